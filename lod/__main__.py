@@ -1,0 +1,3 @@
+from lod.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,161 @@
+"""Stage 3, map: a linked Record -> its RDF triples (Dublin Core + schema.org).
+
+:func:`map_record` is a pure function: the same record and settings always give
+the same triples, and every node has an IRI. Profiles (:mod:`lod.map.profiles`)
+say which field goes to which property; this module knows how to make terms.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rdflib import Literal, URIRef
+
+from lod.map.iris import Iris, safe_url
+from lod.map.profiles import PROFILES, Rule
+from lod.model import ARCHIVE, ORGANIZATION, PERSON, PLACE, Entity, Record
+from lod.vocab import OWL, RDF, RDFS, SCHEMA, SKOS, WD, XSD, languages, read_tsv
+
+Triple = tuple[URIRef, URIRef, URIRef | Literal]
+
+DATE_TYPES = {"day": XSD.date, "month": XSD.gYearMonth, "year": XSD.gYear}
+KIND_TYPES = {PERSON: SCHEMA.Person, ORGANIZATION: SCHEMA.Organization, PLACE: SCHEMA.Place}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the mapping depends on besides the record."""
+
+    base: str = "http://localhost:8080/"
+    text_language: str = "en"  # language of titles, summaries and bodies (the translations)
+    profiles: tuple[str, ...] = ("dcterms", "schema")
+
+    @property
+    def iris(self) -> Iris:
+        return _iris(self.base)
+
+
+@lru_cache(maxsize=8)
+def _iris(base: str) -> Iris:
+    return Iris(base)
+
+
+@lru_cache(maxsize=1)
+def _rights_table() -> tuple[tuple[re.Pattern, str], ...]:
+    return tuple((re.compile(row["pattern"], re.I), row["uri"]) for row in read_tsv("rights.tsv"))
+
+
+def rights_uri(text: str | None) -> str | None:
+    """The rights statement URI ``vocab/rights.tsv`` gives a rights text, if any."""
+    if not text:
+        return None
+    normalised = " ".join(text.split())
+    return next((uri for pattern, uri in _rights_table() if pattern.search(normalised)), None)
+
+
+def language_tag(name: str) -> str | None:
+    """BCP 47 tag for a language name (``Japanese`` -> ``ja``); a valid tag passes through."""
+    tag = languages().get(name.casefold())
+    if tag:
+        return tag
+    return name if re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", name) else None
+
+
+def map_record(record: Record, settings: Settings = Settings()) -> list[Triple]:
+    """All triples for one document: the document, its entities and its concepts."""
+    iris = settings.iris
+    subject = URIRef(iris.document(record.key))
+    triples: list[Triple] = []
+    add = triples.append
+    text = settings.text_language
+    for name in settings.profiles:
+        for rule in PROFILES[name]:
+            for obj in _objects(rule, record, settings, iris, text):
+                add((subject, rule.predicate, obj))
+    for role, entity in record.entities():
+        _entity_triples(add, URIRef(iris.entity(record, entity)), entity, role, text)
+    for subject_heading in record.subjects:
+        _concept_triples(add, iris, subject_heading.parts, text)
+    if record.classification:
+        node = URIRef(iris.part(record, "classification"))
+        add((node, RDF.type, SCHEMA.PropertyValue))
+        add((node, SCHEMA.name, Literal("original classification", lang="en")))
+        add((node, SCHEMA.value, Literal(record.classification)))
+    return triples
+
+
+def _objects(rule: Rule, record: Record, settings: Settings, iris: Iris, text: str) -> Iterable:
+    term = rule.term
+    if term == "const":
+        return (rule.value,)
+    if term == "entity":
+        return (URIRef(iris.entity(record, e)) for e in getattr(record, rule.field))
+    if term == "concept":
+        return (URIRef(iris.concept("--".join(s.parts))) for s in record.subjects if s.parts)
+    if term == "property":
+        return (URIRef(iris.part(record, "classification")),) if record.classification else ()
+    values = _field_values(rule.field, record, iris)
+    if term == "text":
+        return (Literal(v, lang=text) for v in values)
+    if term == "string":
+        return (Literal(v) for v in values)
+    if term == "iri":
+        return (URIRef(v) for v in values)
+    if term == "language":
+        return (Literal(tag) for tag in dict.fromkeys(filter(None, map(language_tag, values))))
+    if term == "date":
+        date = record.date
+        if date is None or date.iso is None:
+            return ()
+        return (Literal(date.iso, datatype=DATE_TYPES[date.precision]),)
+    raise ValueError(f"unknown term kind {term!r} in rule {rule}")
+
+
+def _field_values(field: str, record: Record, iris: Iris) -> tuple[str, ...]:
+    if field == "identifiers":
+        ids = (record.identifiers.record_id, *record.identifiers.document_numbers)
+        return tuple(dict.fromkeys(i for i in ids if i))
+    if field == "record_id":
+        return (record.identifiers.record_id,) if record.identifiers.record_id else ()
+    if field == "url":
+        url = safe_url(record.identifiers.url)
+        return (url,) if url else ()
+    if field == "rights_uri":
+        uri = rights_uri(record.rights)
+        return (uri,) if uri else ()
+    if field == "dataset":
+        return (iris.dataset(),)
+    value = getattr(record, field)
+    if value is None:
+        return ()
+    return tuple(value) if isinstance(value, tuple) else (value,)
+
+
+def _entity_triples(add, node: URIRef, entity: Entity, role: str, text: str) -> None:
+    """Names are tagged with the text language: they are the forms the translation prints."""
+    add((node, RDF.type, KIND_TYPES[entity.kind]))
+    if role == ARCHIVE:
+        add((node, RDF.type, SCHEMA.ArchiveOrganization))
+    name = Literal(entity.name, lang=text)
+    add((node, SCHEMA.name, name))
+    add((node, RDFS.label, name))
+    for alternate in entity.alternates:
+        add((node, SCHEMA.alternateName, Literal(alternate, lang=text)))
+    if entity.qid:
+        item = WD[entity.qid]
+        add((node, OWL.sameAs, item))
+        add((node, SCHEMA.sameAs, item))
+
+
+def _concept_triples(add, iris: Iris, parts: tuple[str, ...], text: str) -> None:
+    """A heading and each of its ``--`` prefixes, linked narrower -> broader."""
+    for depth in range(len(parts), 0, -1):
+        label = "--".join(parts[:depth])
+        node = URIRef(iris.concept(label))
+        add((node, RDF.type, SKOS.Concept))
+        add((node, SKOS.prefLabel, Literal(label, lang=text)))
+        if depth > 1:
+            add((node, SKOS.broader, URIRef(iris.concept("--".join(parts[: depth - 1])))))

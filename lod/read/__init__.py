@@ -1,0 +1,79 @@
+"""Stage 1, read: input files -> typed Records (or ReadErrors with their place).
+
+Readers are looked up by file extension in one registry. Folders are walked in
+sorted order; files of other types inside a folder are skipped and reported,
+while an unknown file named on the command line is an error.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from lod.errors import Place, ReadError
+from lod.model import Record
+from lod.read import csvfile, jsonlines, page
+
+Reader = Callable[[str, bytes], Iterator["Record | ReadError"]]
+
+READERS: dict[str, Reader] = {
+    ".txt": page.read,
+    ".jsonl": jsonlines.read,
+    ".csv": csvfile.read,
+}
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file inside an input folder that no reader handles."""
+
+    path: str
+    reason: str
+
+
+def input_files(paths: Iterable[str]) -> Iterator[str | Skipped | ReadError]:
+    """Every file to read, in a stable order, plus what was skipped and why."""
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    if name.startswith("."):
+                        continue
+                    file = os.path.join(root, name)
+                    if Path(name).suffix.lower() in READERS:
+                        yield file
+                    else:
+                        yield Skipped(file, f"unknown file type; lod reads {', '.join(READERS)}")
+        elif path.is_file():
+            if path.suffix.lower() in READERS:
+                yield given
+            else:
+                yield ReadError(f"unknown file type {path.suffix or '(none)'!r}; "
+                                f"lod reads {', '.join(READERS)}", Place(given))
+        else:
+            yield ReadError("no such file or folder", Place(given))
+
+
+def read_file(path: str) -> Iterator[Record | ReadError]:
+    """Records of one file; an empty file is an error, not silence."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as error:
+        yield ReadError(f"cannot read ({error.strerror})", Place(path))
+        return
+    if not data.strip():
+        yield ReadError("file is empty", Place(path))
+        return
+    yield from READERS[Path(path).suffix.lower()](path, data)
+
+
+def read_inputs(paths: Iterable[str]) -> Iterator[Record | ReadError | Skipped]:
+    for item in input_files(paths):
+        if isinstance(item, str):
+            yield from read_file(item)
+        else:
+            yield item

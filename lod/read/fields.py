@@ -1,0 +1,304 @@
+"""Field-level parsing shared by every reader: dates, names, lists, keys.
+
+Each function takes the text as the archive prints it and returns model values;
+none of them knows which input format the text came from.
+"""
+
+from __future__ import annotations
+
+import calendar
+import json
+import re
+import unicodedata
+from functools import lru_cache
+from urllib.parse import unquote, urlsplit
+
+from lod.model import ORGANIZATION, PERSON, PLACE, Entity, Identifiers, RecordDate, Subject
+from lod.vocab import read_lines
+
+MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
+MONTHS.update({name.lower(): number for number, name in enumerate(calendar.month_abbr) if name})
+_MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
+
+_DATE_PATTERNS = (
+    # October 15, 1956 / October 04, 1961 / Oct. 4, 1961
+    (re.compile(rf"^(?P<m>{_MONTH})\.?\s+(?P<d>\d{{1,2}}),?\s+(?P<y>\d{{4}})$", re.I), "day"),
+    # 15 October 1956
+    (re.compile(rf"^(?P<d>\d{{1,2}})\s+(?P<m>{_MONTH})\.?,?\s+(?P<y>\d{{4}})$", re.I), "day"),
+    # November 1967 / April, 1950
+    (re.compile(rf"^(?P<m>{_MONTH})\.?,?\s+(?P<y>\d{{4}})$", re.I), "month"),
+    (re.compile(r"^(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})$"), "day"),
+    (re.compile(r"^(?P<y>\d{4})-(?P<m>\d{2})$"), "month"),
+    (re.compile(r"^(?P<y>\d{4})$"), "year"),
+)
+
+#: The archive's date line; anything else on a line is not a date line.
+DATE_LINE = re.compile(
+    rf"^(?:(?:{_MONTH})\.?\s+\d{{1,2}},?\s+\d{{4}}|(?:{_MONTH})\.?,?\s+\d{{4}}|\d{{4}})$", re.I
+)
+
+
+def parse_date(text: str | None) -> RecordDate | None:
+    """Parse a document date; keep the printed text, type it only when it is certain."""
+    if text is None:
+        return None
+    printed = " ".join(text.split())
+    if not printed:
+        return None
+    for pattern, precision in _DATE_PATTERNS:
+        match = pattern.match(printed)
+        if not match:
+            continue
+        year = int(match["y"])
+        if precision == "year":
+            return RecordDate(printed, f"{year:04d}", "year")
+        month_text = match["m"]
+        month = int(month_text) if month_text.isdigit() else MONTHS[month_text.lower()]
+        if not 1 <= month <= 12:
+            break
+        if precision == "month":
+            return RecordDate(printed, f"{year:04d}-{month:02d}", "month")
+        day = int(match["d"])
+        if not 1 <= day <= calendar.monthrange(year, month)[1]:
+            break
+        return RecordDate(printed, f"{year:04d}-{month:02d}-{day:02d}", "day")
+    return RecordDate(printed)
+
+
+def clean_text(text: str | None) -> str | None:
+    """Normalise whitespace the way the archive's captures need it.
+
+    U+00A0 and other odd spaces become plain spaces, trailing spaces go, runs of
+    empty lines collapse to one paragraph break. Returns None for empty text.
+    """
+    if text is None:
+        return None
+    lines = []
+    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        line = " ".join(line.replace("\u00a0", " ").split())
+        if line or (lines and lines[-1]):
+            lines.append(line)
+    while lines and not lines[-1]:
+        lines.pop()
+    return "\n".join(lines) or None
+
+
+def clean_line(text: str | None) -> str | None:
+    """One-line value: all whitespace (including U+00A0) collapsed."""
+    if text is None:
+        return None
+    return " ".join(text.replace("\u00a0", " ").split()) or None
+
+
+def split_list(value, separator: str | None = None) -> list[str]:
+    """A multi-valued field: JSON array, JSON-encoded array string, or separated text."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        stripped = value.strip()
+        if stripped.startswith("["):
+            try:
+                value = json.loads(stripped)
+            except json.JSONDecodeError:
+                value = [stripped]
+        elif separator:
+            value = stripped.split(separator)
+        else:
+            value = [stripped]
+    if not isinstance(value, list):
+        value = [value]
+    items = []
+    for item in value:
+        item = clean_line(str(item)) if item is not None else None
+        if item and item not in items:
+            items.append(item)
+    return items
+
+
+# --- names --------------------------------------------------------------------
+
+_NICKNAME = re.compile(r"\s*\(\s*[\"“”']+([^\"“”')]+)[\"“”']+\s*\)")
+_PARENS = re.compile(r"\s*\(([^()]+)\)\s*$")
+_ABBREVIATION = re.compile(r"^[A-Z][A-Z.&-]{1,9}$")
+
+
+@lru_cache(maxsize=1)
+def _organization_words() -> frozenset[str]:
+    return frozenset(word.lower() for word in read_lines("organization-words.txt"))
+
+
+@lru_cache(maxsize=1)
+def _surname_first() -> frozenset[str]:
+    return frozenset(fold(word) for word in read_lines("surname-first.txt"))
+
+
+def fold(text: str) -> str:
+    """Comparison key: case- and diacritic-insensitive, punctuation as spaces."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    letters = "".join(c if c.isalnum() else " " for c in decomposed if not unicodedata.combining(c))
+    return " ".join(letters.split())
+
+
+def looks_like_organization(name: str) -> bool:
+    """Heuristic kind for an agent name that no authority entry knows.
+
+    Corporate headings (``Japan. Foreign Ministry``), abbreviations (``KGB``) and
+    names containing an organization word (Ministry, Party, Foundation ...) are
+    organizations; everything else is taken for a person.
+    """
+    if _ABBREVIATION.match(name):
+        return True
+    if re.search(r"\w\.\s+[A-Z]\w+", name) and not re.match(r"^(?:[A-Z]\.\s*)+\w", name):
+        words = re.findall(r"[A-Za-z]+", name)
+        if len(words) > 1 and not re.match(r"^[^,]+,\s*[A-Z][a-z]", name):
+            return True
+    words = {w.lower() for w in re.findall(r"[^\W\d_]+", name)}
+    return bool(words & _organization_words())
+
+
+def agent_from_printed(printed: str, kind: str | None = None) -> Entity:
+    """A person or organization from the archive's pill text.
+
+    ``Satō, Eisaku`` -> ``Eisaku Satō``; ``Chiang, Ching-kuo (Jiang Jingguo)`` ->
+    ``Chiang Ching-kuo`` with the alternate kept (Chinese and Korean names stay
+    surname first); ``Blair, Anthony Charles Lynton ("Tony")`` keeps ``Tony Blair``
+    as an alternate. Organizations are kept as printed.
+    """
+    printed = clean_line(printed) or ""
+    if kind is None:
+        kind = ORGANIZATION if looks_like_organization(printed) else PERSON
+    if kind != PERSON:
+        alternates: tuple[str, ...] = ()
+        match = _PARENS.search(printed)
+        if match and _ABBREVIATION.match(match[1]):
+            alternates = (match[1],)
+        return Entity(name=printed, printed=printed, kind=kind, alternates=alternates)
+    alternates = []
+    rest = printed
+    nickname = _NICKNAME.search(rest)
+    if nickname:
+        rest = (rest[: nickname.start()] + rest[nickname.end():]).strip()
+    alternate = _PARENS.search(rest)
+    if alternate:
+        rest = rest[: alternate.start()].strip()
+        alternates.append(alternate[1].strip())
+    name = rest
+    surname = None
+    if rest.count(",") == 1:
+        surname, given = (part.strip() for part in rest.split(","))
+        if surname and given:
+            if fold(surname) in _surname_first() and " " not in given:
+                name = f"{surname} {given}"
+            else:
+                name = f"{given} {surname}"
+    if nickname:
+        last = surname or name.split()[-1]
+        alternates.insert(0, f"{nickname[1].strip()} {last}")
+    return Entity(name=name, printed=printed, kind=PERSON, alternates=tuple(alternates))
+
+
+def place_from_printed(printed: str) -> Entity:
+    name = clean_line(printed) or ""
+    return Entity(name=name, printed=name, kind=PLACE)
+
+
+def subject_from_printed(printed: str) -> Subject:
+    label = clean_line(printed) or ""
+    parts = tuple(part.strip() for part in label.split("--") if part.strip())
+    return Subject(label=label, parts=parts)
+
+
+# --- funders ------------------------------------------------------------------
+
+_CREDIT = re.compile(r"made possible with (?:the )?support (?:from|of)\s+(?P<who>.+?)\.?\s*$", re.I)
+
+
+def funders_from_credit(credit: str | None) -> list[str]:
+    """Funder names from "This document was made possible with support from X[, Y | and the Y]"."""
+    if not credit:
+        return []
+    match = _CREDIT.search(" ".join(credit.split()))
+    if not match:
+        return []
+    names = re.split(r",\s+(?:and\s+)?(?:the\s+)?|\s+and\s+the\s+", match["who"])
+    return [re.sub(r"^the\s+", "", name.strip(), flags=re.I) for name in names if name.strip()]
+
+
+# --- keys ---------------------------------------------------------------------
+
+_SLUG_STOP_WORDS = frozenset(
+    "a an as at before but by for from is in into like of off on onto per since than "
+    "the this that to up via with".split()
+)
+SLUG_MAX = 90
+_KEY = re.compile(r"^[a-z0-9][a-z0-9-]{0,119}$")
+
+
+def archive_slug(title: str) -> str:
+    """The landing-page slug the archive gives a title (LAYOUTS.md §5.7).
+
+    Lower case, punctuation dropped (``A.M.`` -> ``am``), short words removed,
+    cut at 90 characters on a word boundary.
+    """
+    text = unicodedata.normalize("NFKD", title.casefold())
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = re.sub(r"['’‘`.:]", "", text)
+    words = [w for w in re.split(r"[^a-z0-9]+", text) if w and w not in _SLUG_STOP_WORDS]
+    slug = ""
+    for word in words:
+        candidate = f"{slug}-{word}" if slug else word
+        if len(candidate) > SLUG_MAX:
+            break
+        slug = candidate
+    return slug or "untitled"
+
+
+def key_from_url(url: str | None) -> str | None:
+    """The key in a landing-page URL: ``/document/<slug or number>`` or ``/node/<n>``."""
+    if not url:
+        return None
+    path = unquote(urlsplit(url.strip()).path)
+    match = re.search(r"/(document|node)/([^/]+?)(?:\.pdf)?/?$", path)
+    if not match:
+        return None
+    segment = match[2].lower()
+    if not _KEY.match(segment):
+        segment = archive_slug(segment)
+    return f"node-{segment}" if match[1] == "node" else segment
+
+
+def document_key(url: str | None, record_id: str | None, title: str) -> str:
+    """Stable document key: from the landing-page URL, else the record ID, else the title.
+
+    Never random and never dependent on input order; the title fallback is the
+    slug the archive itself would most likely have given the page.
+    """
+    key = key_from_url(url)
+    if key:
+        return key
+    if record_id and re.fullmatch(r"[A-Za-z0-9-]{1,40}", record_id):
+        return f"record-{record_id.lower()}"
+    return archive_slug(title)
+
+
+def identifiers(url: str | None, record_id: str | None, title: str,
+                numbers: tuple[str, ...] = ()) -> Identifiers:
+    url = clean_line(url)
+    record_id = clean_line(record_id)
+    return Identifiers(record_id=record_id, document_numbers=numbers, url=url,
+                       key=document_key(url, record_id, title))
+
+
+_DOCUMENT_NUMBER = re.compile(r"^No\.\s*([0-9][\w./-]*)$")
+
+
+def document_numbers(body: str | None) -> tuple[str, ...]:
+    """Registry numbers printed alone on a line of the body (``No. 25-C-2236``)."""
+    if not body:
+        return ()
+    found = []
+    for line in body.split("\n"):
+        match = _DOCUMENT_NUMBER.match(line.strip())
+        if match and match[1] not in found:
+            found.append(match[1])
+    return tuple(found)

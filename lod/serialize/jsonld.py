@@ -1,0 +1,146 @@
+"""JSON-LD: a framed, compact tree per document, written directly against the fixed context.
+
+The document node is on top; entities, concepts and other nodes it points to are
+embedded where first referenced (depth first, in sorted order) and referenced by
+IRI afterwards. Each value uses the context term whose coercion matches it
+exactly, else the compact IRI with a value object, so expansion gives back the
+very triples that went in (tests check this with pyld over hostile input).
+The context is inlined: every file is self-contained and parses offline.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from functools import lru_cache
+
+from rdflib import URIRef
+from rdflib.namespace import RDF, XSD
+
+from lod.vocab import vocab_path
+
+CONTEXT_FILE = "context-v1.jsonld"
+_RDF_TYPE = str(RDF.type)
+_XSD_STRING = str(XSD.string)
+
+
+@lru_cache(maxsize=1)
+def context() -> dict:
+    """The dataset's JSON-LD context (the object under ``@context``)."""
+    return json.loads(vocab_path(CONTEXT_FILE).read_text(encoding="utf-8"))["@context"]
+
+
+class _Terms:
+    """Chooses, for an IRI and a value, the context term that round-trips it."""
+
+    def __init__(self, ctx: dict):
+        self.default_language = ctx.get("@language")
+        self.prefixes = sorted(
+            ((value, key) for key, value in ctx.items()
+             if isinstance(value, str) and not key.startswith("@") and value.endswith(("/", "#"))),
+            key=lambda item: -len(item[0]),
+        )
+        self.by_iri: dict[str, list[tuple[str, dict]]] = defaultdict(list)
+        for key, value in ctx.items():
+            if key.startswith("@") or (isinstance(value, str) and value.endswith(("/", "#"))):
+                continue
+            definition = {"@id": value} if isinstance(value, str) else dict(value)
+            iri = self.expand(definition.get("@id", key))
+            self.by_iri[iri].append((key, definition))
+
+    def expand(self, compact: str) -> str:
+        prefix, _, local = compact.partition(":")
+        for namespace, name in self.prefixes:
+            if name == prefix:
+                return namespace + local
+        return compact
+
+    def compact(self, iri: str) -> str:
+        for namespace, name in self.prefixes:
+            if iri.startswith(namespace) and len(iri) > len(namespace):
+                return f"{name}:{iri[len(namespace):]}"
+        return iri
+
+    def type_name(self, iri: str) -> str:
+        for key, definition in self.by_iri.get(iri, ()):
+            if set(definition) == {"@id"}:
+                return key
+        return self.compact(iri)
+
+    def choose(self, predicate: str, obj) -> tuple[str, object]:
+        """(key, JSON value) for one triple's predicate and object."""
+        for key, definition in self.by_iri.get(predicate, ()):
+            if self._fits(definition, obj):
+                return key, str(obj)
+        key = self.compact(predicate)
+        if key in {k for k, _ in self.by_iri.get(predicate, ())}:
+            key = predicate  # the compact IRI is a term with another coercion: use the full IRI
+        if isinstance(obj, URIRef):
+            return key, {"@id": str(obj)}
+        value = {"@value": str(obj)}
+        if obj.language:
+            value["@language"] = obj.language
+        elif obj.datatype is not None and str(obj.datatype) != _XSD_STRING:
+            value["@type"] = str(obj.datatype)
+        return key, value
+
+    def _fits(self, definition: dict, obj) -> bool:
+        coercion = definition.get("@type")
+        if isinstance(obj, URIRef):
+            return coercion == "@id"
+        if coercion is not None:
+            return coercion != "@id" and self.expand(coercion) == str(obj.datatype)
+        if obj.datatype is not None and str(obj.datatype) != _XSD_STRING:
+            return False
+        language = definition["@language"] if "@language" in definition else self.default_language
+        return (language or None) == (obj.language or None)
+
+
+@lru_cache(maxsize=1)
+def _terms() -> _Terms:
+    return _Terms(context())
+
+
+def document_tree(triples, root: str) -> dict:
+    """The framed node tree for one document, ``root`` on top, context inlined."""
+    terms = _terms()
+    by_subject: dict[str, list[tuple[str, object]]] = defaultdict(list)
+    for s, p, o in set(triples):
+        by_subject[str(s)].append((str(p), o))
+    placed: set[str] = set()
+
+    def node(iri: str) -> dict:
+        placed.add(iri)
+        out: dict = {"@id": iri}
+        types = sorted(terms.type_name(str(o)) for p, o in by_subject[iri] if p == _RDF_TYPE)
+        if types:
+            out["@type"] = types[0] if len(types) == 1 else types
+        values: dict[str, list] = defaultdict(list)
+        for p, o in sorted(by_subject[iri], key=_order):
+            if p == _RDF_TYPE:
+                continue
+            key, value = terms.choose(p, o)
+            if isinstance(o, URIRef) and str(o) in by_subject and str(o) not in placed:
+                value = node(str(o))
+            values[key].append(value)
+        for key in sorted(values):
+            items = values[key]
+            out[key] = items[0] if len(items) == 1 else items
+        return out
+
+    tree = node(root)
+    rest = [node(s) for s in sorted(by_subject) if s not in placed]
+    if rest:
+        return {"@context": context(), "@graph": [tree, *rest]}
+    return {"@context": context(), **tree}
+
+
+def _order(pair) -> tuple:
+    predicate, obj = pair
+    kind = 0 if isinstance(obj, URIRef) else 1
+    return predicate, kind, str(obj), str(getattr(obj, "language", "") or ""), str(
+        getattr(obj, "datatype", "") or "")
+
+
+def serialize(triples, root: str) -> str:
+    return json.dumps(document_tree(triples, root), ensure_ascii=False, indent=2) + "\n"

@@ -1,0 +1,103 @@
+"""Namespaces, closed term lists and the data files in ``vocab/``, declared once.
+
+Every vocabulary term the mapper writes goes through a closed namespace: a typo or
+a term that does not exist in Dublin Core / schema.org raises at import or first
+use instead of reaching the output.
+"""
+
+from __future__ import annotations
+
+import csv
+from functools import lru_cache
+from pathlib import Path
+
+from rdflib import Namespace, URIRef
+from rdflib.namespace import (
+    DCAT,
+    DCTERMS,
+    DCMITYPE,
+    OWL,
+    PROV,
+    RDF,
+    RDFS,
+    SDO,
+    SKOS,
+    VOID,
+    XSD,
+    DefinedNamespace,
+)
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def _data_dir(installed: str, source: str) -> Path:
+    """Data shipped in the wheel (``lod/_vocab``) or, in a source checkout, the top-level folder."""
+    packaged = _PACKAGE / installed
+    return packaged if packaged.is_dir() else _PACKAGE.parent / source
+
+
+VOCAB_DIR = _data_dir("_vocab", "vocab")
+SAMPLES_DIR = _data_dir("_samples", "samples")
+
+
+def vocab_path(name: str) -> Path:
+    return VOCAB_DIR / name
+
+
+def read_lines(name: str) -> list[str]:
+    """Non-empty, non-comment lines of a plain list file in ``vocab/``."""
+    lines = vocab_path(name).read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+
+
+def read_tsv(name: str) -> list[dict[str, str]]:
+    """Rows of a tab-separated table in ``vocab/`` (header row first, ``#`` comments skipped)."""
+    with vocab_path(name).open(encoding="utf-8", newline="") as handle:
+        rows = (line for line in handle if line.strip() and not line.startswith("#"))
+        return [dict(row) for row in csv.DictReader(rows, delimiter="\t", quoting=csv.QUOTE_NONE)]
+
+
+def _closed(name: str, base: str, terms) -> type[DefinedNamespace]:
+    return type(name, (DefinedNamespace,), {
+        "__annotations__": {term: URIRef for term in terms},
+        "_NS": Namespace(base),
+        "_fail": True,
+    })
+
+
+#: schema.org in its ``http://`` form (DESIGN.md), closed over rdflib's schema.org term list.
+SCHEMA = _closed("SCHEMA", "http://schema.org/", SDO.__annotations__)
+
+WD = Namespace("http://www.wikidata.org/entity/")
+RIGHTS = Namespace("http://rightsstatements.org/vocab/")
+
+#: Prefixes written in Turtle and used in the JSON-LD context, in output order.
+PREFIXES = {
+    "dcterms": str(DCTERMS),
+    "dcmitype": str(DCMITYPE),
+    "schema": str(SCHEMA._NS),
+    "owl": str(OWL),
+    "prov": str(PROV),
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "skos": str(SKOS),
+    "void": str(VOID),
+    "dcat": str(DCAT),
+    "wd": str(WD),
+    "xsd": str(XSD),
+}
+
+__all__ = [
+    "DCAT", "DCTERMS", "DCMITYPE", "OWL", "PROV", "RDF", "RDFS", "SCHEMA", "SKOS", "VOID", "WD",
+    "XSD", "RIGHTS", "PREFIXES", "VOCAB_DIR", "SAMPLES_DIR", "vocab_path", "read_lines", "read_tsv",
+]
+
+
+@lru_cache(maxsize=1)
+def languages() -> dict[str, str]:
+    """Language names as the archive prints them -> BCP 47 tags (``vocab/languages.tsv``)."""
+    table = {}
+    for row in read_tsv("languages.tsv"):
+        for name in [row["name"], *filter(None, row["aliases"].split("|"))]:
+            table[name.casefold()] = row["tag"]
+    return table
