@@ -77,3 +77,21 @@ def read_inputs(paths: Iterable[str]) -> Iterator[Record | ReadError | Skipped]:
             yield from read_file(item)
         else:
             yield item
+
+
+def count_records(paths: Iterable[str]) -> int:
+    """A cheap estimate of how many records the inputs hold (for the progress bar)."""
+    total = 0
+    for item in input_files(paths):
+        if not isinstance(item, str):
+            continue
+        if item.lower().endswith(".txt"):
+            total += 1
+            continue
+        try:
+            with open(item, "rb") as handle:
+                lines = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
+        except OSError:
+            continue
+        total += lines if item.lower().endswith(".jsonl") else max(lines - 1, 0)
+    return total
