@@ -187,7 +187,7 @@ def agent_from_printed(printed: str, kind: str | None = None) -> Entity:
     if rest.count(",") == 1:
         surname, given = (part.strip() for part in rest.split(","))
         if surname and given:
-            if fold(surname) in _surname_first() and " " not in given:
+            if fold(surname) in _surname_first() and not given.endswith("."):
                 name = f"{surname} {given}"
             else:
                 name = f"{given} {surname}"
