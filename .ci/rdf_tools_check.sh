@@ -76,11 +76,15 @@ command -v serdi >/dev/null 2>&1 || missing+=(serdi)
 if ((${#missing[@]})); then
     echo "installing ${missing[*]} ..." >&2
     export DEBIAN_FRONTEND=noninteractive
-    if ! { apt-get update -qq >/dev/null &&
-           apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; }; then
+    aptlog=$(mktemp)
+    if ! { apt-get update -qq >"$aptlog" 2>&1 &&
+           apt-get install -y -qq --no-install-recommends "${missing[@]}" >>"$aptlog" 2>&1; }; then
+        tail -n 20 "$aptlog" >&2
         echo "error: apt-get install ${missing[*]} failed" >&2
+        rm -f "$aptlog"
         exit 2
     fi
+    rm -f "$aptlog"
 fi
 command -v python3 >/dev/null 2>&1 || { echo "error: python3 is required" >&2; exit 2; }
 
@@ -167,7 +171,7 @@ fi
 awk -F'\t' '$1=="M" || $1=="J" {print $3 "\t" $4}' "$work/list" >"$work/results"
 # Parser checks, in parallel; NUL-separated argument triples for xargs
 awk -F'\t' '$1=="nt" || $1=="nq" || $1=="ttl" {printf "%s%c%s%c%s%c", $1, 0, $2, 0, $3, 0}' "$work/list" |
-    xargs -0 -n3 -P "${JOBS:-$(nproc 2>/dev/null || echo 2)}" bash "$SELF" --one >>"$work/results"
+    xargs -0 -r -n3 -P "${JOBS:-$(nproc 2>/dev/null || echo 2)}" bash "$SELF" --one >>"$work/results"
 
 # A file counts once: failed if any of its checks failed
 python3 - "$work/results" "$(($(date +%s) - start))" <<'PY'

@@ -22,6 +22,7 @@ ARCHIVE = "archives"
 FUNDER = "funders"
 MENTION = "mentions"
 ROLES = (AUTHOR, CONTRIBUTOR, ASSOCIATED, PLACES, ARCHIVE, FUNDER, MENTION)
+AGENT_ROLES = (AUTHOR, CONTRIBUTOR, ASSOCIATED)
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ class RecordDate:
 class LinkDecision:
     """How an entity was (or was not) linked to Wikidata, for review and provenance."""
 
-    status: str  # "linked", "ambiguous", "unknown" or "unchecked"
+    status: str  # "linked", "unverified", "ambiguous", "unknown" or "unchecked"
     method: str  # e.g. "input", "authority:alias", "authority:surname-in-context", "wikidata-api"
     score: float = 0.0
     qid: str | None = None

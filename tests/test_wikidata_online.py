@@ -279,7 +279,7 @@ def test_same_name_as_place_does_not_link(make_client: MakeClient) -> None:
 
 
 def test_near_miss_korea_goes_to_review(make_client: MakeClient) -> None:
-    """A document's "Korea" (meaning the DPRK) must not be auto-linked to an item labelled Korea."""
+    """A document's "Korea" (meaning the DPRK) must not auto-link to an item labelled Korea."""
     result = reconcile("Korea", "place", make_client(), year=1956)
     assert result.status == "review"
     assert result.qid is None
@@ -321,7 +321,8 @@ def test_person_born_after_document_year_is_rejected(make_client: MakeClient) ->
 def test_searches_every_language_and_fetches_once(
     fake: FakeWikidata, make_client: MakeClient
 ) -> None:
-    result = reconcile("Ким Ир Сен", "person", make_client(), languages=("en", "ru"), year=1956)
+    client = make_client()
+    result = reconcile("Ким Ир Сен", "person", client, languages=("en", "ru"), year=1956)
     assert (result.status, result.qid) == ("linked", "Q41117")
     assert result.candidates[0].label == "Kim Il Sung"
     assert [r.params["language"] for r in fake.requests_for("wbsearchentities")] == ["en", "ru"]
@@ -362,6 +363,16 @@ def test_name_evidence(name: str, status: str, score: float) -> None:
     result = reconcile(name, "person", StubClient(FAKEOV), year=1990)
     assert result.status == status
     assert result.score == pytest.approx(score)
+
+
+def test_ties_are_ordered_by_numeric_qid() -> None:
+    twins = [
+        Entity(qid=qid, labels={"en": "Ivan Fakeov"}, instance_of=("Q5",))
+        for qid in ("Q9000000010", "Q900000009")
+    ]
+    result = reconcile("Ivan Fakeov", "person", StubClient(*twins))
+    assert result.status == "review"
+    assert [c.qid for c in result.candidates] == ["Q900000009", "Q9000000010"]  # not string order
 
 
 def test_unknown_kind_is_refused() -> None:

@@ -187,6 +187,7 @@ def _score(
     """Score one entity against the name; see the module docstring."""
     name_score, matched = _name_score(name, entity)
     type_score = _type_score(kind, entity)
+    date_score: float | None
     if year is None:
         date_score = 0.0
     elif _dates_plausible(kind, entity, year):
@@ -218,6 +219,7 @@ def _name_score(name: str, entity: Entity) -> tuple[float, str | None]:
 
 
 def _type_score(kind: str, entity: Entity) -> float:
+    """Type evidence from direct P31 values; see the module docstring."""
     classes = set(entity.instance_of)
     if kind == "person":
         return PERSON_TYPE if HUMAN in classes else 0.0
@@ -237,7 +239,7 @@ def _dates_plausible(kind: str, entity: Entity, year: int) -> bool:
 
 
 def _tokens(text: str) -> tuple[str, ...]:
-    """Words of ``text`` without case, diacritics or punctuation ("Kim Il-sung" → kim, il, sung)."""
+    """Words without case, diacritics or punctuation: "Kim Il-sung" → (kim, il, sung)."""
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return tuple(re.findall(r"\w+", stripped.casefold()))

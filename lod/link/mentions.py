@@ -1,0 +1,155 @@
+"""Names in running text: title, summary, description and body.
+
+Two sources of mentions, both precision first:
+
+* the authority table's names, matched on word tokens (longest match wins,
+  case- and accent-insensitive, starting at a capitalised word); short
+  abbreviations (``US``, ``UN``) must be printed in capitals and not sit inside an
+  all-capitals telegram line;
+* person names with a cue that they are persons: an honorific (``Cde.``,
+  ``Comrade``, ``comrades X and Y``, ``Ambassador``, ``Premier`` ...) or initials
+  (``A.I. Mikoyan``, ``N. S. Khrushchev``).
+
+Letter-spaced capitals (``S H T Y K O V``) are closed up first. Bracketed glosses
+(``Filippov [Stalin]``, ``[Chinese Minister of Defense] Peng Dehuai``) need no
+special case: brackets are not words, so both names are seen. Adjectives
+(``Chinese``, ``Soviet``) are not mentions.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from lod.link.authority import AuthorityIndex
+from lod.link.names import folded
+
+_WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
+_LETTER_SPACED = re.compile(r"\b[A-Z](?: [A-Z]){3,}\b")
+_HONORIFIC = (
+    r"(?:Cdes?|Coms?|Comrades?|Ambassador|Premier|Chairman|Marshal|General|President|"
+    r"Mr|Mrs|Ms|Dr|Counselor|Counsellor|Captain|Colonel|Secretary|Chancellor|"
+    r"(?:Deputy|Vice|Foreign|Prime|Defense|Defence)\s+Minister|Minister)"
+)
+_NAME = r"[A-Z][\w'’\-]*[a-z][\w'’\-]*(?:[ \t]+[A-Z][\w'’\-]*[a-z][\w'’\-]*){0,2}"
+_HONORIFIC_NAME = re.compile(rf"\b{_HONORIFIC}\.?[ \t]+(?:(?:Comrade|Cde)\.?[ \t]+)?(?P<name>{_NAME})")
+_PLURAL_HONORIFIC = re.compile(
+    rf"\b(?:comrades|Comrades|Cdes\.|Coms\.)\s+(?P<first>{_NAME})"
+    rf"(?P<rest>(?:\s*,\s*|\s+and\s+)(?:\[[^\]]*\]\s*)?{_NAME})+"
+)
+_INITIALS = re.compile(r"(?<![\w.])(?P<name>(?:[A-Z]\.[ ]?){1,3}[A-Z][a-z][\w'’\-]+)")
+_NOT_A_NAME = frozenset(
+    "central committee soviet union government party state department embassy ministry "
+    "council republic people peoples presidium politburo plenum congress assembly army "
+    "headquarters office bureau commission delegation chairman president premier minister "
+    "ambassador secretary general chancellor marshal comrade comrades deputy vice "
+    "the of for and in on with he she it they we this that these those there then "
+    "moreover however therefore furthermore also but thus hence nevertheless "
+    "january february march april may june july august september october november december "
+    "monday tuesday wednesday thursday friday saturday sunday".split()
+)
+_TITLE_WORDS = frozenset("general secretary minister president premier chairman deputy vice".split())
+_POSSESSIVE = re.compile(r"['’]s?$")
+
+
+_HONORIFIC_WORDS = frozenset(
+    "cde cdes com coms comrade comrades ambassador premier chairman marshal general president "
+    "mr mrs ms dr counselor counsellor captain colonel secretary chancellor minister deputy vice "
+    "foreign prime defense defence".split()
+)
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A name found in text: as printed, the folded lookup key, and whether it is surely a person."""
+
+    printed: str
+    key: str
+    person: bool
+
+
+def find_mentions(text: str, index: AuthorityIndex) -> list[Mention]:
+    """Every distinct mention in ``text``, in order of first appearance."""
+    text = _LETTER_SPACED.sub(lambda m: m.group().replace(" ", "").title(), text)
+    found: dict[str, Mention] = {}
+    for mention in (*_gazetteer(text, index), *_cued_persons(text)):
+        if mention.key and mention.key not in found:
+            found[mention.key] = mention
+    return list(found.values())
+
+
+def _gazetteer(text: str, index: AuthorityIndex) -> list[Mention]:
+    words = [(m.group(), m.start()) for m in _WORD.finditer(text)]
+    starts = index.start_tokens
+    names = (index.by_name, index.by_context_name, index.by_surname)
+    out = []
+    i = 0
+    while i < len(words):
+        word = words[i][0]
+        if not word[0].isupper() or folded(word).split(" ")[0] not in starts:
+            i += 1
+            continue
+        for n in range(min(index.max_tokens, len(words) - i), 0, -1):
+            key = folded(" ".join(w for w, _ in words[i:i + n]))
+            if any(key in table for table in names) and _plausible(text, words, i, n, key, index):
+                last, end = words[i + n - 1]
+                out.append(Mention(text[words[i][1]:end + len(last)], key, False))
+                i += n
+                break
+        else:
+            i += 1
+    return out
+
+
+def _plausible(text: str, words: list[tuple[str, int]], i: int, n: int, key: str,
+               index: AuthorityIndex) -> bool:
+    """Guards for one-word matches, the riskiest kind.
+
+    Short all-capitals abbreviations only count when printed so, outside
+    capitals-only telegram lines; a bare surname does not count when it is part of
+    a longer capitalised name (``Peng`` in ``Li Peng``).
+    """
+    if n > 1:
+        return True
+    word, start = words[i]
+    if key in index.by_surname and key not in index.by_name:
+        return not _next_to_capitalised(text, words, i)
+    if len(word) > 3:
+        return True
+    if not word.isupper():
+        return False
+    neighbours = [words[j][0] for j in (i - 1, i + 1) if 0 <= j < len(words)]
+    return not any(w.isupper() and len(w) > 1 for w in neighbours)
+
+
+def _next_to_capitalised(text: str, words: list[tuple[str, int]], i: int) -> bool:
+    for j in (i - 1, i + 1):
+        if not 0 <= j < len(words):
+            continue
+        neighbour, start = words[j]
+        left, right = (words[j], words[i]) if j < i else (words[i], words[j])
+        gap = text[left[1] + len(left[0]):right[1]]
+        if gap in (" ", "-") and neighbour[0].isupper() and neighbour.lower() not in _HONORIFIC_WORDS:
+            return True
+    return False
+
+
+def _cued_persons(text: str) -> list[Mention]:
+    out = []
+    for pattern in (_HONORIFIC_NAME, _INITIALS):
+        for match in pattern.finditer(text):
+            out.append(_person(match["name"]))
+    for match in _PLURAL_HONORIFIC.finditer(text):
+        names = [match["first"], *re.findall(_NAME, re.sub(r"\[[^\]]*\]", " ", match["rest"]))]
+        out += [_person(name) for name in names]
+    return [m for m in out if len(m.key) > 2 and not set(m.key.split()) & _NOT_A_NAME]
+
+
+def _person(printed: str) -> Mention:
+    words = [_POSSESSIVE.sub("", w) for w in printed.split()]
+    while words and words[0].lower() in _TITLE_WORDS:
+        words.pop(0)
+    while words and folded(words[-1]) in _NOT_A_NAME:
+        words.pop()
+    printed = " ".join(words)
+    return Mention(printed, folded(printed), True)

@@ -1,0 +1,51 @@
+"""Name forms: tokens, surnames and the variants under which a printed name is looked up."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from lod.read.fields import _surname_first, fold
+
+_TOKEN = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
+_INITIAL = re.compile(r"^[^\W\d_]$")
+
+
+def tokens(text: str) -> list[str]:
+    """Word tokens (hyphenated and apostrophe names stay whole; punctuation and digits drop)."""
+    return _TOKEN.findall(text)
+
+
+def surname(name: str) -> str | None:
+    """The folded family name of a person's full name (two or more words), else None.
+
+    East Asian names in the ``surname-first`` list keep the family name first
+    (``Kim Il Sung`` -> ``kim``); others take the last word (``N. S. Khrushchev``
+    -> ``khrushchev``).
+    """
+    words = [w for w in tokens(name) if not _INITIAL.match(w)]
+    if len(tokens(name)) < 2 or not words:
+        return None
+    first = fold(words[0])
+    if first in _surname_first() and len(words) > 1:
+        return first
+    return fold(words[-1])
+
+
+@lru_cache(maxsize=65536)
+def folded(text: str) -> str:
+    return fold(text)
+
+
+def variants(name: str, printed: str, alternates: tuple[str, ...] = ()) -> list[str]:
+    """Folded forms to look a structured value up under, most specific first.
+
+    ``Satō, Eisaku`` gives ``eisaku sato`` and ``sato eisaku``; the printed form and
+    alternates (``Jiang Jingguo``, ``Tony Blair``) are tried as well.
+    """
+    forms = [name, printed, *alternates]
+    if printed.count(",") == 1:
+        family, given = (part.strip() for part in printed.split(","))
+        given = re.sub(r"\s*\(.*?\)\s*", " ", given).strip()
+        forms += [f"{given} {family}", f"{family} {given}"]
+    return list(dict.fromkeys(f for f in map(folded, forms) if f))

@@ -1,0 +1,214 @@
+"""Disambiguation: which authority entry (and so which Wikidata item) a name is.
+
+Precision first. A name links only when exactly one entity fits:
+
+1. its kind agrees with where the name stands (a place field never links to a
+   person; text names link to persons, organizations or places only);
+2. the item fits the document's date (``from``/``until`` in the table), so
+   ``China`` in 1949 and in 1967 are different items;
+3. a bare surname (``Ivanov``, ``Khrushchev``) links only when the same document
+   names exactly one such person in full, or when only one entity in the table
+   has that surname; context aliases (``Korea`` for the DPRK, ``Filippov`` for
+   Stalin) link only when the document names that entity in full.
+
+Everything else stays unlinked but is still an entity: names the table knows get
+its shared IRI, full names of unknown people and organizations get an IRI from
+their name, and bare or ambiguous names get an IRI inside their document (the
+same surname in two documents may be two people).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+from lod.link.authority import Authority, AuthorityIndex
+from lod.link.mentions import Mention, find_mentions
+from lod.link.names import folded, surname, tokens, variants
+from lod.map.iris import slug
+from lod.model import (
+    AGENT_ROLES, ARCHIVE, FUNDER, ORGANIZATION, PERSON, PLACE, PLACES, Entity, LinkDecision, Record,
+)
+
+#: Entity kinds a name may resolve to, by the field it stands in.
+ALLOWED_KINDS = {
+    **{role: (PERSON, ORGANIZATION) for role in AGENT_ROLES},
+    PLACES: (PLACE,),
+    ARCHIVE: (ORGANIZATION,),
+    FUNDER: (ORGANIZATION,),
+}
+TEXT_KINDS = (PERSON, ORGANIZATION, PLACE)
+
+#: Optional second opinion for names the table does not know (the online reconciler).
+Fallback = Callable[[Entity, Record], Entity]
+
+
+def date_range(record: Record) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    if record.date is None or record.date.iso is None:
+        return None
+    year, *rest = (int(part) for part in record.date.iso.split("-"))
+    if rest:
+        return (year, rest[0]), (year, rest[0])
+    return (year, 1), (year, 12)
+
+
+class Linker:
+    """Links one record at a time; holds only the (read-only) authority index."""
+
+    def __init__(self, index: AuthorityIndex, fallback: Fallback | None = None):
+        self.index = index
+        self.fallback = fallback
+
+    def __call__(self, record: Record) -> Record:
+        when = date_range(record)
+        resolved: dict[str, Authority] = {}  # entities the document names in full
+        roles = {}
+        for role in (*AGENT_ROLES, PLACES, ARCHIVE, FUNDER):
+            roles[role] = [self._structured(e, role, when, resolved) for e in getattr(record, role)]
+        text = "\n".join(filter(None, (record.title, record.description, record.summary, record.body)))
+        mentions = find_mentions(text, self.index)
+        full = [(m, self._full(m.key, TEXT_KINDS, when)) for m in mentions]
+        for mention, candidates in full:
+            if len(candidates) == 1:
+                resolved[candidates[0].key] = candidates[0]
+        for role in roles:
+            roles[role] = [self._contextual(e, when, resolved, record, ALLOWED_KINDS[role])
+                           for e in roles[role]]
+        named = [e for entities in roles.values() for e in entities]
+        texts: list[Entity] = []
+        for mention, candidates in full:
+            entity = self._text(mention, candidates, when, resolved, record)
+            if entity is not None:
+                texts.append(_corefer(entity, [*named, *texts]))
+        seen = {e.key for e in named}
+        texts = [e for e in texts if not (e.key in seen or seen.add(e.key))]
+        linked = replace(record, mentions=tuple(texts), **{r: tuple(es) for r, es in roles.items()})
+        if self.fallback is not None:
+            linked = self._second_opinion(linked)
+        return linked
+
+    # --- lookups ---------------------------------------------------------------
+
+    def _full(self, key: str, kinds, when) -> list[Authority]:
+        return [a for a in self.index.by_name.get(key, ()) if a.kind in kinds and a.fits(when)]
+
+    def _surname(self, key: str, kinds, when, resolved: dict[str, Authority]) -> tuple[list, str]:
+        """Candidates for a bare surname or context alias, and the rule that found them."""
+        in_context = [a for a in resolved.values() if a.kind in kinds and (
+            a in self.index.by_surname.get(key, ()) or a in self.index.by_context_name.get(key, ()))]
+        if in_context:
+            return in_context, "authority:in-context"
+        if PERSON in kinds and key in self.index.explicit_surnames:
+            table = [a for a in self.index.by_surname.get(key, ()) if a.fits(when)]
+            if table:
+                return table, "authority:unique-surname"
+        return [], ""
+
+    # --- structured fields -------------------------------------------------------
+
+    def _structured(self, entity: Entity, role: str, when, resolved) -> Entity:
+        if entity.qid:  # the input said which item it is
+            return replace(entity, key=entity.key or _own_key(entity))
+        kinds = ALLOWED_KINDS[role]
+        for form in variants(entity.name, entity.printed, entity.alternates):
+            candidates = self._full(form, kinds, when)
+            if candidates:
+                decided = self._decide(entity, candidates, "authority:alias", kinds)
+                if decided.link.status in ("linked", "unverified"):
+                    resolved[decided.key] = self.index.entries[decided.key]
+                return decided
+        return entity  # surname and context rules run once the whole document is known
+
+    def _contextual(self, entity: Entity, when, resolved, record: Record, kinds) -> Entity:
+        if entity.link is not None:
+            return entity
+        key = folded(entity.name)
+        candidates, method = self._surname(key, kinds, when, resolved) if " " not in key else ([], "")
+        if candidates:
+            return self._decide(entity, candidates, method, kinds, record)
+        return _unknown(entity, record)
+
+    # --- text ----------------------------------------------------------------------
+
+    def _text(self, mention: Mention, candidates, when, resolved, record: Record) -> Entity | None:
+        kind = PERSON if mention.person or not candidates else candidates[0].kind
+        entity = Entity(name=mention.printed, printed=mention.printed, kind=kind)
+        if candidates:
+            return self._decide(entity, candidates, "authority:alias", TEXT_KINDS, record)
+        kinds = (PERSON,) if mention.person else TEXT_KINDS
+        initials, family = _initials(mention.printed)
+        found, method = self._surname(family or mention.key, kinds, when, resolved)
+        if initials:
+            found = [a for a in found if _given_initial(a.label) == initials[0]]
+        if found:
+            return self._decide(entity, found, method, kinds, record)
+        if mention.person:
+            return _unknown(entity, record)
+        return None  # a table name that does not fit this document (period, kind): not a mention
+
+    # --- decisions -------------------------------------------------------------------
+
+    def _decide(self, entity: Entity, candidates: list[Authority], method: str, kinds,
+                record: Record | None = None) -> Entity:
+        distinct = {a.key: a for a in candidates if a.kind in kinds}
+        if len(distinct) == 1:
+            authority = next(iter(distinct.values()))
+            status = "linked" if authority.qid else "unverified"
+            alternates = tuple(dict.fromkeys(
+                n for n in (entity.name, *entity.alternates) if n != authority.label))
+            return replace(entity, name=authority.label, kind=authority.kind, qid=authority.qid,
+                           key=authority.key, alternates=alternates,
+                           link=LinkDecision(status, method, 1.0, authority.qid))
+        ambiguous = tuple(sorted(a.qid or a.key for a in distinct.values()))
+        decided = _unknown(entity, record) if record is not None else replace(
+            entity, key=_own_key(entity))
+        return replace(decided, link=LinkDecision("ambiguous", method, 0.0, None, ambiguous))
+
+    def _second_opinion(self, record: Record) -> Record:
+        """Ask the fallback (online reconciler) about names the table did not know."""
+        changes = {}
+        for role in (*AGENT_ROLES, PLACES, ARCHIVE, FUNDER, "mentions"):
+            entities = getattr(record, role)
+            updated = tuple(self.fallback(e, record) if e.link and e.link.status == "unknown" else e
+                            for e in entities)
+            if updated != entities:
+                changes[role] = updated
+        return replace(record, **changes) if changes else record
+
+
+def _initials(printed: str) -> tuple[str, str | None]:
+    """``A.I. Mikoyan`` -> ("ai", "mikoyan"); names without initials -> ("", None)."""
+    words = tokens(printed)
+    if len(words) < 2 or any(len(w) > 1 for w in words[:-1]):
+        return "", None
+    return "".join(w.lower() for w in words[:-1]), folded(words[-1])
+
+
+def _given_initial(label: str) -> str:
+    words = tokens(label)
+    return words[0][0].lower() if len(words) > 1 else ""
+
+
+def _corefer(entity: Entity, named: list[Entity]) -> Entity:
+    """A bare surname the document also prints in full is that person (linked or not)."""
+    if entity.kind != PERSON or entity.link is None or entity.link.status != "unknown" \
+            or " " in entity.name:
+        return entity
+    family = folded(entity.name)
+    same = {e.key: e for e in named if e.kind == PERSON and " " in e.name and surname(e.name) == family}
+    if len(same) != 1:
+        return entity
+    return next(iter(same.values()))
+
+
+def _own_key(entity: Entity) -> str:
+    return f"{entity.kind}/{slug(entity.name)}"
+
+
+def _unknown(entity: Entity, record: Record | None) -> Entity:
+    """An unlinked entity: full names get a shared IRI, bare names one inside the document."""
+    if " " in entity.name.strip() or entity.kind != PERSON or record is None:
+        key = _own_key(entity)
+    else:
+        key = f"#{entity.kind}-{slug(entity.name)}"
+    return replace(entity, key=key, link=LinkDecision("unknown", "authority:none", 0.0))
