@@ -18,6 +18,7 @@ from lod.errors import ReadError
 from lod.map import Settings, map_record
 from lod.model import Record
 from lod.publish.files import gzip_bytes, write_bytes, write_text
+from lod.publish.links import LINKS, link_rows, render_links
 from lod.read import Skipped, read_inputs
 from lod.serialize import jsonld, ntriples, turtle
 
@@ -135,7 +136,7 @@ def export(inputs: Iterable[str], out: Path, settings: Settings, linker: Linker 
         _keep_one_per_key(rendered, winners, report, on_error)
         progress.advance()
     progress.close()
-    _publish(out, winners, report)
+    _publish(out, winners, report, settings)
     return report
 
 
@@ -163,10 +164,11 @@ def _keep_one_per_key(rendered: Rendered, winners: dict[str, Rendered], report: 
         on_error(f"{origin.file}, line {origin.line}: {entry['reason']}")
 
 
-def _publish(out: Path, winners: dict[str, Rendered], report: Report) -> None:
+def _publish(out: Path, winners: dict[str, Rendered], report: Report, settings: Settings) -> None:
     documents = out / DOCUMENTS
     documents.mkdir(parents=True, exist_ok=True)
     dump_lines: set[str] = set()
+    decisions: list[dict[str, str]] = []
     for key in sorted(winners):
         rendered = winners[key]
         report.exported += 1
@@ -178,6 +180,7 @@ def _publish(out: Path, winners: dict[str, Rendered], report: Report) -> None:
         for extension, data in rendered.files.items():
             report.files_written += write_bytes(documents / f"{key}{extension}", data)
         dump_lines.update(rendered.lines)
+        decisions += link_rows(rendered.record, settings.iris)
     for stale in sorted(documents.iterdir()):
         if stale.suffix in DOCUMENT_FORMATS and stale.stem not in winners:
             stale.unlink()
@@ -185,4 +188,5 @@ def _publish(out: Path, winners: dict[str, Rendered], report: Report) -> None:
     report.triples = len(dump_lines)
     report.files_written += write_bytes(out / DATASET_DUMP,
                                         gzip_bytes("".join(sorted(dump_lines)).encode("utf-8")))
+    write_text(out / LINKS, render_links(decisions))
     write_text(out / REPORT, json.dumps(report.as_json(), indent=2, ensure_ascii=False) + "\n")

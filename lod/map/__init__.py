@@ -14,10 +14,10 @@ from functools import lru_cache
 
 from rdflib import Literal, URIRef
 
-from lod.map.iris import Iris, safe_url
+from lod.map.iris import Iris, safe_url, slug
 from lod.map.profiles import PROFILES, Rule
 from lod.model import ARCHIVE, ORGANIZATION, PERSON, PLACE, Entity, Record
-from lod.vocab import OWL, RDF, RDFS, SCHEMA, SKOS, WD, XSD, languages, read_tsv
+from lod.vocab import OWL, PROV, RDF, RDFS, SCHEMA, SKOS, WD, XSD, languages, read_tsv
 
 Triple = tuple[URIRef, URIRef, URIRef | Literal]
 
@@ -76,7 +76,10 @@ def map_record(record: Record, settings: Settings = Settings()) -> list[Triple]:
             for obj in _objects(rule, record, settings, iris, text):
                 add((subject, rule.predicate, obj))
     for role, entity in record.entities():
-        _entity_triples(add, URIRef(iris.entity(record, entity)), entity, role, text)
+        node = URIRef(iris.entity(record, entity))
+        _entity_triples(add, node, entity, role, text)
+        if entity.qid:
+            _link_provenance(add, iris, record, node, entity)
     for subject_heading in record.subjects:
         _concept_triples(add, iris, subject_heading.parts, text)
     if record.classification:
@@ -148,6 +151,39 @@ def _entity_triples(add, node: URIRef, entity: Entity, role: str, text: str) -> 
         item = WD[entity.qid]
         add((node, OWL.sameAs, item))
         add((node, SCHEMA.sameAs, item))
+
+
+def _link_provenance(add, iris: Iris, record: Record, node: URIRef, entity: Entity) -> None:
+    """How the ``owl:sameAs`` link was made, as PROV on a reified statement (no blank nodes).
+
+    The statement IRI lives inside the document (``…/id/document/K#link-…``), so each
+    document says for itself why it links the entity; the method is a
+    ``prov:Activity`` shared by every link made the same way.
+    """
+    decision = entity.link
+    method = decision.method if decision else "input"
+    statement = URIRef(iris.part(record, f"link-{slug(entity.key or entity.name)}"))
+    activity = URIRef(iris.linking_method(method))
+    add((statement, RDF.type, RDF.Statement))
+    add((statement, RDF.type, PROV.Entity))
+    add((statement, RDF.subject, node))
+    add((statement, RDF.predicate, OWL.sameAs))
+    add((statement, RDF.object, WD[entity.qid]))
+    add((statement, PROV.wasGeneratedBy, activity))
+    score = decision.score if decision else 1.0
+    add((statement, RDFS.comment, Literal(f"{method} (score {score:.2f})", lang="en")))
+    add((activity, RDF.type, PROV.Activity))
+    add((activity, RDFS.label, Literal(LINKING_METHODS.get(method, method), lang="en")))
+
+
+#: Human descriptions of the linking methods, for the PROV activities and the README.
+LINKING_METHODS = {
+    "input": "QID given in the input record",
+    "authority:alias": "authority table: the name is an alias of exactly one entity of the right kind and period",
+    "authority:in-context": "authority table: bare surname or context alias of an entity the document names in full",
+    "authority:unique-surname": "authority table: the only entity in the table with that surname",
+    "wikidata-api": "Wikidata reconciler: label, type and dates scored above the link threshold",
+}
 
 
 def _concept_triples(add, iris: Iris, parts: tuple[str, ...], text: str) -> None:

@@ -7,6 +7,7 @@ Layout (Cool URIs for the Semantic Web, 303 style)::
     {base}id/person/{slug}           persons; also organization/, place/, concept/
     {base}id/document/{key}#{kind}-{slug}   names only this document can resolve
     {base}id/dataset                 the dataset
+    {base}id/linking/{method}        how owl:sameAs links were made (prov:Activity)
     {base}ns/context-v1.jsonld       the JSON-LD context
 """
 
@@ -71,6 +72,9 @@ class Iris:
 
     def concept(self, label: str) -> str:
         return f"{self.base}id/concept/{slug(label)}"
+
+    def linking_method(self, method: str) -> str:
+        return f"{self.base}id/linking/{slug(method)}"
 
     def part(self, record: Record, name: str) -> str:
         """A node that belongs to one document (e.g. its classification)."""

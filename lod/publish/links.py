@@ -1,0 +1,69 @@
+"""``links.csv``: every linking decision of an export, for review and evaluation.
+
+One row per (document, role, entity): what was printed, what it was resolved to,
+how (method, score), and the candidates when it stayed ambiguous. ``lod review``
+reads it back; ``benchmarks/linking_eval.py`` scores it against a gold file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from pathlib import Path
+
+from lod.map.iris import Iris
+from lod.model import Record
+
+LINKS = "links.csv"
+COLUMNS = ("document", "record_id", "file", "line", "field", "printed", "name", "kind", "status",
+           "method", "score", "qid", "candidates", "entity")
+
+#: Record roles under the archive's own field names (what gold files use).
+FIELD_OF_ROLE = {
+    "authors": "authors",
+    "contributors": "document_contributors",
+    "associated": "associated_people_orgs",
+    "places": "associated_places",
+    "archives": "original_archive_title",
+    "funders": "donors",
+    "mentions": "text",
+}
+NEEDS_REVIEW = ("ambiguous", "unverified", "unchecked", "unknown")
+
+
+def link_rows(record: Record, iris: Iris) -> list[dict[str, str]]:
+    rows = []
+    for role, entity in record.entities():
+        decision = entity.link
+        rows.append({
+            "document": record.key,
+            "record_id": record.identifiers.record_id or "",
+            "file": record.origin.file,
+            "line": str(record.origin.line or ""),
+            "field": FIELD_OF_ROLE[role],
+            "printed": entity.printed,
+            "name": entity.name,
+            "kind": entity.kind,
+            "status": decision.status if decision else ("linked" if entity.qid else "unknown"),
+            "method": decision.method if decision else "",
+            "score": f"{decision.score:.2f}" if decision else "",
+            "qid": entity.qid or "",
+            "candidates": "|".join(decision.candidates) if decision else "",
+            "entity": iris.entity(record, entity),
+        })
+    return rows
+
+
+def render_links(rows: Iterable[dict[str, str]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in sorted(rows, key=lambda r: (r["document"], r["field"], r["printed"], r["entity"])):
+        writer.writerow(row)
+    return buffer.getvalue()
+
+
+def read_links(folder: Path) -> list[dict[str, str]]:
+    with (folder / LINKS).open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))

@@ -1,0 +1,698 @@
+"""The linked-data web application: Cool URIs, content negotiation, dataset files.
+
+Starlette (ASGI) served by uvicorn — see :func:`lod.serve.serve` for why.
+
+URL space (relative to the export's base IRI, which the server is expected to
+answer for; behind a proxy with a path prefix, pass uvicorn's ``root_path``)::
+
+    /                                   home page: the dataset description, dumps, services
+    /id/document/<key>                  303 -> /doc/document/<key>     (the archival document)
+    /id/{person,organization,place,concept}/<slug>   303 -> /doc/<kind>/<slug>
+    /id/dataset                         303 -> /void
+    /doc/<kind>/<key>                   description, by content negotiation (Accept, q-values)
+    /doc/<kind>/<key>.{ttl,jsonld,nt,rdf,html}   one format
+    /void, /.well-known/void            VoID by negotiation (Turtle, JSON-LD, N-Triples,
+                                        RDF/XML; HTML = the home page); /void.ttl, /void.jsonld ...
+    /ns/context-v1.jsonld               the JSON-LD context
+    /dumps/<file>                       dump files (Range requests, Content-Length)
+    /changes/, /changes/<page>.json     the Activity Streams change feed
+    /sitemap.xml, /manifest.json, /robots.txt
+    /sparql, /oai                       from lod.serve.sparql / lod.serve.oai when present
+
+Every response carries ``Access-Control-Allow-Origin: *``; representations carry a
+strong ``ETag`` (a hash of the bytes), ``Last-Modified`` and honour ``If-None-Match``
+/ ``If-Modified-Since`` with 304. The web layer has no mapping logic: it serves the
+files publish wrote, converts them between RDF syntaxes with the project's own
+writers (``lod.serialize``), or reads the embedded store (entity descriptions).
+Blocking work (file reads, parsing, the store) runs in worker threads with a
+dedicated limiter, so a long SPARQL query elsewhere cannot starve page requests.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import anyio
+import anyio.to_thread
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import FileResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from lod.serve import conneg
+from lod.serve import html as pages
+from lod.serve.store import ENTITY_KINDS, Export, valid_key
+
+log = logging.getLogger("lod.serve")
+
+#: extension -> (Content-Type, media type, label)
+FORMATS = {
+    "ttl": ("text/turtle; charset=utf-8", "text/turtle", "Turtle"),
+    "jsonld": ("application/ld+json", "application/ld+json", "JSON-LD"),
+    "nt": ("application/n-triples", "application/n-triples", "N-Triples"),
+    "rdf": ("application/rdf+xml", "application/rdf+xml", "RDF/XML"),
+    "html": ("text/html; charset=utf-8", "text/html", "HTML"),
+}
+#: Offered media types, in server preference order (Turtle for ``*/*``), with aliases last.
+OFFERS = [
+    ("text/turtle", "ttl"), ("application/ld+json", "jsonld"), ("application/n-triples", "nt"),
+    ("application/rdf+xml", "rdf"), ("text/html", "html"),
+    ("application/x-turtle", "ttl"), ("application/json", "jsonld"), ("application/xhtml+xml", "html"),
+    ("application/xml", "rdf"), ("text/xml", "rdf"), ("text/plain", "nt"),
+]
+RDF_EXTENSIONS = ("ttl", "jsonld", "nt", "rdf")
+AS_MEDIA_TYPE = 'application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
+_CHANGE_PAGE = re.compile(r"[a-z0-9][a-z0-9-]*\.json\Z")
+_DUMP_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
+_CACHEABLE_BYTES = 8 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Representation:
+    body: bytes
+    media_type: str
+    etag: str
+    last_modified: float | None = None
+
+
+def _etag(body: bytes) -> str:
+    return '"' + hashlib.sha256(body).hexdigest()[:40] + '"'
+
+
+def _signature(path: Path) -> tuple:
+    st = os.stat(path)
+    return (str(path), st.st_mtime_ns, st.st_size, st.st_ino)
+
+
+def _iso_timestamp(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+    except (ValueError, OverflowError, OSError):
+        return None
+
+
+class _LRU:
+    """A bounded, thread-safe cache of built representations (keys include file stats)."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self.items: OrderedDict = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            value = self.items.get(key)
+            if value is not None:
+                self.items.move_to_end(key)
+            return value
+
+    def put(self, key, value):
+        if self.size <= 0 or len(value.body) > _CACHEABLE_BYTES:
+            return value
+        with self.lock:
+            self.items[key] = value
+            self.items.move_to_end(key)
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+        return value
+
+
+def _to_rdflib(term):
+    from rdflib import Literal, URIRef
+
+    kind = type(term).__name__
+    if kind == "NamedNode":
+        return URIRef(term.value)
+    if kind == "Literal":
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        if datatype == "http://www.w3.org/2001/XMLSchema#string":
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(datatype))
+    raise TypeError(f"unexpected term in lod output: {term!r}")
+
+
+def _write(ext: str, triples: list, root: str) -> bytes:
+    """Serialize pyoxigraph triples with the project's writers (same output as the export)."""
+    from lod import serialize
+
+    converted = [(_to_rdflib(t.subject), _to_rdflib(t.predicate), _to_rdflib(t.object)) for t in triples]
+    return serialize.get(ext).write(converted, root=root).encode("utf-8")
+
+
+def _parse_turtle(data: bytes) -> list:
+    import pyoxigraph as ox
+
+    return list(ox.parse(data, ox.RdfFormat.TURTLE))
+
+
+class Service:
+    """The request handlers over one :class:`Export`."""
+
+    def __init__(self, export: Export, *, max_age: int = 300, cache_size: int = 4096,
+                 threads: int = 32, home_documents: int = 100):
+        self.export = export
+        self.max_age = max_age
+        self.cache = _LRU(cache_size)
+        self.limiter = anyio.CapacityLimiter(threads)
+        self.home_documents = home_documents
+
+    async def run(self, function: Callable, *args):
+        return await anyio.to_thread.run_sync(function, *args, limiter=self.limiter)
+
+    # -- building representations (worker threads) -------------------------------------------
+
+    def read_file(self, path: Path | None, media_type: str) -> Representation | None:
+        if path is None:
+            return None
+        try:
+            signature = _signature(path)
+        except OSError:
+            return None
+        key = ("file", media_type, signature)
+        cached = self.cache.get(key)
+        if cached is not None:
+            return cached
+        try:
+            body = path.read_bytes()
+        except OSError:
+            return None
+        return self.cache.put(key, Representation(body, media_type, _etag(body), signature[1] / 1e9))
+
+    def document(self, key: str, ext: str, home: str) -> Representation | None:
+        export = self.export
+        turtle = export.document_path(key, "ttl")
+        if turtle is None:
+            return None
+        modified = _iso_timestamp(export.modified(key))
+        if ext in ("ttl", "jsonld"):
+            found = self.read_file(export.document_path(key, ext), FORMATS[ext][0])
+            if found is None:
+                return None
+            return Representation(found.body, found.media_type, found.etag, modified or found.last_modified)
+        published = export.document_path(key, ext) if ext in ("nt", "rdf") else None
+        if published is not None:  # publish wrote this format itself
+            found = self.read_file(published, FORMATS[ext][0])
+            if found is not None:
+                return Representation(found.body, found.media_type, found.etag, modified or found.last_modified)
+        jsonld = export.document_path(key, "jsonld") if ext == "html" else None
+        try:
+            signature = (_signature(turtle), _signature(jsonld) if jsonld else None)
+        except OSError:
+            return None
+        cache_key = ("document", key, ext, home if ext == "html" else "", signature)
+        cached = self.cache.get(cache_key)
+        if cached is None:
+            try:
+                data = turtle.read_bytes()
+                jsonld_text = jsonld.read_text(encoding="utf-8") if jsonld else None
+            except OSError:
+                return None
+            triples = _parse_turtle(data)
+            document = export.document_iri(key)
+            if ext == "html":
+                body = pages.document_page(
+                    pages.Description(triples), document, jsonld=jsonld_text,
+                    local=self.localizer(home), home=home,
+                    formats=self.format_links(f"{home}doc/document/{key}", exclude="html"),
+                    description_iri=export.description_iri(key)).encode("utf-8")
+            else:
+                body = _write(ext, triples, document)
+            cached = self.cache.put(cache_key, Representation(body, FORMATS[ext][0], _etag(body),
+                                                              signature[0][1] / 1e9))
+        return Representation(cached.body, cached.media_type, cached.etag, modified or cached.last_modified)
+
+    def entity(self, kind: str, slug: str, ext: str, home: str) -> Representation | None:
+        export = self.export
+        generation = export.generation()
+        iri = f"{export.base}id/{kind}/{slug}"
+        cache_key = ("entity", iri, ext, home if ext == "html" else "", generation)
+        cached = self.cache.get(cache_key)
+        if cached is not None:
+            return cached
+        triples = export.describe(iri)
+        if not triples:
+            return None
+        keys = export.mentioned_in(iri)
+        times = [t for t in (_iso_timestamp(export.modified(k)) for k in keys) if t]
+        last_modified = max(times) if times else None
+        if ext == "html":
+            body = pages.entity_page(
+                pages.Description(triples), iri, documents=self.document_list(keys, home),
+                local=self.localizer(home), home=home,
+                formats=self.format_links(f"{home}doc/{kind}/{slug}", exclude="html"),
+                description_iri=f"{export.base}doc/{kind}/{slug}").encode("utf-8")
+        else:
+            body = _write(ext, triples, iri)
+        return self.cache.put(cache_key, Representation(body, FORMATS[ext][0], _etag(body), last_modified))
+
+    def void(self, ext: str, home: str) -> Representation | None:
+        export = self.export
+        if ext == "html":
+            return self.home(home)
+        published = export.resolve(f"void.{ext}")
+        if published is not None:
+            return self.read_file(published, FORMATS[ext][0])
+        turtle = export.resolve("void.ttl")
+        if turtle is None:
+            return None
+        try:
+            signature = _signature(turtle)
+        except OSError:
+            return None
+        cache_key = ("void", ext, signature)
+        cached = self.cache.get(cache_key)
+        if cached is None:
+            body = _write(ext, _parse_turtle(turtle.read_bytes()), export.dataset_iri())
+            cached = self.cache.put(cache_key, Representation(body, FORMATS[ext][0], _etag(body),
+                                                              signature[1] / 1e9))
+        return cached
+
+    def home(self, home: str) -> Representation:
+        export = self.export
+        generation = export.generation()
+        cache_key = ("home", home, generation, export.state().get("checksum"))
+        cached = self.cache.get(cache_key)
+        if cached is not None:
+            return cached
+        void_path = export.resolve("void.ttl")
+        void = pages.Description(_parse_turtle(void_path.read_bytes())) if void_path else None
+        keys = export.keys()
+        documents = (export.state().get("documents") or {})
+        ordered = sorted(keys, key=lambda k: ((documents.get(k) or {}).get("modified") or "", k), reverse=True)
+        listed = self.document_list(ordered[: self.home_documents], home, sort=False)
+        body = pages.home_page(void, export.dataset_iri(), manifest=export.manifest(), documents=listed,
+                               total_documents=len(keys), local=self.localizer(home),
+                               home=home).encode("utf-8")
+        last_modified = None
+        if void_path is not None:
+            last_modified = os.stat(void_path).st_mtime
+        return self.cache.put(cache_key, Representation(body, FORMATS["html"][0], _etag(body), last_modified))
+
+    def document_list(self, keys: list[str], home: str, sort: bool = True) -> list[tuple[str, str, str | None]]:
+        """(link, title, date) for documents, from the store (names as published)."""
+        import pyoxigraph as ox
+
+        store = self.export.store()
+        name = ox.NamedNode(pages.SCHEMA + "name")
+        date = ox.NamedNode(pages.SCHEMA + "dateCreated")
+        rows = []
+        for key in keys:
+            document = ox.NamedNode(self.export.document_iri(key))
+            titles = [q.object.value for q in store.quads_for_pattern(document, name, None, None)]
+            dates = [q.object.value for q in store.quads_for_pattern(document, date, None, None)]
+            rows.append((f"{home}id/document/{key}", titles[0] if titles else key, dates[0] if dates else None))
+        if sort:
+            rows.sort(key=lambda row: (row[2] or "", row[1]))
+        return rows
+
+    def entity_exists(self, kind: str, slug: str) -> bool:
+        import pyoxigraph as ox
+
+        store = self.export.store()
+        node = ox.NamedNode(f"{self.export.base}id/{kind}/{slug}")
+        return next(iter(store.quads_for_pattern(node, None, None, None)), None) is not None
+
+    def localizer(self, home: str) -> Callable[[str], str]:
+        base = self.export.base
+
+        def local(iri: str) -> str:
+            return home + iri[len(base):] if iri.startswith(base) else iri
+        return local
+
+    @staticmethod
+    def format_links(stem: str, exclude: str | None = None) -> list[tuple[str, str, str]]:
+        return [(label, f"{stem}.{ext}", media) for ext, (_, media, label) in FORMATS.items() if ext != exclude]
+
+    # -- responses -------------------------------------------------------------------------------
+
+    def headers(self, representation: Representation | None = None, **extra) -> dict:
+        headers = {"Cache-Control": f"public, max-age={self.max_age}"}
+        if representation is not None:
+            headers["ETag"] = representation.etag
+            if representation.last_modified:
+                headers["Last-Modified"] = conneg.http_date(representation.last_modified)
+        headers.update({k.replace("_", "-"): v for k, v in extra.items() if v})
+        return headers
+
+    def respond(self, request: Request, representation: Representation, **extra) -> Response:
+        headers = self.headers(representation, **extra)
+        if conneg.not_modified(request.headers, representation.etag, representation.last_modified):
+            return Response(status_code=304, headers=headers)
+        return Response(representation.body, headers=headers, media_type=representation.media_type)
+
+    @staticmethod
+    def home_of(request: Request) -> str:
+        return request.scope.get("root_path", "").rstrip("/") + "/"
+
+    def alternates(self, stem: str, current: str | None, formats=FORMATS) -> str:
+        return ", ".join(f'<{stem}.{ext}>; rel="alternate"; type="{media}"'
+                         for ext, (_, media, _) in formats.items() if ext != current)
+
+    def not_acceptable(self, offered: list[str]) -> Response:
+        body = "406 Not Acceptable\nThis resource is available as:\n" + "".join(f"  {t}\n" for t in offered)
+        return PlainTextResponse(body, status_code=406, headers={"Vary": "Accept"})
+
+    @staticmethod
+    def not_found() -> Response:
+        return PlainTextResponse("404 Not Found\n", status_code=404)
+
+    @staticmethod
+    def split_extension(name: str) -> tuple[str, str | None] | None:
+        if "." not in name:
+            return name, None
+        stem, ext = name.rsplit(".", 1)
+        if ext not in FORMATS:
+            return None
+        return stem, ext
+
+    # -- handlers --------------------------------------------------------------------------------
+
+    async def thing(self, request: Request) -> Response:
+        kind, name = request.path_params["kind"], request.path_params["name"]
+        if not valid_key(name):
+            return self.not_found()
+        if kind == "document":
+            exists = await self.run(self.export.document_path, name, "ttl") is not None
+        elif kind in ENTITY_KINDS:
+            exists = await self.run(self.entity_exists, kind, name)
+        else:
+            return self.not_found()
+        if not exists:
+            return self.not_found()
+        home = self.home_of(request)
+        target = f"{home}doc/{kind}/{name}"
+        return self.see_other(target, [(target, None)] + [(f"{target}.{ext}", media)
+                                                          for ext, (_, media, _) in FORMATS.items()])
+
+    async def dataset(self, request: Request) -> Response:
+        home = self.home_of(request)
+        target = f"{home}void"
+        return self.see_other(target, [(target, None), (f"{home}void.ttl", "text/turtle"),
+                                       (f"{home}void.jsonld", "application/ld+json")])
+
+    def see_other(self, target: str, described_by: list[tuple[str, str | None]]) -> Response:
+        links = ", ".join(f'<{href}>; rel="describedby"' + (f'; type="{media}"' if media else "")
+                          for href, media in described_by)
+        return Response(f"303 See Other: {target}\n", status_code=303, media_type="text/plain",
+                        headers={"Location": target, "Link": links,
+                                 "Cache-Control": f"public, max-age={self.max_age}"})
+
+    async def description(self, request: Request) -> Response:
+        kind = request.path_params["kind"]
+        split = self.split_extension(request.path_params["name"])
+        if split is None or kind not in ("document", *ENTITY_KINDS):
+            return self.not_found()
+        key, ext = split
+        if not valid_key(key):
+            return self.not_found()
+        negotiated = ext is None
+        if negotiated:
+            chosen = conneg.negotiate(request.headers.get("accept"), [media for media, _ in OFFERS])
+            if chosen is None:
+                return self.not_acceptable([media for _, media, _ in FORMATS.values()])
+            ext = dict(OFFERS)[chosen]
+        home = self.home_of(request)
+        if kind == "document":
+            representation = await self.run(self.document, key, ext, home)
+        else:
+            representation = await self.run(self.entity, kind, key, ext, home)
+        if representation is None:
+            return self.not_found()
+        stem = f"{home}doc/{kind}/{key}"
+        return self.respond(request, representation, Link=self.alternates(stem, ext),
+                            Vary="Accept" if negotiated else None,
+                            Content_Location=f"{stem}.{ext}" if negotiated else None)
+
+    async def void(self, request: Request) -> Response:
+        ext = request.path_params.get("ext") if "ext" in request.path_params else None
+        if ext is None:
+            path = request.url.path
+            ext = path.rsplit(".", 1)[1] if path.rsplit("/", 1)[-1].startswith("void.") else None
+        negotiated = ext is None
+        if negotiated:
+            chosen = conneg.negotiate(request.headers.get("accept"), [media for media, _ in OFFERS])
+            if chosen is None:
+                return self.not_acceptable([media for _, media, _ in FORMATS.values()])
+            ext = dict(OFFERS)[chosen]
+        home = self.home_of(request)
+        representation = await self.run(self.void, ext, home)
+        if representation is None:
+            return self.not_found()
+        return self.respond(request, representation, Link=self.alternates(f"{home}void", ext),
+                            Vary="Accept" if negotiated else None,
+                            Content_Location=(f"{home}void.{ext}" if ext != "html" else home)
+                            if negotiated else None)
+
+    async def home_page(self, request: Request) -> Response:
+        home = self.home_of(request)
+        representation = await self.run(self.home, home)
+        return self.respond(request, representation,
+                            Link=f'<{home}void>; rel="describedby", '
+                                 f'<{home}void.ttl>; rel="alternate"; type="text/turtle"')
+
+    async def context(self, request: Request) -> Response:
+        from lod.vocab import vocab_path
+
+        representation = await self.run(self.read_file, vocab_path("context-v1.jsonld"), "application/ld+json")
+        if representation is None:
+            return self.not_found()
+        return self.respond(request, representation)
+
+    async def export_file(self, request: Request, relative: str, media_type: str) -> Response:
+        path = await self.run(self.export.resolve, relative)
+        representation = await self.run(self.read_file, path, media_type)
+        if representation is None:
+            return self.not_found()
+        return self.respond(request, representation)
+
+    async def changes_index(self, request: Request) -> Response:
+        return await self.export_file(request, "changes/collection.json", AS_MEDIA_TYPE)
+
+    async def change_page(self, request: Request) -> Response:
+        name = request.path_params["name"]
+        if not _CHANGE_PAGE.match(name):
+            return self.not_found()
+        return await self.export_file(request, f"changes/{name}", AS_MEDIA_TYPE)
+
+    async def sitemap(self, request: Request) -> Response:
+        return await self.export_file(request, "sitemap.xml", "application/xml")
+
+    async def manifest(self, request: Request) -> Response:
+        return await self.export_file(request, "manifest.json", "application/json")
+
+    async def robots(self, request: Request) -> Response:
+        home = self.home_of(request)
+        body = f"User-agent: *\nAllow: /\nSitemap: {self.export.base}sitemap.xml\n"
+        return PlainTextResponse(body, headers={"Cache-Control": f"public, max-age={self.max_age}",
+                                                "Link": f'<{home}void>; rel="describedby"'})
+
+    async def dump(self, request: Request) -> Response:
+        """A dump file as ``application/gzip`` (no Content-Encoding: the bytes are the file,
+        as the manifest's size and SHA-256 describe it), with Range support (206 / 416)."""
+        name = request.path_params["name"]
+        if not _DUMP_NAME.match(name):
+            return self.not_found()
+        path = await self.run(self.export.resolve, f"dumps/{name}")
+        if path is None:
+            return self.not_found()
+        try:
+            stat = await self.run(os.stat, path)
+        except OSError:
+            return self.not_found()
+        if name.endswith(".gz"):
+            media_type = "application/gzip"
+        elif name.endswith(".nq"):
+            media_type = "application/n-quads"
+        elif name.endswith(".nt"):
+            media_type = "application/n-triples"
+        else:
+            media_type = "application/octet-stream"
+        response = FileResponse(path, media_type=media_type, stat_result=stat,
+                                headers={"Cache-Control": f"public, max-age={self.max_age}"})
+        if conneg.not_modified(request.headers, response.headers.get("etag"), stat.st_mtime):
+            keep = {k: v for k, v in response.headers.items()
+                    if k in ("etag", "last-modified", "cache-control", "accept-ranges")}
+            return Response(status_code=304, headers=keep)
+        return response
+
+
+def create_app(folder: Path | str, *, base: str | None = None, max_age: int = 300,
+               cache_size: int = 4096, threads: int = 32, preload: bool = True,
+               extra_routes: bool = True, **options) -> Starlette:
+    """The ASGI application serving one export folder.
+
+    folder       the export folder (``DIR``); read at request time, so re-exports
+                 (the atomic ``DIR/.lod/current`` swap) are picked up without a restart
+    base         override the base IRI (default: ``manifest.json``, else the documents)
+    max_age      ``Cache-Control: max-age`` in seconds for every representation
+    cache_size   built representations kept in memory (keys include file stats: never stale)
+    threads      worker threads for file/parse/store work of this layer
+    preload      load the embedded store at startup, not on the first request needing it
+    extra_routes mount ``lod.serve.sparql`` / ``lod.serve.oai`` routes when those modules exist
+    **options    kept in ``export.options`` for the other endpoints (e.g. SPARQL timeouts)
+    """
+    export = Export(folder, base=base, options=options)
+    service = Service(export, max_age=max_age, cache_size=cache_size, threads=threads)
+    routes = [
+        Route("/", service.home_page, methods=["GET"]),
+        Route("/id/dataset", service.dataset, methods=["GET"]),
+        Route("/id/{kind}/{name}", service.thing, methods=["GET"]),
+        Route("/doc/{kind}/{name}", service.description, methods=["GET"]),
+        Route("/void", service.void, methods=["GET"]),
+        Route("/.well-known/void", service.void, methods=["GET"]),
+        *[Route(f"/void.{ext}", service.void, methods=["GET"]) for ext in FORMATS if ext != "html"],
+        Route("/ns/context-v1.jsonld", service.context, methods=["GET"]),
+        Route("/dumps/{name}", service.dump, methods=["GET"]),
+        Route("/changes/", service.changes_index, methods=["GET"]),
+        Route("/changes/{name}", service.change_page, methods=["GET"]),
+        Route("/sitemap.xml", service.sitemap, methods=["GET"]),
+        Route("/manifest.json", service.manifest, methods=["GET"]),
+        Route("/robots.txt", service.robots, methods=["GET"]),
+    ]
+    if extra_routes:
+        routes += _optional_routes(export)
+
+    @asynccontextmanager
+    async def lifespan(app):
+        if preload:
+            started = time.monotonic()
+            try:
+                await anyio.to_thread.run_sync(export.store)
+                log.info("store loaded in %.1fs", time.monotonic() - started)
+            except Exception:  # a broken dump must not stop the files from being served
+                log.exception("could not load the embedded store; entity pages will fail")
+        yield
+
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.export = export
+    app.state.service = service
+    return Guard(app)
+
+
+class Guard:
+    """Outermost ASGI middleware: request limits, CORS, and no stack trace ever.
+
+    * request target (path + query) longer than ``max_url`` bytes -> 414;
+    * more than ``max_headers`` header lines, a header longer than ``max_header`` bytes
+      or all headers longer than ``max_header_total`` -> 431;
+    * NUL or other control characters in the (decoded) path -> 400;
+    * ``OPTIONS`` (CORS preflight or not) -> 204 with ``Allow`` / ``Access-Control-*``;
+    * every response gets ``Access-Control-Allow-Origin: *`` and the exposed headers;
+    * an unexpected exception -> a plain ``500 Internal Server Error`` (logged server-side).
+
+    uvicorn's h11 parser already refuses a request head larger than
+    ``h11_max_incomplete_event_size`` with a 400 before the app sees it.
+    """
+
+    METHODS = "GET, HEAD, POST, OPTIONS"
+    EXPOSE = "ETag, Link, Location, Content-Location, Content-Range, Accept-Ranges, Vary, Last-Modified"
+    _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+    _HEADER_LIST = re.compile(r"[A-Za-z0-9!#$%&'*+.^_`|~, -]{0,1024}\Z")
+
+    def __init__(self, app, *, max_url: int = 16384, max_header: int = 8192,
+                 max_header_total: int = 32768, max_headers: int = 100):
+        self.app = app
+        self.max_url = max_url
+        self.max_header = max_header
+        self.max_header_total = max_header_total
+        self.max_headers = max_headers
+
+    @property
+    def state(self):
+        return self.app.state
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        raw_path = scope.get("raw_path") or scope.get("path", "").encode("utf-8", "replace")
+        query = scope.get("query_string") or b""
+        headers = scope.get("headers") or []
+        if len(raw_path) + len(query) > self.max_url:
+            return await self._plain(send, 414, "414 URI Too Long\n")
+        if (len(headers) > self.max_headers
+                or any(len(name) + len(value) > self.max_header for name, value in headers)
+                or sum(len(name) + len(value) for name, value in headers) > self.max_header_total):
+            return await self._plain(send, 431, "431 Request Header Fields Too Large\n")
+        if self._CONTROL.search(scope.get("path", "")) or b"\x00" in query:
+            return await self._plain(send, 400, "400 Bad Request\n")
+        if scope.get("method") == "OPTIONS":
+            return await self._options(scope, send)
+
+        started = False
+
+        async def send_with_cors(message):
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                extra = [(b"access-control-allow-origin", b"*"),
+                         (b"access-control-expose-headers", self.EXPOSE.encode())]
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_cors)
+        except Exception:
+            log.exception("error serving %s %s", scope.get("method"), scope.get("path"))
+            if not started:
+                await self._plain(send, 500, "500 Internal Server Error\n")
+
+    async def _options(self, scope, send):
+        requested = b""
+        for name, value in scope.get("headers") or []:
+            if name == b"access-control-request-headers":
+                requested = value
+        allow_headers = "Accept, Content-Type, If-None-Match, If-Modified-Since, Range"
+        try:
+            text = requested.decode("latin-1")
+            if text and self._HEADER_LIST.match(text):
+                allow_headers = text
+        except UnicodeDecodeError:
+            pass
+        headers = [(b"allow", self.METHODS.encode()),
+                   (b"access-control-allow-origin", b"*"),
+                   (b"access-control-allow-methods", self.METHODS.encode()),
+                   (b"access-control-allow-headers", allow_headers.encode("latin-1")),
+                   (b"access-control-max-age", b"86400"),
+                   (b"content-length", b"0")]
+        await send({"type": "http.response.start", "status": 204, "headers": headers})
+        await send({"type": "http.response.body", "body": b""})
+
+    @staticmethod
+    async def _plain(send, status: int, text: str):
+        body = text.encode()
+        await send({"type": "http.response.start", "status": status, "headers": [
+            (b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode()),
+            (b"access-control-allow-origin", b"*"), (b"connection", b"close")]})
+        await send({"type": "http.response.body", "body": body})
+
+
+def _optional_routes(export: Export) -> list:
+    """Routes of the SPARQL and OAI-PMH endpoints, when those modules are installed."""
+    import importlib
+
+    routes = []
+    for name in ("sparql", "oai"):
+        try:
+            module = importlib.import_module(f"lod.serve.{name}")
+        except ModuleNotFoundError as error:
+            if error.name != f"lod.serve.{name}":
+                raise
+            log.info("lod.serve.%s not available: /%s not served", name, name)
+            continue
+        routes += module.routes(export)
+    return routes
