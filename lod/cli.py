@@ -17,6 +17,7 @@ from lod import __version__
 from lod.errors import LodError
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+LOCAL_AUTHORITIES = "authorities.tsv"
 
 
 class ProgressBar:
@@ -58,27 +59,96 @@ def _error(message: str) -> None:
     print(f"lod: error: {message}", file=sys.stderr)
 
 
+def _authorities(args) -> str | None:
+    """The local authority table: --authorities, else ./authorities.tsv when it exists."""
+    if getattr(args, "authorities", None):
+        return args.authorities
+    return LOCAL_AUTHORITIES if Path(LOCAL_AUTHORITIES).exists() else None
+
+
 def cmd_export(args) -> int:
     from lod import pipeline
     from lod.config import load_config
-    from lod.link import offline_linker
+    from lod.link import offline_linker, online_linker
     from lod.read import count_records
     from lod.vocab import SAMPLES_DIR
 
     config = load_config(args.config, base=args.base)
     inputs = args.inputs or [str(SAMPLES_DIR / "seed-record.txt")]
     out = Path(args.out)
+    fallback = None
+    if args.online:
+        linker, fallback = online_linker(_authorities(args), args.wikidata_endpoint, args.user_agent,
+                                         Path(args.cache) if args.cache else out / ".lod" / "wikidata-cache.sqlite",
+                                         args.timeout)
+    else:
+        linker = offline_linker(_authorities(args))
     bar = ProgressBar(count_records(inputs))
     started = time.monotonic()
-    report = pipeline.export(inputs, out, config.settings, linker=offline_linker(),
+    report = pipeline.export(inputs, out, config.settings, linker=linker,
                              progress=bar, on_error=_error)
     elapsed = time.monotonic() - started
     if report.exported == 0 and not report.rejected and not report.skipped:
         _error("no records found in the input")
+    if fallback is not None and fallback.down:
+        print(f"lod: warning: Wikidata could not be reached ({fallback.down}); "
+              f"{len(fallback.unchecked)} names left unchecked (status 'unchecked' in "
+              f"{out / 'links.csv'}); the export is the offline result", file=sys.stderr)
     print(f"lod export: {report.exported} documents exported, {len(report.rejected)} rejected, "
           f"{len(report.skipped)} files skipped, {report.triples} triples -> {out} "
           f"({elapsed:.1f}s; details in {out / pipeline.REPORT})")
     return report.status
+
+
+def cmd_link(args) -> int:
+    if not args.check:
+        args.online = True
+        return cmd_export(args)
+    from lod.link.authority import load_index
+    from lod.link.check import check_table
+    from lod.link.wikidata import WikidataClient, WikidataUnavailable
+
+    options = {"timeout": args.timeout}
+    if args.wikidata_endpoint:
+        options["endpoint"] = args.wikidata_endpoint
+    if args.user_agent:
+        options["user_agent"] = args.user_agent
+    index = load_index(_authorities(args))
+    try:
+        problems = check_table(index, WikidataClient(**options))
+    except WikidataUnavailable as error:
+        _error(f"{error}; nothing was checked")
+        return EXIT_USAGE
+    for problem in problems:
+        print(problem)
+    print(f"lod link --check: {len(index.by_qid)} QIDs checked, {len(problems)} problems")
+    return EXIT_OK if not problems else EXIT_REJECTED
+
+
+def cmd_review(args) -> int:
+    from lod.link.review import accept, pending
+
+    words = list(args.words)
+    args.action = words.pop(0) if words and words[0] in ("accept", "list") else "list"
+    args.dir = words[0] if words else "output"
+    if args.action == "accept":
+        if not (args.name and args.qid and args.kind):
+            _error("review accept needs --name, --kind and --qid")
+            return EXIT_USAGE
+        table = Path(args.authorities or LOCAL_AUTHORITIES)
+        accept(table, args.name, args.kind, args.qid, args.alias or [],
+               f"accepted in review of {args.dir}")
+        print(f"lod review: {args.name} ({args.kind}) = {args.qid} added to {table}; "
+              f"re-run lod export to apply it")
+        return EXIT_OK
+    rows = pending(Path(args.dir))
+    for row, count in rows:
+        candidates = f" candidates {row['candidates']}" if row["candidates"] else ""
+        print(f"{row['status']:<10} {row['kind']:<12} {row['name']!r} x{count} "
+              f"(e.g. {row['document']}, {row['field']}){candidates}")
+    print(f"lod review: {len(rows)} names need a decision; accept one with "
+          f"`lod review accept {args.dir} --name NAME --kind KIND --qid Q...`")
+    return EXIT_OK
 
 
 def cmd_validate(args) -> int:
@@ -102,6 +172,15 @@ def cmd_mapping(args) -> int:
     return EXIT_OK
 
 
+def _link_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--authorities", metavar="FILE",
+                        help=f"local authority table over the packaged one (default ./{LOCAL_AUTHORITIES} if present)")
+    parser.add_argument("--wikidata-endpoint", metavar="URL", help="Action API (default: wikidata.org)")
+    parser.add_argument("--user-agent", metavar="UA", help="User-Agent with your contact address")
+    parser.add_argument("--cache", metavar="FILE", help="Wikidata answer cache (sqlite)")
+    parser.add_argument("--timeout", type=float, default=10.0, metavar="S", help="per request (default 10)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="lod", description="Linked open data from archive records.")
     parser.add_argument("--version", action="version", version=f"lod {__version__}")
@@ -113,7 +192,30 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--out", default="output", metavar="DIR", help="export folder (default: output)")
     export.add_argument("--base", metavar="IRI", help="base IRI for minted IRIs (default from lod.toml)")
     export.add_argument("--config", metavar="FILE", help="configuration file (default: ./lod.toml if present)")
+    _link_options(export)
+    export.add_argument("--online", action="store_true",
+                        help="ask Wikidata about names the authority table does not know")
     export.set_defaults(run=cmd_export)
+
+    link = commands.add_parser("link", help="link online (an export with --online) or check the table's QIDs")
+    link.add_argument("inputs", nargs="*", metavar="INPUT")
+    link.add_argument("--check", action="store_true", help="re-check the authority table's QIDs online")
+    link.add_argument("--out", default="output", metavar="DIR")
+    link.add_argument("--base", metavar="IRI")
+    link.add_argument("--config", metavar="FILE")
+    _link_options(link)
+    link.set_defaults(run=cmd_link)
+
+    review = commands.add_parser("review", help="list names that need a human; accept a QID")
+    review.add_argument("words", nargs="*", metavar="[accept] DIR",
+                        help="DIR to list (default output); `accept DIR` to record a decision")
+    review.add_argument("--name", help="accept: the entity's name")
+    review.add_argument("--kind", choices=["person", "organization", "place"])
+    review.add_argument("--qid", help="accept: the Wikidata item, e.g. Q41117")
+    review.add_argument("--alias", action="append", help="accept: another name (repeatable)")
+    review.add_argument("--authorities", metavar="FILE",
+                        help=f"local authority table to write (default ./{LOCAL_AUTHORITIES})")
+    review.set_defaults(run=cmd_review)
 
     validate = commands.add_parser("validate", help="check an export against the SHACL shapes")
     validate.add_argument("dir", metavar="DIR", nargs="?", default="output")

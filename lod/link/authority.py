@@ -98,7 +98,7 @@ class AuthorityIndex:
                 raise ValueError(f"authority table: {label!r} ({kind}) has two QIDs, "
                                  f"{entry['qid']} and {qid}; give the rows distinct labels")
             entry["qid"] = qid or entry["qid"]
-            entry["aliases"] += _split(row.get("aliases"))
+            entry["aliases"] += _split(row.get("aliases")) + _split(row.get("demonyms"))
             entry["context"] += _split(row.get("context_aliases"))
             start, end = _month(row.get("from") or "", False), _month(row.get("until") or "", True)
             if start or end:

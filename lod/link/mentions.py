@@ -12,8 +12,9 @@ Two sources of mentions, both precision first:
 
 Letter-spaced capitals (``S H T Y K O V``) are closed up first. Bracketed glosses
 (``Filippov [Stalin]``, ``[Chinese Minister of Defense] Peng Dehuai``) need no
-special case: brackets are not words, so both names are seen. Adjectives
-(``Chinese``, ``Soviet``) are not mentions.
+special case: brackets are not words, so both names are seen. Adjectives the
+table lists as demonyms (``Chinese``, ``Soviet``) name their state, within its
+period: ``German`` links nothing in 1956, when there were two German states.
 """
 
 from __future__ import annotations

@@ -181,12 +181,18 @@ def _shacl(per_file: dict[str, set[Triple]]) -> list[str]:
     """Run the shapes once over the union; report each result against its documents."""
     from pyshacl import validate
 
-    union = Graph()
-    # Blank nodes get a per-file label so two files' _:b0 stay two nodes.
+    # Blank nodes get a per-file label so two files' _:b0 stay two nodes. Entities
+    # repeat across documents: de-duplicate before rdflib sees them (adding to an
+    # rdflib graph is a large part of the time).
     convert = _Converter()
-    for index, (name, triples) in enumerate(per_file.items()):
-        union.addN((convert(s, index), convert(p, index), convert(o, index), union)
-                   for s, p, o in triples)
+    merged: set[Triple] = set()
+    for index, triples in enumerate(per_file.values()):
+        if _has_blank(triples):
+            merged.update((convert(s, index), convert(p, index), convert(o, index)) for s, p, o in triples)
+        else:
+            merged.update(triples)
+    union = Graph()
+    union.addN((convert(s, 0), convert(p, 0), convert(o, 0), union) for s, p, o in merged)
     conforms, results, _ = validate(union, shacl_graph=_shapes(), inference="none",
                                     advanced=False, abort_on_first=False, allow_warnings=False,
                                     meta_shacl=False, debug=False)
@@ -225,6 +231,8 @@ class _Converter:
         self.cache: dict = {}
 
     def __call__(self, node, index: int):
+        if isinstance(node, (URIRef, BNode, Literal)):
+            return node  # already converted
         if isinstance(node, ox.BlankNode):
             return BNode(f"f{index}b{node.value}")
         known = self.cache.get(node)

@@ -99,7 +99,7 @@ def record_from_fields(values: dict, origin: Origin, separator: str | None = Non
         places=tuple(_with_qid(F.place_from_printed(n), qids) for n in items("associated_places")),
         archives=agents("original_archive_title", ORGANIZATION),
         funders=tuple(_with_qid(F.agent_from_printed(n, ORGANIZATION), qids)
-                      for n in _dedupe_funders(funders)),
+                      for n in F.unique_names(funders)),
         subjects=tuple(F.subject_from_printed(s) for s in items("subjects_discussed")),
         citation=F.clean_line(text("citation")),
         source=F.clean_text(text("source")),
@@ -110,15 +110,6 @@ def record_from_fields(values: dict, origin: Origin, separator: str | None = Non
         upload_date=F.clean_line(text("original_upload_date")),
         warnings=tuple(warnings),
     )
-
-
-def _dedupe_funders(names: list[str]) -> list[str]:
-    """Donor pills and the credit sentence name the same funders; keep each once."""
-    kept: list[str] = []
-    for name in names:
-        if F.fold(name) not in {F.fold(k) for k in kept}:
-            kept.append(name)
-    return kept
 
 
 def _qids(value, separator: str | None, place: Place) -> dict[str, str]:

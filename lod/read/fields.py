@@ -18,24 +18,26 @@ from lod.vocab import read_lines
 
 MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
 MONTHS.update({name.lower(): number for number, name in enumerate(calendar.month_abbr) if name})
+MONTHS["sept"] = 9
 _MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
 
+# [0-9], not \d: the archive prints ASCII digits only, and int() fails on some others.
 _DATE_PATTERNS = (
     # October 15, 1956 / October 04, 1961 / Oct. 4, 1961
-    (re.compile(rf"^(?P<m>{_MONTH})\.?\s+(?P<d>\d{{1,2}}),?\s+(?P<y>\d{{4}})$", re.I), "day"),
+    (re.compile(rf"^(?P<m>{_MONTH})\.?\s+(?P<d>[0-9]{{1,2}}),?\s+(?P<y>[0-9]{{4}})$", re.I), "day"),
     # 15 October 1956
-    (re.compile(rf"^(?P<d>\d{{1,2}})\s+(?P<m>{_MONTH})\.?,?\s+(?P<y>\d{{4}})$", re.I), "day"),
+    (re.compile(rf"^(?P<d>[0-9]{{1,2}})\s+(?P<m>{_MONTH})\.?,?\s+(?P<y>[0-9]{{4}})$", re.I), "day"),
     # November 1967 / April, 1950
-    (re.compile(rf"^(?P<m>{_MONTH})\.?,?\s+(?P<y>\d{{4}})$", re.I), "month"),
-    (re.compile(r"^(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})$"), "day"),
-    (re.compile(r"^(?P<y>\d{4})-(?P<m>\d{2})$"), "month"),
-    (re.compile(r"^(?P<y>\d{4})$"), "year"),
+    (re.compile(rf"^(?P<m>{_MONTH})\.?,?\s+(?P<y>[0-9]{{4}})$", re.I), "month"),
+    (re.compile(r"^(?P<y>[0-9]{4})-(?P<m>[0-9]{2})-(?P<d>[0-9]{2})$"), "day"),
+    (re.compile(r"^(?P<y>[0-9]{4})-(?P<m>[0-9]{2})$"), "month"),
+    (re.compile(r"^(?P<y>[0-9]{4})$"), "year"),
 )
 
+#: A date as the archive prints it on a date line (day, month or year precision).
+DATE_TEXT = rf"(?:(?:{_MONTH})\.?\s+[0-9]{{1,2}},?\s+[0-9]{{4}}|(?:{_MONTH})\.?,?\s+[0-9]{{4}}|[0-9]{{4}})"
 #: The archive's date line; anything else on a line is not a date line.
-DATE_LINE = re.compile(
-    rf"^(?:(?:{_MONTH})\.?\s+\d{{1,2}},?\s+\d{{4}}|(?:{_MONTH})\.?,?\s+\d{{4}}|\d{{4}})$", re.I
-)
+DATE_LINE = re.compile(rf"^{DATE_TEXT}$", re.I)
 
 
 def parse_date(text: str | None) -> RecordDate | None:
@@ -50,6 +52,8 @@ def parse_date(text: str | None) -> RecordDate | None:
         if not match:
             continue
         year = int(match["y"])
+        if year == 0:  # no year 0 in xsd:date/gYear (XSD 1.0) nor in Python's datetime
+            break
         if precision == "year":
             return RecordDate(printed, f"{year:04d}", "year")
         month_text = match["m"]
@@ -65,6 +69,15 @@ def parse_date(text: str | None) -> RecordDate | None:
     return RecordDate(printed)
 
 
+# Spaces to collapse: tabs, U+00A0 and the other Unicode spaces. Not U+2028/U+2029:
+# str.split() would drop them, and they are characters of the text that must survive.
+_SPACES = re.compile(r"[\t\x0b\x0c \u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+
+
+def _collapse(line: str) -> str:
+    return _SPACES.sub(" ", line).strip(" ")
+
+
 def clean_text(text: str | None) -> str | None:
     """Normalise whitespace the way the archive's captures need it.
 
@@ -75,7 +88,7 @@ def clean_text(text: str | None) -> str | None:
         return None
     lines = []
     for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
-        line = " ".join(line.replace("\u00a0", " ").split())
+        line = _collapse(line)
         if line or (lines and lines[-1]):
             lines.append(line)
     while lines and not lines[-1]:
@@ -84,10 +97,10 @@ def clean_text(text: str | None) -> str | None:
 
 
 def clean_line(text: str | None) -> str | None:
-    """One-line value: all whitespace (including U+00A0) collapsed."""
+    """One-line value: line breaks and runs of spaces (including U+00A0) become one space."""
     if text is None:
         return None
-    return " ".join(text.replace("\u00a0", " ").split()) or None
+    return _collapse(re.sub(r"[\r\n]+", " ", text)) or None
 
 
 def split_list(value, separator: str | None = None) -> list[str]:
@@ -152,6 +165,11 @@ def looks_like_organization(name: str) -> bool:
         words = re.findall(r"[A-Za-z]+", name)
         if len(words) > 1 and not re.match(r"^[^,]+,\s*[A-Z][a-z]", name):
             return True
+    return has_organization_word(name)
+
+
+def has_organization_word(name: str) -> bool:
+    """Whether the name holds a word such as Ministry, Party or Foundation."""
     words = {w.lower() for w in re.findall(r"[^\W\d_]+", name)}
     return bool(words & _organization_words())
 
@@ -224,6 +242,14 @@ def funders_from_credit(credit: str | None) -> list[str]:
     return [re.sub(r"^the\s+", "", name.strip(), flags=re.I) for name in names if name.strip()]
 
 
+def unique_names(names: list[str]) -> list[str]:
+    """Each name once, compared folded: donor pills and the credit sentence repeat funders."""
+    kept: dict[str, str] = {}
+    for name in names:
+        kept.setdefault(fold(name), name)
+    return list(kept.values())
+
+
 # --- keys ---------------------------------------------------------------------
 
 _SLUG_STOP_WORDS = frozenset(
@@ -238,19 +264,19 @@ def archive_slug(title: str) -> str:
     """The landing-page slug the archive gives a title (LAYOUTS.md §5.7).
 
     Lower case, punctuation dropped (``A.M.`` -> ``am``), short words removed,
-    cut at 90 characters on a word boundary.
+    cut at 90 characters on a word boundary (a single longer word is cut itself).
     """
     text = unicodedata.normalize("NFKD", title.casefold())
     text = "".join(c for c in text if not unicodedata.combining(c))
     text = re.sub(r"['’‘`.:]", "", text)
     words = [w for w in re.split(r"[^a-z0-9]+", text) if w and w not in _SLUG_STOP_WORDS]
-    slug = ""
-    for word in words:
-        candidate = f"{slug}-{word}" if slug else word
+    slug = words[0][:SLUG_MAX] if words else "untitled"
+    for word in words[1:]:
+        candidate = f"{slug}-{word}"
         if len(candidate) > SLUG_MAX:
             break
         slug = candidate
-    return slug or "untitled"
+    return slug
 
 
 def key_from_url(url: str | None) -> str | None:

@@ -52,7 +52,7 @@ from starlette.routing import Route
 
 from lod.serve import conneg
 from lod.serve import html as pages
-from lod.serve.store import ENTITY_KINDS, Export, valid_key
+from lod.serve.store import Export, valid_key
 
 log = logging.getLogger("lod.serve")
 
@@ -76,6 +76,9 @@ AS_MEDIA_TYPE = 'application/ld+json; profile="https://www.w3.org/ns/activitystr
 _CHANGE_PAGE = re.compile(r"[a-z0-9][a-z0-9-]*\.json\Z")
 _DUMP_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
 _CACHEABLE_BYTES = 8 * 1024 * 1024
+#: ``/id/<kind>/<slug>``: any kind publish mints (person, organization, place, concept,
+#: linking ...) that the store knows as a subject; ``document`` is answered from the files.
+_KIND = re.compile(r"[a-z][a-z0-9-]{0,39}\Z")
 
 
 @dataclass(frozen=True)
@@ -388,7 +391,7 @@ class Service:
             return self.not_found()
         if kind == "document":
             exists = await self.run(self.export.document_path, name, "ttl") is not None
-        elif kind in ENTITY_KINDS:
+        elif _KIND.match(kind) and kind != "dataset":
             exists = await self.run(self.entity_exists, kind, name)
         else:
             return self.not_found()
@@ -415,7 +418,7 @@ class Service:
     async def description(self, request: Request) -> Response:
         kind = request.path_params["kind"]
         split = self.split_extension(request.path_params["name"])
-        if split is None or kind not in ("document", *ENTITY_KINDS):
+        if split is None or not _KIND.match(kind) or kind == "dataset":
             return self.not_found()
         key, ext = split
         if not valid_key(key):

@@ -345,7 +345,8 @@ def entity_page(graph: Description, iri: str, *, documents: list[tuple[str, str,
     """
     label = graph.text(iri, *LABELS)
     name = label.value if label is not None else graph.label(iri)
-    kind = graph.kind(iri) or "resource"
+    kind = graph.kind(iri) or next((t.rsplit("/", 1)[-1].rsplit("#", 1)[-1] for t in graph.types(iri)),
+                                   "resource")
     parts = [f'<h1{lang_attr(label)}>{esc(name)}</h1>',
              f'<p class="meta"><span class="kind">{esc(kind)}</span>'
              f"{wikidata_html(wikidata_links(graph, iri))}</p>"]
