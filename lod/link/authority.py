@@ -136,8 +136,11 @@ class AuthorityIndex:
                     name = surname(alias)
                     if name:
                         self._add(self.by_surname, name, entry)
-        self.start_tokens = {name.split(" ")[0] for name in (*self.by_name, *self.by_context_name,
-                                                              *self.by_surname)}
+        names = (*self.by_name, *self.by_context_name, *self.by_surname)
+        self.start_tokens = {name.split(" ")[0] for name in names}
+        # Every word-prefix of every name, so text scanning can stop as soon as none fits.
+        self.prefixes = {" ".join(name.split(" ")[:n]) for name in names
+                         for n in range(1, name.count(" ") + 2)}
 
     @staticmethod
     def _add(index: dict, name: str, entry: Authority) -> None:

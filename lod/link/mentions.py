@@ -26,6 +26,9 @@ from lod.link.authority import AuthorityIndex
 from lod.link.names import folded
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
+_CAPITALISED = re.compile(r"(?<![^\W\d_])[A-ZÀ-ÖØ-ÞĀ-ſА-Я][^\W\d_]*")
+_BEFORE = re.compile(r"(?P<word>[^\W\d_]+)[ -]$")  # the word right before, same line
+_AFTER = re.compile(r"[ -](?P<word>[^\W\d_]+)")
 _LETTER_SPACED = re.compile(r"\b[A-Z](?: [A-Z]){3,}\b")
 _HONORIFIC = (
     r"(?:Cdes?|Coms?|Comrades?|Ambassador|Premier|Chairman|Marshal|General|President|"
@@ -80,30 +83,33 @@ def find_mentions(text: str, index: AuthorityIndex) -> list[Mention]:
 
 
 def _gazetteer(text: str, index: AuthorityIndex) -> list[Mention]:
-    words = [(m.group(), m.start()) for m in _WORD.finditer(text)]
+    """Longest table names starting at capitalised words (only those are visited: fast)."""
     starts = index.start_tokens
     names = (index.by_name, index.by_context_name, index.by_surname)
     out = []
-    i = 0
-    while i < len(words):
-        word = words[i][0]
-        if not word[0].isupper() or folded(word).split(" ")[0] not in starts:
-            i += 1
+    position = 0
+    for capital in _CAPITALISED.finditer(text):
+        if capital.start() < position or folded(capital.group()).split(" ")[0] not in starts:
             continue
-        for n in range(min(index.max_tokens, len(words) - i), 0, -1):
-            key = folded(" ".join(w for w, _ in words[i:i + n]))
-            if any(key in table for table in names) and _plausible(text, words, i, n, key, index):
-                last, end = words[i + n - 1]
-                out.append(Mention(text[words[i][1]:end + len(last)], key, False))
-                i += n
+        words, best = [], None
+        for match in _WORD.finditer(text, capital.start()):
+            words.append(match.group())
+            key = folded(" ".join(words))
+            if key not in index.prefixes:
                 break
-        else:
-            i += 1
+            if any(key in table for table in names):
+                best = (key, len(words), match)
+        if best is None:
+            continue
+        key, n, last = best
+        first = capital if capital.group() == words[0] else _WORD.match(text, capital.start())
+        if _plausible(text, first, n, key, index):
+            out.append(Mention(text[capital.start():last.end()], key, False))
+            position = last.end()
     return out
 
 
-def _plausible(text: str, words: list[tuple[str, int]], i: int, n: int, key: str,
-               index: AuthorityIndex) -> bool:
+def _plausible(text: str, first: re.Match, n: int, key: str, index: AuthorityIndex) -> bool:
     """Guards for one-word matches, the riskiest kind.
 
     Short all-capitals abbreviations only count when printed so, outside
@@ -112,27 +118,17 @@ def _plausible(text: str, words: list[tuple[str, int]], i: int, n: int, key: str
     """
     if n > 1:
         return True
-    word, start = words[i]
+    word = first.group()
+    before = _BEFORE.search(text, max(0, first.start() - 40), first.start())
+    after = _AFTER.match(text, first.end())
+    neighbours = [m.group("word") for m in (before, after) if m]
     if key in index.by_surname and key not in index.by_name:
-        return not _next_to_capitalised(text, words, i)
+        return not any(w[0].isupper() and w.lower() not in _HONORIFIC_WORDS for w in neighbours)
     if len(word) > 3:
         return True
     if not word.isupper():
         return False
-    neighbours = [words[j][0] for j in (i - 1, i + 1) if 0 <= j < len(words)]
     return not any(w.isupper() and len(w) > 1 for w in neighbours)
-
-
-def _next_to_capitalised(text: str, words: list[tuple[str, int]], i: int) -> bool:
-    for j in (i - 1, i + 1):
-        if not 0 <= j < len(words):
-            continue
-        neighbour, start = words[j]
-        left, right = (words[j], words[i]) if j < i else (words[i], words[j])
-        gap = text[left[1] + len(left[0]):right[1]]
-        if gap in (" ", "-") and neighbour[0].isupper() and neighbour.lower() not in _HONORIFIC_WORDS:
-            return True
-    return False
 
 
 def _cued_persons(text: str) -> list[Mention]:

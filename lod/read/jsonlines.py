@@ -19,6 +19,8 @@ def read(path: str, data: bytes) -> Iterator[Record | ReadError]:
             continue
         record_number += 1
         try:
+            if b"\x00" in raw:  # strict JSON rejects it too, but with a less useful message
+                raise ReadError("contains NUL bytes", Place(path, line=number))
             line = decode_utf8(raw, path, first_line=number)
             try:
                 values = json.loads(line)

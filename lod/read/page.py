@@ -20,9 +20,8 @@ from lod.read.text import decode_utf8
 
 LAYOUTS = ("L-A", "L-B0", "L-B1", "L-C1", "L-C2", "L-D", "L-E")
 
-#: Headings of the trailing metadata block, as the current site prints them.
+#: Headings of the trailing metadata block, as the current site prints them (no colon).
 PILL_HEADINGS = {
-    "author(s):": "authors",
     "author(s)": "authors",
     "associated people & organizations": "associated",
     "associated places": "places",
@@ -34,35 +33,38 @@ PILL_HEADINGS = {
     "language": "languages",
     "donors": "donors",
 }
+TEXT_HEADINGS = {"source", "rights"}  # one paragraph or more
 VALUE_HEADINGS = {
-    "source": "source",
-    "rights": "rights",
     "original uploaded date": "upload_date",
     "record id": "record_id",
     "original classification": "classification",
 }
 SECTION_HEADINGS = {"document information"}
-ALL_HEADINGS = set(PILL_HEADINGS) | set(VALUE_HEADINGS) | SECTION_HEADINGS
+ALL_HEADINGS = set(PILL_HEADINGS) | TEXT_HEADINGS | set(VALUE_HEADINGS) | SECTION_HEADINGS
 
 _FUNDING = re.compile(r"^This document was made possible with support from\b", re.I)
 _RIGHTS_START = re.compile(
     r"^(The History and Public Policy Program welcomes reuse|To enquire about this document)", re.I
 )
-_CLOUDFLARE_EMAIL = "[email\u00a0protected]"
+# Cloudflare's e-mail obfuscation in the fixed rights text; the space may be U+00A0.
+_CLOUDFLARE_EMAIL = re.compile(r"\[email\s+protected\]")
+_RIGHTS_EMAIL = "HAPP@wilsoncenter.org"
+# Title greedy up to the closing quote before the date: titles may hold quotes themselves.
 _CITATION = re.compile(
-    r"^[\"“”](?P<title>.+?),?[\"“”]\s*,?\s*(?P<date>.*?)\s*,\s*"
+    r"^[\"“”](?P<title>.+)[\"“”]\s*,?\s*(?P<date>[^\"“”]*?)\s*,\s*"
     r"History and Public Policy Program Digital Archive,?\s*(?P<rest>.*)$",
     re.S,
 )
 _URL = re.compile(r"https?://\S+")
 _PDF_BANNER = re.compile(r"^(Digital Archive\s+digitalarchive\.wilsoncenter|<<|You are on page)", re.I)
-_PDF_LABELS = ("Citation:", "Summary:", "Credits:", "Original Language:", "Contents:")
+_PDF_LABEL = re.compile(r"(?<!\S)(Citation|Summary|Credits|Original Language|Contents):(?!\S)")
+_PDF_LABELS = ("Citation", "Summary", "Credits", "Original Language", "Contents")
 _RENDERINGS = re.compile(
     r"^(?:\s*\[?(?:English Translation|Scan of Original Document|Original Scan|"
-    r"(?:Chinese|Russian|Korean|German|Romanian|Hungarian|Japanese) Transcription)\]?)+\s*",
+    r"\w+ Transcription)\]?)+\s*",
     re.I,
 )
-_DATE_PREFIX = re.compile(rf"^(?P<date>(?:{F._MONTH})\.?\s+\d{{1,2}},?\s+\d{{4}})\s+(?P<rest>.+)$", re.I)
+_DATE_PREFIX = re.compile(rf"^(?P<date>{F.DATE_TEXT})\s+(?P<rest>.+)$", re.I)
 
 
 def read(path: str, data: bytes) -> Iterator[Record | ReadError]:
@@ -118,15 +120,14 @@ def parse_page(text: str, path: str) -> Record:
     if not title:
         raise ReadError(f"page ({layout}) has no title and no citation to take one from",
                         Place(path, line=1, field="title"))
-    date_text = values.get("date")
-    date = F.parse_date(date_text)
+    date = F.parse_date(values.get("date") or values.get("citation_date"))
     warnings = ()
     if date and date.iso is None:
         warnings = (f"date {date.text!r} is not a date; kept as text",)
     body = F.clean_text(values.get("body"))
     record_id = F.clean_line(values.get("record_id"))
     url = values.get("url")
-    funders = [*F.funders_from_credit(values.get("credit")), *values.get("donors", [])]
+    funders = F.unique_names([*F.funders_from_credit(values.get("credit")), *values.get("donors", [])])
     return Record(
         title=title,
         identifiers=F.identifiers(url, record_id, title, F.document_numbers(body)),
@@ -140,7 +141,7 @@ def parse_page(text: str, path: str) -> Record:
         associated=tuple(F.agent_from_printed(n) for n in values.get("associated", [])),
         places=tuple(F.place_from_printed(n) for n in values.get("places", [])),
         archives=tuple(F.agent_from_printed(n, "organization") for n in values.get("archives", [])),
-        funders=tuple(F.agent_from_printed(n, "organization") for n in dict.fromkeys(funders)),
+        funders=tuple(F.agent_from_printed(n, "organization") for n in funders),
         subjects=tuple(F.subject_from_printed(s) for s in values.get("subjects", [])),
         citation=F.clean_line(values.get("citation")),
         source=F.clean_text(values.get("source")),
@@ -154,10 +155,11 @@ def parse_page(text: str, path: str) -> Record:
 
 
 def _heading(line: str) -> str | None:
+    """The heading a line is (``Author(s):`` and ``Author(s)`` alike), or None."""
     key = F.clean_line(line)
     if key is None:
         return None
-    key = key.lower()
+    key = key.rstrip(":").strip().lower()
     return key if key in ALL_HEADINGS else None
 
 
@@ -179,37 +181,36 @@ def _paragraphs(lines: list[str]) -> list[str]:
 
 
 def _current_site(lines: list[str], layout: str) -> dict:
-    """Date, title, [funding], body, summary, then the "Document Information" block."""
+    """[Description], date, title, [funding], body, summary, then the metadata headings."""
     content = [line for line in lines if line.strip()]
     values: dict = {}
-    position = 0
-    if layout == "L-A":
-        position = 1  # "Skip to content"
+    position = 0 if layout == "L-B0" else 1  # past "Skip to content" or the description
     if layout == "L-B1":
         values["description"] = content[0]
-        position = 1
-    values["date"] = content[position].strip()
-    values["title"] = content[position + 1] if len(content) > position + 1 else None
-    start = _index_of_nth_content(lines, position + 2)
+    if position < len(content) and F.DATE_LINE.match(content[position].strip()):
+        values["date"] = content[position].strip()
+        position += 1
+    values["title"] = content[position] if position < len(content) else None
+    start = _index_of_nth_content(lines, position + 1)
     rest = lines[start:] if start is not None else []
     first = next((line for line in rest if line.strip()), "")
     if _FUNDING.match(first.strip()):
         values["credit"] = first.strip()
         rest = rest[rest.index(first) + 1:]
-    end = next((i for i, line in enumerate(rest) if _heading(line)), None)
-    body_lines = rest if end is None else rest[:end]
-    if end is not None:
-        # The summary is the last block before the metadata headings, with no heading.
-        blocks = _paragraphs(body_lines) if layout == "L-A" else [
-            line.rstrip() for line in body_lines if line.strip()]
-        if blocks:
-            values["summary"] = blocks.pop()
-        if blocks and blocks[-1].strip() == "###":
-            blocks.pop()
-        values["body"] = ("\n\n" if layout == "L-A" else "\n").join(blocks)
-        values.update(_metadata_block(rest[end:]))
-    else:
-        values["body"] = "\n".join(body_lines)
+    end = _metadata_start(rest)
+    if end is None:
+        values["body"] = "\n".join(rest)
+        return values
+    # The summary is the last block before the metadata headings, with no heading.
+    body_lines = rest[:end]
+    blocks = _paragraphs(body_lines) if layout == "L-A" else [
+        line.rstrip() for line in body_lines if line.strip()]
+    if blocks:
+        values["summary"] = blocks.pop()
+    if blocks and blocks[-1].strip() == "###":
+        blocks.pop()
+    values["body"] = ("\n\n" if layout == "L-A" else "\n").join(blocks)
+    values.update(_metadata_block(_blocks(rest[end:], layout)))
     return values
 
 
@@ -223,46 +224,92 @@ def _index_of_nth_content(lines: list[str], n: int) -> int | None:
     return None
 
 
-def _metadata_block(lines: list[str]) -> dict:
-    """Read headings and their values; a heading never takes another heading as value."""
-    values: dict = {}
-    current: str | None = None
-    saw_information = False
-    pending: list[str] = []  # lines under no heading (L-A without "Source"/"Rights")
+def _metadata_start(lines: list[str]) -> int | None:
+    """Where the trailing headings begin, or None when the capture was cut before them.
 
-    for raw in lines:
-        line = F.clean_line(raw)
-        if not line:
-            continue
-        heading = _heading(line)
+    Walking back from "Document Information" (or the end), the block holds headings
+    and at most short pill values; the first sentence stops it. So a body line that
+    happens to read "Source" or "Language" does not end the body.
+    """
+    content = [i for i, line in enumerate(lines) if line.strip()]
+    info = [i for i in content if _heading(lines[i]) in SECTION_HEADINGS]
+    start = None
+    for i in reversed([i for i in content if not info or i <= info[-1]]):
+        if _heading(lines[i]):
+            start = i
+        elif not _is_pill_value(lines[i]):
+            break
+    return start
+
+
+def _is_pill_value(line: str) -> bool:
+    """A name, place or subject as the site lists them: short, not a sentence."""
+    line = line.strip()
+    return len(line) <= 120 and not line.endswith((".", "!", "?"))
+
+
+def _blocks(lines: list[str], layout: str) -> list[str]:
+    """The metadata's units: L-A paragraphs (wrapped lines joined), L-B lines; headings alone."""
+    if layout != "L-A":
+        return [F.clean_line(line) for line in lines if line.strip()]
+    blocks: list[str] = []
+    for paragraph in _paragraphs(lines):
+        wrapped: list[str] = []
+        for line in paragraph.split("\n"):
+            if _heading(line):
+                blocks.extend([" ".join(wrapped)] if wrapped else [])
+                blocks.append(F.clean_line(line))
+                wrapped = []
+            else:
+                wrapped.append(F.clean_line(line))
+        blocks.extend([" ".join(wrapped)] if wrapped else [])
+    return blocks
+
+
+def _metadata_block(blocks: list[str]) -> dict:
+    """Read headings and their values; a heading never takes another heading as value.
+
+    Blocks under no heading, or that cannot be the value of the heading above them (a
+    foundation after an empty "Original Classification"), are donors printed alone (L-A 016).
+    """
+    values: dict = {}
+    rights: list[str] = []
+    donors: list[str] = []
+    current: str | None = None
+    for block in blocks:
+        heading = _heading(block)
         if heading:
             current = heading
-            saw_information = saw_information or heading in SECTION_HEADINGS
-            continue
-        line = line.replace(_CLOUDFLARE_EMAIL.replace("\u00a0", " "), "HAPP@wilsoncenter.org")
-        if _RIGHTS_START.match(line):
-            values["rights"] = _join(values.get("rights"), line)
+        elif _RIGHTS_START.match(block) or (current == "rights" and len(rights) < 2):
+            rights.append(_CLOUDFLARE_EMAIL.sub(_RIGHTS_EMAIL, block))
             current = "rights"
-            continue
-        if current in PILL_HEADINGS:
-            values.setdefault(PILL_HEADINGS[current], []).append(line)
-        elif current in ("source", "rights"):
-            if current == "rights" and "rights" in values and not _RIGHTS_START.match(line) \
-                    and values["rights"].count("\n") >= 1:
-                pending.append(line)  # past the two fixed paragraphs: a donor or stray value
-            else:
-                values[current] = _join(values.get(current), line)
-        elif current in VALUE_HEADINGS:
-            values[VALUE_HEADINGS[current]] = line
+        elif current in PILL_HEADINGS:
+            values.setdefault(PILL_HEADINGS[current], []).append(block)
+        elif current == "source" or (current in SECTION_HEADINGS and "source" not in values):
+            values["source"] = _join(values.get("source"), block)  # L-A may drop the heading
+        elif current in VALUE_HEADINGS and _fits(VALUE_HEADINGS[current], block):
+            values[VALUE_HEADINGS[current]] = block
             current = None
-        elif current in SECTION_HEADINGS and "source" not in values:
-            values["source"] = line  # L-A without a "Source" heading
         else:
-            pending.append(line)
-    # A name printed alone after the last value, with no heading, is a donor (L-A 016).
-    if pending:
-        values.setdefault("donors", []).extend(pending)
+            donors.append(block)
+            current = None
+    if rights:
+        values["rights"] = "\n".join(rights)
+    if donors:
+        values["donors"] = donors
     return values
+
+
+_VALUE_SHAPES = {
+    "upload_date": re.compile(r"^[0-9]{4}-[0-9-]*$"),  # "2023-10-05", or "2011-11-" cut short
+    "record_id": re.compile(r"^\S+$"),
+}
+
+
+def _fits(field: str, value: str) -> bool:
+    """Whether a value can belong to a one-value heading; a donor name is no classification."""
+    shape = _VALUE_SHAPES.get(field)
+    return bool(shape.match(value)) if shape else not F.has_organization_word(value)
 
 
 def _join(previous: str | None, line: str) -> str:
@@ -273,32 +320,31 @@ def _join(previous: str | None, line: str) -> str:
 
 
 def _old_site(lines: list[str], layout: str) -> dict:
-    content = [line for line in lines if line.strip() and line.strip() != "·"]
+    """Date, [UPPER CASE title], [funding], the citation block, then the body after "English HTML"."""
+    lines = [line for line in lines if line.strip() != "·"]
+    content = [line.strip() for line in lines if line.strip()]
     values: dict = {}
-    date_index = next((i for i, line in enumerate(content) if F.DATE_LINE.match(line.strip())), None)
-    if date_index is None:
-        return values
-    values["date"] = content[date_index].strip()
-    index = date_index + 1
+    date_index = next((i for i, line in enumerate(content) if F.DATE_LINE.match(line)), None)
+    if date_index is not None:  # else the citation's date stands
+        values["date"] = content[date_index]
+    index = len(content) if date_index is None else date_index + 1
     if layout == "L-C1" and index < len(content) and _is_upper_title(content[index]):
-        values["title"] = content[index].strip()
+        values["title"] = content[index]
         index += 1
-    if index < len(content) and _FUNDING.match(content[index].strip()):
-        values["credit"] = content[index].strip()
-    body_start = next((i for i, line in enumerate(content)
-                       if line.strip().lower() == "english html"), None)
-    header = content[:body_start] if body_start is not None else content
+    if index < len(content) and _FUNDING.match(content[index]):
+        values["credit"] = content[index]
+    body_start = next((i for i, line in enumerate(lines) if line.strip().lower() == "english html"), None)
+    header = [line.strip() for line in lines[:body_start] if line.strip()]
     for i, line in enumerate(header):
-        stripped = line.strip()
-        if _CITATION.match(stripped):
-            values.update(_citation(stripped))
-            previous = header[i - 1].strip()
+        if _CITATION.match(line):
+            values.update(_citation(line))
+            previous = header[i - 1] if i else "get citation"
             if previous.lower() != "get citation" and not previous.startswith("•"):
                 values["summary"] = previous
-        elif _URL.fullmatch(stripped) and "url" not in values:
-            values["url"] = stripped
+        elif _URL.fullmatch(line) and "url" not in values:
+            values["url"] = line
     if body_start is not None:
-        values["body"] = "\n".join(line.strip() for line in content[body_start + 1:])
+        values["body"] = "\n".join(line.strip() for line in lines[body_start + 1:])
     return values
 
 
@@ -319,7 +365,8 @@ def _citation(text: str) -> dict:
     if url:
         values["url"] = url.group().rstrip(".")
         rest = (rest[: url.start()] + rest[url.end():]).strip()
-    values["source"] = rest.rstrip(". ") + "." if rest else None
+    rest = rest.rstrip(". ")
+    values["source"] = f"{rest}." if rest else None
     date = match["date"].strip(" ,")
     if date:
         values["citation_date"] = date
@@ -330,6 +377,7 @@ def _citation(text: str) -> dict:
 
 
 def _body_only(lines: list[str], layout: str) -> dict:
+    """Date, indented summary, then a citation, a repeat of the date or nothing, then the body."""
     content_index = [i for i, line in enumerate(lines) if line.strip()]
     values: dict = {"date": lines[content_index[0]].strip()}
     position = 1
@@ -342,53 +390,109 @@ def _body_only(lines: list[str], layout: str) -> dict:
         if _CITATION.match(candidate):
             values.update(_citation(candidate))
             position += 1
-        elif candidate == values["date"] or F.parse_date(candidate) == F.parse_date(values["date"]):
+        elif _same_date(candidate, values["date"]):
             position += 1
     if position < len(content_index):
         values["body"] = "\n".join(line.strip() for line in lines[content_index[position]:])
     return values
 
 
+def _same_date(text: str, date_line: str) -> bool:
+    """A repeat of the date line, even printed another way (``July 3`` / ``July 03``)."""
+    if text == date_line:
+        return True
+    repeat = F.parse_date(text)
+    return bool(repeat and repeat.iso and repeat.iso == F.parse_date(date_line).iso)
+
+
 # --- L-E: PDF export copies --------------------------------------------------------------
 
 
 def _pdf_export(lines: list[str], layout: str) -> dict:
-    """Split on the PDF's labels; works for the line layout and docslib's one paragraph."""
+    """The head (date and title), then the labelled sections; the body follows "Contents:".
+
+    Works for the line layout and docslib's one paragraph, and for the scribd copy
+    that has no "Citation:" label (the citation is in the head) and no "Contents:".
+    """
     text = "\n".join(line.strip() for line in lines if line.strip())
-    banner = _PDF_BANNER.match(text)
-    text = text[banner.end():] if banner else text
-    text = re.sub(r"^[^\n]*?International History Declassified\s*", "", text, count=1)
-    labels = "|".join(re.escape(label) for label in _PDF_LABELS)
-    parts = re.split(rf"\s*({labels})\s*", text)
-    values: dict = {}
-    head = parts[0].strip()
-    match = _DATE_PREFIX.match(head)
-    if match:
-        values["date"] = match["date"]
-        values["title"] = match["rest"].strip()
-    for label, value in zip(parts[1::2], parts[2::2]):
-        value = value.strip()
-        if label == "Citation:":
-            citation = _citation(" ".join(value.split()))
-            values.setdefault("title", citation.get("title"))
-            values.update({k: v for k, v in citation.items() if k != "title"})
-        elif label == "Summary:":
-            values["summary"] = value
-        elif label == "Credits:":
-            values["credit"] = " ".join(value.split())
-        elif label == "Original Language:":
-            first, _, rest = value.partition("\n")
-            language = first.strip()
-            if " " in language and "\n" not in value:  # flattened: "German Contents: ..." split off
-                language = language.split()[0]
-            if language and not _RENDERINGS.match(language):
-                values["languages"] = [language]
-        elif label == "Contents:":
-            first, _, rest = value.partition("\n")
-            if rest:
-                values["body"] = rest
-            else:
-                values["body"] = _RENDERINGS.sub("", value, count=1)
-    if "date" not in values and values.get("citation_date"):
-        values["date"] = values["citation_date"]
+    head, sections = _pdf_sections(text)
+    values = _pdf_head(head)
+    if "Citation" in sections:
+        _add_citation(values, " ".join(sections["Citation"].split()))
+    if "Summary" in sections:
+        values["summary"] = sections["Summary"]
+    if "Credits" in sections:
+        values["credit"] = " ".join(sections["Credits"].split())
+    language, runs_on = _original_language(sections.get("Original Language", ""))
+    if language:
+        values["languages"] = [language]
+    body = sections.get("Contents", runs_on)
+    if body:
+        values["body"] = _after_renderings(body)
     return values
+
+
+def _pdf_sections(text: str) -> tuple[str, dict[str, str]]:
+    """The head and each labelled section; a label counts once and only in the PDF's order,
+    so "Summary:" or "Contents:" inside a later section or the body is text."""
+    sections: dict[str, str] = {}
+    expected = list(_PDF_LABELS)
+    label, value_start, head_end = None, 0, len(text)
+    for match in _PDF_LABEL.finditer(text):
+        if match[1] not in expected:
+            continue
+        if label is None:
+            head_end = match.start()
+        else:
+            sections[label] = text[value_start:match.start()].strip()
+        label, value_start = match[1], match.end()
+        expected = expected[expected.index(label) + 1:]
+        if label == "Contents":
+            break
+    if label is not None:
+        sections[label] = text[value_start:].strip()
+    return text[:head_end], sections
+
+
+def _pdf_head(head: str) -> dict:
+    """Date and title after the banner: ``<date> <title>`` on one line (or the title below
+    a date line alone); a citation line here when the copy lost the "Citation:" label."""
+    head = re.sub(r"^.*?International History Declassified", "", head, count=1, flags=re.S)
+    lines = [line.strip() for line in head.split("\n") if line.strip()]
+    values: dict = {}
+    for i, line in enumerate(lines):
+        if _CITATION.match(line):
+            _add_citation(values, line)
+        elif "date" in values:
+            continue
+        elif F.DATE_LINE.match(line) and i + 1 < len(lines) and not _CITATION.match(lines[i + 1]):
+            values["date"], values["title"] = line, lines[i + 1]
+        elif match := _DATE_PREFIX.match(line):
+            values["date"], values["title"] = match["date"], match["rest"]
+    return values
+
+
+def _add_citation(values: dict, line: str) -> None:
+    """The citation's fields; the title printed on the date line stays (LAYOUTS.md: E)."""
+    for name, value in _citation(line).items():
+        if name != "title" or "title" not in values:
+            values[name] = value
+
+
+def _original_language(value: str) -> tuple[str | None, str]:
+    """The language and what runs on after it; scribd prints the renderings and no language."""
+    if not value or _RENDERINGS.match(value):
+        return None, value
+    language, _, rest = value.partition("\n")
+    return language.strip() or None, rest
+
+
+def _after_renderings(value: str) -> str:
+    """The body after the list of renderings (``English Translation [Scan of ...]``).
+
+    In the line layout the whole first line is that list; docslib runs it into the body.
+    """
+    first, _, rest = value.partition("\n")
+    if rest and _RENDERINGS.match(first):
+        return rest
+    return _RENDERINGS.sub("", value, count=1)

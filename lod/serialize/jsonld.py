@@ -143,4 +143,5 @@ def _order(pair) -> tuple:
 
 
 def serialize(triples, root: str) -> str:
-    return json.dumps(document_tree(triples, root), ensure_ascii=False, indent=2) + "\n"
+    """Compact JSON (one line): the C encoder is ~5x faster than an indented dump."""
+    return json.dumps(document_tree(triples, root), ensure_ascii=False, separators=(",", ":")) + "\n"
