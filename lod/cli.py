@@ -94,9 +94,13 @@ def cmd_export(args) -> int:
         print(f"lod: warning: Wikidata could not be reached ({fallback.down}); "
               f"{len(fallback.unchecked)} names left unchecked (status 'unchecked' in "
               f"{out / 'links.csv'}); the export is the offline result", file=sys.stderr)
+    for note in report.notes:
+        print(f"lod: {note}", file=sys.stderr)
+    changes = ", ".join(f"{n} {kind.lower()}d" for kind, n in report.changes.items() if n)
     print(f"lod export: {report.exported} documents exported, {len(report.rejected)} rejected, "
-          f"{len(report.skipped)} files skipped, {report.triples} triples -> {out} "
-          f"({elapsed:.1f}s; details in {out / pipeline.REPORT})")
+          f"{len(report.skipped)} files skipped, {report.triples} triples"
+          f"{f' ({changes})' if changes else ''} -> {out} "
+          f"({elapsed:.1f}s; details in {report.report_path or out / pipeline.REPORT})")
     return report.status
 
 

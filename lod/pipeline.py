@@ -1,30 +1,46 @@
 """Wires the stages: read -> link -> map -> serialize -> publish. Used by the CLI and the server.
 
-:func:`render` is the pure per-record step (record in, bytes out); :func:`export`
-drives it over the inputs, keeps bad records from stopping good ones, resolves
-duplicate keys independently of input order and hands the results to publish.
+:func:`render` is the pure per-record step (record in, bytes out). :func:`export`
+streams records through it (in worker processes when asked), writes each
+document as it comes, feeds the dumps, and publishes a complete new generation
+of the export folder (:mod:`lod.publish.layout`): manifest, VoID, change journal,
+feed, sitemap, links and report. Bad records never stop good ones; duplicate keys
+are resolved by content, so the result does not depend on input order.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable
+import os
+import shutil
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from lod import MAPPING_VERSION, __version__
+from lod.config import Dataset
 from lod.errors import ReadError
 from lod.map import Settings, map_record
 from lod.model import Record
-from lod.publish.files import gzip_bytes, write_bytes, write_text
+from lod.publish.dumps import DumpWriter, write_manifest
+from lod.publish.feed import write_feed, write_sitemap
+from lod.publish.files import write_bytes, write_text
+from lod.publish.layout import Layout
 from lod.publish.links import LINKS, link_rows, render_links
+from lod.publish.state import (
+    append_journal, load_state, plan_changes, read_journal, recover_state, save_state, utc_now,
+)
+from lod.publish.void import DatasetStats, describe_dataset, vocabularies, write_void
 from lod.read import Skipped, read_inputs
 from lod.serialize import jsonld, ntriples, turtle
 
 DOCUMENTS = "documents"
+DUMPS = "dumps"
 DATASET_DUMP = "dataset.nt.gz"
 REPORT = "report.json"
+STATE = "state.json"
+JOURNAL = "journal.jsonl"
 DOCUMENT_FORMATS = {".ttl": turtle.serialize, ".jsonld": jsonld.serialize}
 
 Linker = Callable[[Record], Record]
@@ -41,11 +57,12 @@ class Rendered:
     record: Record
 
 
-def render(record: Record, settings: Settings, linker: Linker | None = None) -> Rendered:
-    """Link, map and serialize one record. Pure: same record and settings, same bytes."""
+def render(record: Record, settings: Settings, linker: Linker | None = None,
+           first_seen: str | None = None) -> Rendered:
+    """Link, map and serialize one record. Pure: same record, settings and time, same bytes."""
     if linker is not None:
         record = linker(record)
-    triples = map_record(record, settings)
+    triples = map_record(record, settings, first_seen)
     root = settings.iris.document(record.key)
     lines = ntriples.lines(triples)
     digest = hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()
@@ -63,9 +80,9 @@ class Report:
     warnings: list[dict] = field(default_factory=list)
     duplicates: int = 0
     triples: int = 0
-    files_written: int = 0
-    files_removed: int = 0
-    records: list[Record] = field(default_factory=list, repr=False)
+    changes: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    report_path: Path | None = None  # where report.json went when not in the export folder
 
     @property
     def status(self) -> int:
@@ -116,77 +133,263 @@ class Progress:
         pass
 
 
+@dataclass(frozen=True)
+class Job:
+    """What every worker needs to render records (picklable)."""
+
+    settings: Settings
+    linker: Linker | None
+    first_seen: dict[str, str]
+    now: str
+
+    def __call__(self, item):
+        if not isinstance(item, Record):
+            return item
+        return render(item, self.settings, self.linker, self.first_seen.get(item.key, self.now))
+
+
+_JOB: Job | None = None
+
+
+def _start_worker(job: Job) -> None:
+    global _JOB
+    _JOB = job
+
+
+def _work(item):
+    return _JOB(item)
+
+
+def _rendered(items: Iterable, job: Job, workers: int) -> Iterator:
+    """Render in input order, in ``workers`` processes (1: in this process).
+
+    The job (settings, linker, first-seen times) goes to each worker once, at start.
+    """
+    if workers <= 1:
+        yield from map(job, items)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(job,)) as pool:
+        yield from pool.map(_work, items, chunksize=32)
+
+
 def export(inputs: Iterable[str], out: Path, settings: Settings, linker: Linker | None = None,
-           progress: Progress | None = None, on_error: Callable[[str], None] | None = None) -> Report:
-    """Export every readable record of ``inputs`` into ``out``; bad records are reported."""
+           progress: Progress | None = None, on_error: Callable[[str], None] | None = None,
+           dataset: Dataset = Dataset(), workers: int = 1, chunk_triples: int = 500_000,
+           now: str | None = None) -> Report:
+    """Export every readable record of ``inputs`` into ``out`` as a new complete generation."""
     progress = progress or Progress()
+    now = now or utc_now()
     report = Report()
-    winners: dict[str, Rendered] = {}
+    layout = Layout(out)
+    previous = layout.current()
+    old_state, journal = _previous_state(previous, report)
+    staging = layout.start()
+    try:
+        documents = staging / DOCUMENTS
+        documents.mkdir()
+        dump = DumpWriter(staging / DUMPS, chunk_triples=chunk_triples, uri_space=f"{settings.base}id/")
+        links = _SortedRows(staging / ".links.tmp")
+        winners: dict[str, tuple[str, Record]] = {}
+        late_winner = False
+        job = Job(settings, linker,
+                  {k: d.first_seen for k, d in old_state.documents.items()} if old_state else {}, now)
+        for item in _rendered(_records(inputs, report, on_error), job, workers):
+            progress.advance()
+            if isinstance(item, ReadError):
+                report.rejected.append(_error_entry(item))
+                if on_error:
+                    on_error(str(item))
+                continue
+            keep = _keep_one_per_key(item, winners, report, on_error)
+            if keep is None:
+                continue
+            late_winner |= keep
+            _write_document(item, documents, previous, old_state)
+            dump.add(settings.iris.description(item.key), item.lines)
+            links.add(item.key, render_links(link_rows(item.record, settings.iris)).split("\n", 1)[1])
+        progress.close()
+        if late_winner:
+            dump = _redo_dump(dump, staging, documents, settings, chunk_triples)
+        files = dump.close()
+        _finish(staging, out, settings, dataset, report, winners, files, dump, links, old_state,
+                journal, now, previous)
+    except BaseException:
+        layout.discard(staging)
+        raise
+    if report.exported == 0 and previous is not None:
+        # Bad or missing input must not wipe a good export: keep it, report beside it.
+        report.report_path = layout.hidden / REPORT
+        shutil.copyfile(staging / REPORT, report.report_path)
+        layout.discard(staging)
+        report.notes.append("nothing was exported: the previous export was kept as it is")
+    elif _unchanged(previous, staging, report):
+        layout.discard(staging)
+        report.notes.append("nothing changed: the current export was kept as it is")
+    else:
+        layout.switch(staging)
+    return report
+
+
+def _records(inputs: Iterable[str], report: Report, on_error) -> Iterator:
     for item in read_inputs(inputs):
         if isinstance(item, Skipped):
             report.skipped.append({"file": item.path, "reason": item.reason})
             continue
-        if isinstance(item, ReadError):
-            report.rejected.append(_error_entry(item))
-            if on_error:
-                on_error(str(item))
-            progress.advance()
-            continue
-        rendered = render(item, settings, linker)
-        _keep_one_per_key(rendered, winners, report, on_error)
-        progress.advance()
-    progress.close()
-    _publish(out, winners, report, settings)
-    return report
+        yield item
 
 
-def _keep_one_per_key(rendered: Rendered, winners: dict[str, Rendered], report: Report, on_error) -> None:
+def _previous_state(previous: Path | None, report: Report):
+    """The last export's state and journal; a damaged state means a full re-export."""
+    if previous is None:
+        return None, []
+    journal = read_journal(previous / JOURNAL) if (previous / JOURNAL).exists() else []
+    state, reason = load_state(previous / STATE)
+    if reason:
+        report.notes.append(f"state file unusable ({reason}): every document is re-exported")
+        state = recover_state(journal) if journal else None
+        state = state and _forget_digests(state)
+    return state, journal
+
+
+def _forget_digests(state):
+    from dataclasses import replace
+
+    return replace(state, documents={k: replace(d, digest="") for k, d in state.documents.items()})
+
+
+def _keep_one_per_key(rendered: Rendered, winners: dict, report: Report, on_error) -> bool | None:
     """Two records with one key: identical -> one document; different -> the smaller digest wins.
 
-    Choosing by content, not by arrival, keeps the output independent of input order.
+    Returns None when ``rendered`` loses, False when it is the first with its key, True
+    when it replaces an earlier record (the dumps must then be rebuilt).
     """
     current = winners.get(rendered.key)
     if current is None:
-        winners[rendered.key] = rendered
-        return
-    report.duplicates += 1
-    if current.digest == rendered.digest:
-        return
-    keep, drop = sorted((current, rendered), key=lambda r: r.digest)
-    winners[rendered.key] = keep
-    origin = drop.record.origin
-    other = keep.record.origin
-    entry = {"file": origin.file, "line": origin.line,
-             "reason": f"duplicate document key {drop.key!r}: a different record "
-                       f"({other.file}, line {other.line}) has the same key"}
-    report.rejected.append({k: v for k, v in entry.items() if v is not None})
-    if on_error:
-        on_error(f"{origin.file}, line {origin.line}: {entry['reason']}")
-
-
-def _publish(out: Path, winners: dict[str, Rendered], report: Report, settings: Settings) -> None:
-    documents = out / DOCUMENTS
-    documents.mkdir(parents=True, exist_ok=True)
-    dump_lines: set[str] = set()
-    decisions: list[dict[str, str]] = []
-    for key in sorted(winners):
-        rendered = winners[key]
+        winners[rendered.key] = (rendered.digest, rendered.record)
         report.exported += 1
-        report.records.append(rendered.record)
-        for warning in rendered.record.warnings:
-            origin = rendered.record.origin
-            report.warnings.append({"file": origin.file, "line": origin.line, "key": key,
-                                    "reason": warning})
-        for extension, data in rendered.files.items():
-            report.files_written += write_bytes(documents / f"{key}{extension}", data)
-        dump_lines.update(rendered.lines)
-        decisions += link_rows(rendered.record, settings.iris)
-    for stale in sorted(documents.iterdir()):
-        if stale.suffix in DOCUMENT_FORMATS and stale.stem not in winners:
-            stale.unlink()
-            report.files_removed += 1
-    report.triples = len(dump_lines)
-    report.files_written += write_bytes(out / DATASET_DUMP,
-                                        gzip_bytes("".join(sorted(dump_lines)).encode("utf-8")))
-    write_text(out / LINKS, render_links(decisions))
-    write_text(out / REPORT, json.dumps(report.as_json(), indent=2, ensure_ascii=False) + "\n")
+        return False
+    report.duplicates += 1
+    if current[0] == rendered.digest:
+        return None
+    (keep_digest, keep), (_, drop) = sorted((current, (rendered.digest, rendered.record)),
+                                           key=lambda pair: pair[0])
+    winners[rendered.key] = (keep_digest, keep)
+    origin, other = drop.origin, keep.origin
+    reason = (f"duplicate document key {drop.key!r}: a different record "
+              f"({other.file}, line {other.line}) has the same key")
+    report.rejected.append({k: v for k, v in {"file": origin.file, "line": origin.line,
+                                              "reason": reason}.items() if v is not None})
+    if on_error:
+        on_error(f"{origin.file}, line {origin.line}: {reason}")
+    return None if keep is current[1] else True
+
+
+def _write_document(rendered: Rendered, documents: Path, previous: Path | None, old_state) -> None:
+    """Hard-link an unchanged document from the previous generation, else write it."""
+    old = old_state.documents.get(rendered.key) if old_state else None
+    for extension, data in rendered.files.items():
+        target = documents / f"{rendered.key}{extension}"
+        target.unlink(missing_ok=True)
+        source = previous / DOCUMENTS / target.name if previous else None
+        if old is not None and old.digest == rendered.digest and source and source.exists():
+            os.link(source, target)
+        else:
+            write_bytes(target, data)
+
+
+def _redo_dump(dump: DumpWriter, staging: Path, documents: Path, settings: Settings,
+               chunk_triples: int) -> DumpWriter:
+    """Rare path: a record replaced an earlier one with its key; rebuild the dumps from the files."""
+    from lod.serialize.ntriples import lines_of_file
+
+    dump.discard()
+    fresh = DumpWriter(staging / DUMPS, chunk_triples=chunk_triples, uri_space=f"{settings.base}id/")
+    for path in sorted(documents.glob("*.ttl")):
+        fresh.add(settings.iris.description(path.stem), lines_of_file(path))
+    return fresh
+
+
+class _SortedRows:
+    """links.csv rows, spilled to disk as they come and written sorted by document key."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.handle = path.open("w+", encoding="utf-8")
+        self.index: dict[str, tuple[int, int]] = {}
+
+    def add(self, key: str, text: str) -> None:
+        start = self.handle.tell()
+        self.handle.write(text)
+        self.index[key] = (start, self.handle.tell() - start)
+
+    def write(self, target: Path, header: str) -> None:
+        self.handle.flush()
+        with target.open("w", encoding="utf-8") as out, self.path.open(encoding="utf-8") as source:
+            out.write(header)
+            for key in sorted(self.index):
+                start, length = self.index[key]
+                source.seek(start)
+                out.write(source.read(length))
+        self.handle.close()
+        self.path.unlink()
+
+
+def _finish(staging: Path, out: Path, settings: Settings, dataset: Dataset, report: Report,
+            winners: dict, files, dump: DumpWriter, links: _SortedRows, old_state, journal,
+            now: str, previous: Path | None) -> None:
+    iris = settings.iris
+    digests = {key: digest for key, (digest, _) in winners.items()}
+    state, changes = plan_changes(old_state, digests, now)
+    report.changes = {kind: sum(1 for c in changes if c.type == kind) for kind in ("Create", "Update", "Delete")}
+    if journal:
+        shutil.copyfile(previous / JOURNAL, staging / JOURNAL)
+    entries = append_journal(staging / JOURNAL, changes, (old_state.seq if old_state else 0) + 1) \
+        if changes or not journal else journal
+    save_state(staging / STATE, state)
+    write_feed(staging, entries, iris)
+    write_sitemap(staging, state, iris)
+    stats = dump.stats
+    report.triples = stats.triples
+    examples = tuple(iris.document(key) for key in sorted(winners)[:3])
+    description = describe_dataset(
+        iris, dataset, DatasetStats(stats.triples, stats.entities, stats.distinct_subjects,
+                                    len(winners), examples,
+                                    vocabularies((*stats.predicates, *stats.classes)),
+                                    iris.dataset()),
+        files, settings.base, _last_change(entries, now))
+    write_void(staging, description, iris)
+    _concatenate([staging / f.path for f in files if f.path.endswith(".nt.gz")], staging / DATASET_DUMP)
+    write_manifest(staging, files, base=settings.base)
+    links.write(staging / LINKS, render_links([]))
+    for key, (_, record) in sorted(winners.items()):
+        for warning in record.warnings:
+            report.warnings.append({"file": record.origin.file, "line": record.origin.line,
+                                    "key": key, "reason": warning})
+    write_text(staging / REPORT, json.dumps(report.as_json(), indent=2, ensure_ascii=False) + "\n")
+
+
+def _last_change(entries, now: str) -> str:
+    """``dcterms:modified``: the time of the latest change, so an unchanged run keeps it."""
+    return entries[-1].time if entries else now
+
+
+def _concatenate(chunks: list[Path], target: Path) -> None:
+    """``dataset.nt.gz``: the N-Triples chunks end to end (a valid multi-member gzip file)."""
+    with target.open("wb") as out:
+        for chunk in chunks:
+            with chunk.open("rb") as source:
+                shutil.copyfileobj(source, out)
+
+
+def _unchanged(previous: Path | None, staging: Path, report: Report) -> bool:
+    """True when the new generation would be byte-identical to the current one."""
+    if previous is None or any(report.changes.values()):
+        return False
+    for name in ("manifest.json", STATE, "void.ttl", LINKS, REPORT, JOURNAL):
+        old, new = previous / name, staging / name
+        if not old.exists() or old.read_bytes() != new.read_bytes():
+            return False
+    return True
+

@@ -12,8 +12,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from rdflib import Namespace, URIRef
+from rdflib.namespace import DCAT as _RDFLIB_DCAT
+from rdflib.namespace import XSD as _RDFLIB_XSD
 from rdflib.namespace import (
-    DCAT,
     DCTERMS,
     DCMITYPE,
     OWL,
@@ -23,7 +24,6 @@ from rdflib.namespace import (
     SDO,
     SKOS,
     VOID,
-    XSD,
     DefinedNamespace,
 )
 
@@ -65,8 +65,17 @@ def _closed(name: str, base: str, terms) -> type[DefinedNamespace]:
     })
 
 
+#: rdflib leaves DCAT and XSD open (any attribute is a term); these close them.
+DCAT = _closed("DCAT", str(_RDFLIB_DCAT), _RDFLIB_DCAT.__annotations__)
+XSD = _closed("XSD", str(_RDFLIB_XSD), _RDFLIB_XSD.__annotations__)
+
 #: schema.org in its ``http://`` form (DESIGN.md), closed over rdflib's schema.org term list.
 SCHEMA = _closed("SCHEMA", "http://schema.org/", SDO.__annotations__)
+
+#: SPDX terms DCAT 3 uses for checksums, and the W3C format IRIs for ``void:feature``.
+SPDX = _closed("SPDX", "http://spdx.org/rdf/terms#",
+               ("checksum", "Checksum", "algorithm", "checksumValue", "checksumAlgorithm_sha256"))
+FORMATS = _closed("FORMATS", "http://www.w3.org/ns/formats/", ("N-Triples", "N-Quads", "Turtle", "JSON-LD"))
 
 WD = Namespace("http://www.wikidata.org/entity/")
 RIGHTS = Namespace("http://rightsstatements.org/vocab/")
@@ -83,12 +92,14 @@ PREFIXES = {
     "skos": str(SKOS),
     "void": str(VOID),
     "dcat": str(DCAT),
+    "spdx": str(SPDX._NS),
     "wd": str(WD),
     "xsd": str(XSD),
 }
 
 __all__ = [
-    "DCAT", "DCTERMS", "DCMITYPE", "OWL", "PROV", "RDF", "RDFS", "SCHEMA", "SKOS", "VOID", "WD",
+    "DCAT", "DCTERMS", "DCMITYPE", "FORMATS", "OWL", "PROV", "RDF", "RDFS", "SCHEMA", "SKOS", "SPDX",
+    "VOID", "WD",
     "XSD", "RIGHTS", "PREFIXES", "VOCAB_DIR", "SAMPLES_DIR", "vocab_path", "read_lines", "read_tsv",
 ]
 

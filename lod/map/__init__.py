@@ -7,13 +7,16 @@ say which field goes to which property; this module knows how to make terms.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable
+from urllib.parse import quote
 from dataclasses import dataclass
 from functools import lru_cache
 
 from rdflib import Literal, URIRef
 
+from lod import MAPPING_VERSION, __version__
 from lod.map.iris import Iris, safe_url, slug
 from lod.map.profiles import PROFILES, Rule
 from lod.model import ARCHIVE, ORGANIZATION, PERSON, PLACE, Entity, Record
@@ -64,8 +67,13 @@ def language_tag(name: str) -> str | None:
     return name if re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", name) else None
 
 
-def map_record(record: Record, settings: Settings = Settings()) -> list[Triple]:
-    """All triples for one document: the document, its entities and its concepts."""
+def map_record(record: Record, settings: Settings = Settings(), generated_at: str | None = None) -> list[Triple]:
+    """All triples for one document: the document, its entities, concepts and provenance.
+
+    ``generated_at`` (an ISO 8601 UTC time) dates the description when the record
+    has no upload date of its own; it must be stable across re-runs (the first time
+    the document was seen), so unchanged input keeps unchanged bytes.
+    """
     iris = settings.iris
     subject = URIRef(iris.document(record.key))
     triples: list[Triple] = []
@@ -82,6 +90,7 @@ def map_record(record: Record, settings: Settings = Settings()) -> list[Triple]:
             _link_provenance(add, iris, record, node, entity)
     for subject_heading in record.subjects:
         _concept_triples(add, iris, subject_heading.parts, text)
+    _description_provenance(add, iris, record, subject, generated_at)
     if record.classification:
         node = URIRef(iris.part(record, "classification"))
         add((node, RDF.type, SCHEMA.PropertyValue))
@@ -151,6 +160,38 @@ def _entity_triples(add, node: URIRef, entity: Entity, role: str, text: str) -> 
         item = WD[entity.qid]
         add((node, OWL.sameAs, item))
         add((node, SCHEMA.sameAs, item))
+
+
+def generation_time(record: Record, first_seen: str | None) -> str | None:
+    """When the description counts as made: the archive's upload date, else when lod first saw it."""
+    if record.upload_date and re.fullmatch(r"\d{4}-\d{2}-\d{2}", record.upload_date):
+        return f"{record.upload_date}T00:00:00Z"
+    return first_seen
+
+
+def _description_provenance(add, iris: Iris, record: Record, thing: URIRef, first_seen: str | None) -> None:
+    """PROV for the description (the named graph of the document): its source, time and maker."""
+    description = URIRef(iris.description(record.key))
+    activity = URIRef(iris.activity(__version__, MAPPING_VERSION))
+    add((description, RDF.type, PROV.Entity))
+    add((description, SCHEMA.mainEntity, thing))
+    add((description, PROV.wasDerivedFrom, URIRef(source_iri(record))))
+    add((description, PROV.wasGeneratedBy, activity))
+    when = generation_time(record, first_seen)
+    if when:
+        add((description, PROV.generatedAtTime, Literal(when, datatype=XSD.dateTime)))
+    add((activity, RDF.type, PROV.Activity))
+    add((activity, RDFS.label, Literal(f"lod {__version__}, mapping version {MAPPING_VERSION}", lang="en")))
+
+
+def source_iri(record: Record) -> str:
+    """The source record: its landing page, else a tag URI naming the input file and line."""
+    url = safe_url(record.identifiers.url)
+    if url:
+        return url
+    origin = record.origin  # the file name only: the same input read from elsewhere keeps its IRI
+    place = quote(os.path.basename(origin.file), safe="._-")
+    return f"tag:lod.invalid,2026:input/{place}#line={origin.line or origin.record or 1}"
 
 
 def _link_provenance(add, iris: Iris, record: Record, node: URIRef, entity: Entity) -> None:

@@ -8,6 +8,7 @@ Layout (Cool URIs for the Semantic Web, 303 style)::
     {base}id/document/{key}#{kind}-{slug}   names only this document can resolve
     {base}id/dataset                 the dataset
     {base}id/linking/{method}        how owl:sameAs links were made (prov:Activity)
+    {base}id/activity/lod-{v}-mapping-{m}   what made the descriptions (prov:Activity)
     {base}ns/context-v1.jsonld       the JSON-LD context
 """
 
@@ -18,6 +19,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
+
+from pyoxigraph import NamedNode
 
 from lod.model import Entity, Record
 
@@ -73,6 +76,10 @@ class Iris:
     def concept(self, label: str) -> str:
         return f"{self.base}id/concept/{slug(label)}"
 
+    def activity(self, version: str, mapping_version: str) -> str:
+        """The run of a lod version and mapping version that makes descriptions (prov:Activity)."""
+        return f"{self.base}id/activity/lod-{slug(version)}-mapping-{slug(mapping_version)}"
+
     def linking_method(self, method: str) -> str:
         return f"{self.base}id/linking/{slug(method)}"
 
@@ -81,19 +88,46 @@ class Iris:
         return f"{self.document(record.key)}#{name}"
 
 
-_IRI_UNSAFE = re.compile(r"[^\w\-.~:/?#\[\]@!$&'()*+,;=%]", re.ASCII)
+_IRI_SAFE = frozenset("-._~:/?@!$&'()*+,;=")
+_HEX2 = re.compile(r"[0-9A-Fa-f]{2}")
 
 
 def safe_url(url: str | None) -> str | None:
-    """An input URL as a valid IRI, or None when it is not an http(s) URL.
+    """An input URL as a valid IRI, or None when it cannot be one.
 
-    Characters an IRI may not hold (spaces, quotes, angle brackets ...) are
-    percent-encoded; non-ASCII letters are kept (IRIs allow them).
+    Characters an IRI may not hold (spaces, quotes, angle brackets, a stray ``%``,
+    brackets outside the host, a second ``#``) are percent-encoded; non-ASCII
+    letters are kept (IRIs allow them). Only http(s) URLs with a host qualify, and
+    the result is checked with an RDF parser's IRI rules.
     """
     if not url:
         return None
     url = url.strip()
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return None
-    return "".join(c if c.isalnum() or not _IRI_UNSAFE.match(c) else quote(c, safe="") for c in url)
+    host_end = url.index(parts.netloc) + len(parts.netloc)
+    out, fragment = [], False
+    for i, char in enumerate(url):
+        if char.isalnum() and (ord(char) > 127 or char.isascii()):
+            out.append(char)
+        elif char == "%":
+            out.append(char if _HEX2.match(url, i + 1) else "%25")
+        elif char == "#":
+            out.append("%23" if fragment else char)
+            fragment = True
+        elif char in "[]":
+            out.append(char if i < host_end else quote(char, safe=""))
+        elif char in _IRI_SAFE:
+            out.append(char)
+        else:
+            out.append(quote(char, safe=""))
+    iri = "".join(out)
+    try:
+        NamedNode(iri)
+    except ValueError:
+        return None
+    return iri

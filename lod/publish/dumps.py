@@ -1,4 +1,4 @@
-"""Bulk dumps a triple store loads as-is: gzip N-Triples (all triples) and N-Quads (a graph per document).
+"""Bulk dumps a triple store loads as-is: gzip N-Triples (all) and N-Quads (a graph per document).
 
 Both are sorted byte-wise (= code point order) and cut into chunks of at most
 ``chunk_triples`` lines, so the same documents give the same files whatever order
@@ -17,6 +17,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import heapq
+import io
 import json
 import os
 import re
@@ -109,6 +110,13 @@ class DumpWriter:
         if len(self._documents) >= self.spill_every:
             self._spill()
 
+    def discard(self) -> None:
+        """Drop everything added so far (runs included); the writer cannot be used again."""
+        self._closed = True
+        self._documents = []
+        for temp in self._temps:
+            temp.unlink(missing_ok=True)
+
     def close(self) -> list[DumpFile]:
         """Merge, write the chunks, delete stale chunks and temporary files; N-Triples files first."""
         if self._closed:
@@ -118,8 +126,8 @@ class DumpWriter:
             triples = self._merged(0, _sorted_triples(self._documents))
             quads = self._merged(1, _sorted_quads(self._documents))
             self._documents = []
-            files = self._write_chunks(NT_NAME, NT_MEDIA_TYPE, ([line] for line in self._counted(triples)))
-            files += self._write_chunks(NQ_NAME, NQ_MEDIA_TYPE, _graphs(quads))
+            files = self._write_chunks(NT_NAME, NT_MEDIA_TYPE, _batches(self._counted(triples)), False)
+            files += self._write_chunks(NQ_NAME, NQ_MEDIA_TYPE, _graphs(quads), True)
         finally:
             for temp in self._temps:
                 temp.unlink(missing_ok=True)
@@ -181,19 +189,22 @@ class DumpWriter:
             yield line
         self.stats = DumpStats(triples, subjects, entities, _decoded(predicates), _decoded(classes))
 
-    def _write_chunks(self, name: str, media_type: str,
-                      groups: Iterable[list[bytes]]) -> list[DumpFile]:
-        """Cut ``groups`` (lists of lines that stay together when they fit) into chunk files."""
+    def _write_chunks(self, name: str, media_type: str, groups: Iterable[tuple[str | None, list[bytes]]],
+                      keep_together: bool) -> list[DumpFile]:
+        """Cut the lines into chunk files; with ``keep_together`` a group starts a new chunk
+        rather than straddle two, unless it is larger than a chunk by itself."""
         files: list[DumpFile] = []
         chunk: _Chunk | None = None
-        for group in groups:
-            if chunk and chunk.triples and chunk.triples + len(group) > self.chunk_triples:
+        for graph, lines in groups:
+            if keep_together and chunk and chunk.triples + len(lines) > self.chunk_triples:
                 files.append(chunk.finish())
                 chunk = None
-            for line in group:
+            while lines:
                 if chunk is None:
                     chunk = _Chunk(self.folder / name.format(len(files) + 1), media_type, self.level)
-                chunk.write(line)
+                room = self.chunk_triples - chunk.triples
+                chunk.write(lines[:room], graph)
+                lines = lines[room:]
                 if chunk.triples == self.chunk_triples:
                     files.append(chunk.finish())
                     chunk = None
@@ -210,29 +221,20 @@ class _Chunk:
         self.media_type = media_type
         self.triples = 0
         self.graphs: dict[str, int] | None = {} if media_type == NQ_MEDIA_TYPE else None
-        self._pending: list[bytes] = []
         handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         self._temp = Path(temp)
         self._raw = os.fdopen(handle, "wb")
         self._gzip = gzip.GzipFile(fileobj=self._raw, mode="wb", compresslevel=level, mtime=0,
                                    filename="")
 
-    def write(self, line: bytes) -> None:
-        self.triples += 1
-        if self.graphs is not None:
-            graph = _quad_graph(line)
-            self.graphs[graph] = self.graphs.get(graph, 0) + 1
-        self._pending.append(line)
-        if len(self._pending) >= _BATCH:
-            self._flush()
-
-    def _flush(self) -> None:
-        self._gzip.write(b"".join(self._pending))
-        self._pending = []
+    def write(self, lines: list[bytes], graph: str | None) -> None:
+        self.triples += len(lines)
+        if graph is not None:
+            self.graphs[graph] = self.graphs.get(graph, 0) + len(lines)
+        self._gzip.write(b"".join(lines))
 
     def finish(self) -> DumpFile:
         try:
-            self._flush()
             self._gzip.close()
             self._raw.close()
             size, digest = _file_digest(self._temp)
@@ -263,14 +265,22 @@ def _sorted_quads(documents: list[tuple[bytes, list[bytes]]]) -> list[bytes]:
                    for graph, lines in documents for line in lines})
 
 
-def _graphs(quads: Iterator[bytes]) -> Iterator[list[bytes]]:
+def _graphs(quads: Iterator[bytes]) -> Iterator[tuple[str, list[bytes]]]:
     """The quads grouped by graph, without their sort key."""
-    for _, group in groupby(quads, key=lambda quad: quad[:quad.index(b"\t")]):
-        yield [quad[quad.index(b"\t") + 1:] for quad in group]
+    for graph, group in groupby(quads, key=lambda quad: quad[:quad.index(b"\t")]):
+        start = len(graph) + 1
+        yield graph.decode("utf-8"), [quad[start:] for quad in group]
 
 
-def _quad_graph(quad: bytes) -> str:
-    return quad[quad.rindex(b"<", 0, -3) + 1:-4].decode("utf-8")
+def _batches(lines: Iterable[bytes]) -> Iterator[tuple[None, list[bytes]]]:
+    batch: list[bytes] = []
+    for line in lines:
+        batch.append(line)
+        if len(batch) == _BATCH:
+            yield None, batch
+            batch = []
+    if batch:
+        yield None, batch
 
 
 def _unique(lines: Iterable[bytes]) -> Iterator[bytes]:
@@ -283,17 +293,12 @@ def _unique(lines: Iterable[bytes]) -> Iterator[bytes]:
 
 def _write_run(path: Path, lines: Iterable[bytes]) -> None:
     with gzip.open(path, "wb", compresslevel=1) as out:
-        batch: list[bytes] = []
-        for line in lines:
-            batch.append(line)
-            if len(batch) >= _BATCH:
-                out.write(b"".join(batch))
-                batch = []
-        out.write(b"".join(batch))
+        for _, batch in _batches(lines):
+            out.write(b"".join(batch))
 
 
 def _read_run(path: Path) -> Iterator[bytes]:
-    with gzip.open(path, "rb") as lines:
+    with gzip.open(path, "rb") as raw, io.BufferedReader(raw, 1 << 16) as lines:
         yield from lines
 
 

@@ -1,4 +1,4 @@
-"""Incremental export: what the last export held (``state.json``) and what changed since (``journal.jsonl``).
+"""Incremental export: what the last export held (``state.json``) and what changed (``journal.jsonl``).
 
 The state maps each document key to its content digest and two times: when it was
 first seen (kept for ``prov:generatedAtTime``) and when its content last changed.
@@ -8,7 +8,7 @@ is detected and the caller re-exports everything instead of trusting a wrong del
 so every live document is announced again as an Update).
 
 The journal is the history the change feed is built from, one JSON object per line,
-oldest first. ``seq`` numbers are contiguous from 1. Write the journal before the
+oldest first, ``seq`` increasing from 1. Write the journal before the
 state: entries past the state's ``seq`` then belong to a run that never finished,
 and the next run replaces them instead of announcing the same changes twice.
 """
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -59,8 +60,15 @@ class JournalEntry:
 
 
 def utc_now() -> str:
-    """The current time in the one format state, journal and feed use."""
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """The current time in the one format state, journal and feed use.
+
+    ``SOURCE_DATE_EPOCH`` (the reproducible-builds convention) pins it, so two
+    fresh exports of the same input are byte-identical, time stamps included.
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    moment = datetime.fromtimestamp(int(epoch), timezone.utc) if epoch and epoch.isdigit() \
+        else datetime.now(timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _canonical(payload: dict) -> bytes:
@@ -82,7 +90,7 @@ def save_state(path: Path, state: State) -> bool:
 
 
 def load_state(path: Path) -> tuple[State | None, str | None]:
-    """``(state, None)``; ``(None, None)`` when there is no state yet; ``(None, reason)`` when it is unusable."""
+    """``(state, None)``; ``(None, None)`` when there is none yet; ``(None, reason)`` when unusable."""
     try:
         payload = json.loads(path.read_bytes().decode("utf-8"))
     except FileNotFoundError:
@@ -154,19 +162,22 @@ def read_journal(path: Path) -> list[JournalEntry]:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return []
+    if text and not text.endswith("\n"):
+        raise ValueError(f"{path}: the last line is cut off")
     entries: list[JournalEntry] = []
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in enumerate(text.split("\n")[:-1], 1):  # not splitlines(): U+2028 is data
         try:
             item = json.loads(line)
             entry = JournalEntry(item["seq"], item["time"], item["type"], item["key"])
-            valid = (set(item) == {"seq", "time", "type", "key"} and isinstance(entry.seq, int)
+            valid = (set(item) == {"seq", "time", "type", "key"} and type(entry.seq) is int
                      and entry.type in CHANGE_TYPES and isinstance(entry.key, str)
                      and isinstance(entry.time, str) and _TIME.match(entry.time) is not None
                      and entry.seq > (entries[-1].seq if entries else 0))
         except (ValueError, KeyError, TypeError):
             valid = False
         if not valid:
-            raise ValueError(f"{path}, line {number}: not a journal entry (or out of order): {line[:200]!r}")
+            raise ValueError(f"{path}, line {number}: not a journal entry (or out of order): "
+                             f"{line[:200]!r}")
         entries.append(entry)
     return entries
 
@@ -174,8 +185,10 @@ def read_journal(path: Path) -> list[JournalEntry]:
 def append_journal(path: Path, changes: list[Change], start_seq: int) -> list[JournalEntry]:
     """Add ``changes`` as entries ``start_seq``, ``start_seq + 1`` …; return the whole journal.
 
-    Pass ``old_state.seq + 1``. Entries already at or past ``start_seq`` were written
-    by a run whose state was never saved; they are replaced. The file is rewritten
+    Pass ``old_state.seq + 1`` (with :func:`recover_state` when the state file was
+    unusable: a start of 1 over an existing journal would drop it). Entries already at
+    or past ``start_seq`` were written by a run whose state was never saved; they are
+    replaced. The file is rewritten
     atomically, so a crash never leaves a torn line; with no changes it is untouched.
     """
     if start_seq < 1:

@@ -3,7 +3,8 @@
 One pass over ``DIR/documents``: every Turtle file must parse (pyoxigraph, strict),
 its JSON-LD twin must hold the very same triples, no triple may hold a blank node,
 every class and property in a namespace lod writes must exist in that vocabulary,
-and ``dataset.nt.gz`` must hold every document's triples. Then the SHACL shapes in
+no typed literal may be ill-typed (``"1956-13-45"^^xsd:date``), and
+``dataset.nt.gz`` must hold every document's triples. Then the SHACL shapes in
 ``vocab/shapes.ttl`` run once over the union of all documents (one pyshacl run is
 what keeps hundreds of documents within a few seconds).
 
@@ -14,9 +15,11 @@ sorted, so the output diffs cleanly between runs.
 from __future__ import annotations
 
 import gzip
+import logging
 import re
 from collections import defaultdict
 from collections.abc import Iterable
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -37,10 +40,11 @@ CLOSED = (DCTERMS, SCHEMA, SKOS, OWL, RDFS, RDF, PROV, VOID, DCAT)
 _HTTPS_SCHEMA = "https://schema.org/"
 _RDF_TYPE = str(RDF.type)
 _DCTERMS_TYPE = str(DCTERMS.type)
+_XSD = str(XSD)
 _XSD_STRING = str(XSD.string)
 _VALUE_MAX = 80
 
-Triple = tuple  # (subject, predicate, object) as pyoxigraph terms
+Triple = ox.Triple
 
 
 def validate_export(folder: Path) -> list[str]:
@@ -51,6 +55,7 @@ def validate_export(folder: Path) -> list[str]:
         return [f"{DOCUMENTS}/: missing; {folder} is not a lod export (run `lod export --out {folder}`)"]
     problems: list[str] = []
     per_file: dict[str, set[Triple]] = {}
+    convert = _Converter()
     ttl_files = sorted(documents.glob("*.ttl"))
     if not ttl_files:
         problems.append(f"{DOCUMENTS}/: no Turtle documents")
@@ -64,10 +69,10 @@ def validate_export(folder: Path) -> list[str]:
             continue
         per_file[name] = triples
         _check_twin(path, name, triples, problems)
-        _check_terms(name, triples, problems)
+        _check_terms(name, triples, problems, convert)
     _check_dump(folder / DATASET_DUMP, per_file, problems)
     if per_file:
-        problems.extend(_shacl(per_file))
+        problems.extend(_shacl(per_file, convert))
     return sorted(dict.fromkeys(problems))
 
 
@@ -86,7 +91,7 @@ def _parse(path: Path, format: ox.RdfFormat, name: str, problems: list[str]) -> 
         return None
     if any(not isinstance(q.graph_name, ox.DefaultGraph) for q in quads):
         problems.append(f"{name}: holds named graphs; a document is one graph")
-    return {(q.subject, q.predicate, q.object) for q in quads}
+    return {q.triple for q in quads}
 
 
 def _check_twin(ttl: Path, name: str, triples: set[Triple], problems: list[str]) -> None:
@@ -117,13 +122,12 @@ def _check_dump(path: Path, per_file: dict[str, set[Triple]], problems: list[str
         problems.append(f"{DATASET_DUMP}: missing")
         return
     try:
-        dump = {(q.subject, q.predicate, q.object)
-                for q in ox.parse(gzip.decompress(path.read_bytes()), format=ox.RdfFormat.N_TRIPLES)}
+        dump = {q.triple for q in ox.parse(gzip.decompress(path.read_bytes()), format=ox.RdfFormat.N_TRIPLES)}
     except (OSError, EOFError, SyntaxError, ValueError) as error:
         problems.append(f"{DATASET_DUMP}: does not parse: {_one_line(str(error))}")
         return
     for name, triples in per_file.items():
-        missing = [t for t in triples if t not in dump and not _has_blank((t,))]
+        missing = [t for t in triples - dump if not _has_blank((t,))]
         if missing:
             problems.append(f"{DATASET_DUMP}: lacks {len(missing)} triples of {name} "
                             f"(e.g. {min(map(_nt, missing))})")
@@ -132,9 +136,11 @@ def _check_dump(path: Path, per_file: dict[str, set[Triple]], problems: list[str
 # --- per-triple checks ----------------------------------------------------------------
 
 
-def _check_terms(name: str, triples: set[Triple], problems: list[str]) -> None:
-    """No blank nodes; every predicate and class in a closed namespace exists."""
+def _check_terms(name: str, triples: set[Triple], problems: list[str], convert: _Converter) -> None:
+    """No blank nodes; every predicate and class in a closed namespace exists; no ill-typed literal."""
     for s, p, o in triples:
+        if isinstance(o, ox.Literal) and o.datatype.value.startswith(_XSD) and convert(o, 0).ill_typed:
+            problems.append(f"{name}: {_show(s)} {_path(p)}: ill-typed literal {_shorten(str(o))}")
         if isinstance(s, ox.BlankNode) or isinstance(o, ox.BlankNode):
             where = "subject" if isinstance(s, ox.BlankNode) else "object"
             problems.append(f"{name}: {_show(s)} {_path(p)}: blank node as {where} "
@@ -177,14 +183,13 @@ def _shapes() -> Graph:
     return Graph().parse(vocab_path(SHAPES_FILE), format="turtle")
 
 
-def _shacl(per_file: dict[str, set[Triple]]) -> list[str]:
+def _shacl(per_file: dict[str, set[Triple]], convert: _Converter) -> list[str]:
     """Run the shapes once over the union; report each result against its documents."""
     from pyshacl import validate
 
     # Blank nodes get a per-file label so two files' _:b0 stay two nodes. Entities
     # repeat across documents: de-duplicate before rdflib sees them (adding to an
     # rdflib graph is a large part of the time).
-    convert = _Converter()
     merged: set[Triple] = set()
     for index, triples in enumerate(per_file.values()):
         if _has_blank(triples):
@@ -218,14 +223,14 @@ def _shacl(per_file: dict[str, set[Triple]]) -> list[str]:
             message += f" [{component[:1].lower()}{component[1:]}]"
         if value is not None and (focus != value or path is not None):
             message += f" (value: {_shorten(_show(value))})"
-        where = f"{_show(focus)} {_show_path(path, results)}" if path is not None else _show(focus)
+        where = f"{_show(focus)} {_show_path(path)}" if path is not None else _show(focus)
         for name in sorted(set(subjects.get(focus) or objects.get(focus) or [f"{DOCUMENTS}/"])):
             lines.append(f"{name}: {where}: {message}")
     return lines
 
 
 class _Converter:
-    """pyoxigraph terms -> rdflib terms (pyshacl works on rdflib graphs)."""
+    """pyoxigraph terms -> rdflib terms (pyshacl works on rdflib graphs), cached."""
 
     def __init__(self):
         self.cache: dict = {}
@@ -245,9 +250,20 @@ class _Converter:
         elif node.datatype.value == _XSD_STRING:
             term = Literal(node.value)
         else:
-            term = Literal(node.value, datatype=URIRef(node.datatype.value))
+            with _quiet_rdflib():  # an ill-typed literal is a reported problem, not a log trace
+                term = Literal(node.value, datatype=URIRef(node.datatype.value))
         self.cache[node] = term
         return term
+
+
+@contextmanager
+def _quiet_rdflib():
+    logger = logging.getLogger("rdflib.term")
+    disabled, logger.disabled = logger.disabled, True
+    try:
+        yield
+    finally:
+        logger.disabled = disabled
 
 
 def _graph(triples: set[Triple]) -> Graph:
@@ -288,14 +304,14 @@ def _show(node) -> str:
     return node.n3()
 
 
-def _show_path(path, results: Graph) -> str:
+def _show_path(path) -> str:
     if isinstance(path, URIRef):
         return _compact(str(path))
     return path.n3() if not isinstance(path, BNode) else "(complex path)"
 
 
 def _nt(triple: Triple) -> str:
-    return " ".join(map(str, triple)) + " ."
+    return f"{triple} ."
 
 
 def _shorten(text: str) -> str:

@@ -23,14 +23,7 @@ from lod.model import ORGANIZATION
 from lod.publish.dumps import ENCODING, DumpFile
 from lod.publish.files import write_text
 from lod.serialize import jsonld, ntriples, turtle
-from lod.vocab import DCAT, DCTERMS, PREFIXES, RDF, RDFS, SCHEMA, VOID, XSD, _closed
-
-#: SPDX terms DCAT 3 uses for checksums (move to lod.vocab when it is shared).
-SPDX = _closed("SPDX", "http://spdx.org/rdf/terms#",
-               ("checksum", "Checksum", "algorithm", "checksumValue", "checksumAlgorithm_sha256"))
-#: W3C format IRIs for ``void:feature`` (move to lod.vocab when it is shared).
-FORMATS = _closed("FORMATS", "http://www.w3.org/ns/formats/",
-                  ("N-Triples", "N-Quads", "Turtle", "JSON-LD"))
+from lod.vocab import DCAT, DCTERMS, FORMATS, PREFIXES, RDF, RDFS, SCHEMA, SPDX, VOID, XSD
 MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
 
 _DATE = re.compile(r"\d{4}-\d\d-\d\d\Z")
@@ -53,7 +46,10 @@ class DatasetStats:
 
 
 def vocabularies(terms: Iterable[str]) -> tuple[str, ...]:
-    """The namespaces of ``terms`` (predicates and classes): the known prefixes first, else up to ``#``/``/``."""
+    """The namespaces of ``terms`` (predicates and classes).
+
+    A known prefix (lod.vocab) when one matches, else the IRI up to its last ``#`` or ``/``.
+    """
     known = sorted(PREFIXES.values(), key=len, reverse=True)
     found = set()
     for term in terms:
@@ -111,7 +107,8 @@ def describe_dataset(iris: Iris, dataset: Dataset, stats: DatasetStats, files: l
         out.append((root, VOID.rootResource, URIRef(stats.root_resource)))
     out += [(root, VOID.exampleResource, URIRef(iri)) for iri in stats.example_resources]
     out += [(root, VOID.vocabulary, URIRef(iri)) for iri in stats.vocabularies]
-    out += [(root, VOID.feature, FORMATS[name]) for name in ("N-Triples", "N-Quads", "Turtle", "JSON-LD")]
+    out += [(root, VOID.feature, FORMATS[name])
+            for name in ("N-Triples", "N-Quads", "Turtle", "JSON-LD")]
     distributions = [distribution_iri(iris, file) for file in files]
     if len(set(distributions)) != len(distributions):
         raise ValueError("two dump files share a file stem")

@@ -44,6 +44,7 @@ LIST_FIELDS = {
     "subjects_discussed", "original_archive_title", "language", "donors",
 }
 _QID = re.compile(r"^Q[1-9][0-9]*$")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def record_from_fields(values: dict, origin: Origin, separator: str | None = None) -> Record:
@@ -66,9 +67,10 @@ def record_from_fields(values: dict, origin: Origin, separator: str | None = Non
                             Place(origin.file, origin.line, origin.record, name))
         return F.split_list(value, separator)
 
-    for name, value in values.items():
-        if isinstance(value, str) and "\x00" in value:
-            raise ReadError("contains a NUL byte", Place(origin.file, origin.line, origin.record, name))
+    for name in FIELDS.keys() & values.keys():
+        problem = _unwritable(values[name])
+        if problem:
+            raise ReadError(problem, Place(origin.file, origin.line, origin.record, name))
 
     title = F.clean_line(text("title"))
     if not title:
@@ -110,6 +112,32 @@ def record_from_fields(values: dict, origin: Origin, separator: str | None = Non
         upload_date=F.clean_line(text("original_upload_date")),
         warnings=tuple(warnings),
     )
+
+
+def _strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from _strings(item)
+
+
+def _unwritable(value) -> str | None:
+    """Why a field's text cannot reach any output, or None.
+
+    JSON can carry a NUL (escaped) and a lone surrogate (``\\ud800``), which no UTF-8
+    file can hold; the record is rejected here rather than failing at write time.
+    """
+    for text in _strings(value):
+        if "\x00" in text:
+            return "contains a NUL byte"
+        if _SURROGATE.search(text):
+            return "contains a lone surrogate (an escaped \\ud800-\\udfff), which UTF-8 cannot hold"
+    return None
 
 
 def _qids(value, separator: str | None, place: Place) -> dict[str, str]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from itertools import groupby
 
 from lod.errors import Place, ReadError
 from lod.model import Origin, Record
@@ -254,15 +255,9 @@ def _blocks(lines: list[str], layout: str) -> list[str]:
         return [F.clean_line(line) for line in lines if line.strip()]
     blocks: list[str] = []
     for paragraph in _paragraphs(lines):
-        wrapped: list[str] = []
-        for line in paragraph.split("\n"):
-            if _heading(line):
-                blocks.extend([" ".join(wrapped)] if wrapped else [])
-                blocks.append(F.clean_line(line))
-                wrapped = []
-            else:
-                wrapped.append(F.clean_line(line))
-        blocks.extend([" ".join(wrapped)] if wrapped else [])
+        for is_heading, run in groupby(paragraph.split("\n"), key=lambda line: bool(_heading(line))):
+            run = [F.clean_line(line) for line in run]
+            blocks.extend(run if is_heading else [" ".join(run)])
     return blocks
 
 
@@ -280,7 +275,7 @@ def _metadata_block(blocks: list[str]) -> dict:
         heading = _heading(block)
         if heading:
             current = heading
-        elif _RIGHTS_START.match(block) or (current == "rights" and len(rights) < 2):
+        elif _RIGHTS_START.match(block) or (current == "rights" and not rights):
             rights.append(_CLOUDFLARE_EMAIL.sub(_RIGHTS_EMAIL, block))
             current = "rights"
         elif current in PILL_HEADINGS:
@@ -296,7 +291,7 @@ def _metadata_block(blocks: list[str]) -> dict:
     if rights:
         values["rights"] = "\n".join(rights)
     if donors:
-        values["donors"] = donors
+        values.setdefault("donors", []).extend(donors)
     return values
 
 

@@ -15,7 +15,7 @@ from collections import defaultdict
 from functools import lru_cache
 
 from rdflib import URIRef
-from rdflib.namespace import RDF, XSD
+from lod.vocab import RDF, XSD
 
 from lod.vocab import vocab_path
 

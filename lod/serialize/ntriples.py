@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 
 from rdflib import Literal, URIRef
-from rdflib.namespace import XSD
+from lod.vocab import XSD
 
 _ESCAPE = re.compile(r'[\\"\x00-\x1f\x7f]')
 _ECHAR = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"}
@@ -57,3 +57,18 @@ def quad_lines(triple_lines: Iterable[str], graph: str) -> list[str]:
     """N-Quads lines: the triples of one named graph."""
     suffix = f" <{graph}> .\n"
     return [line[:-3] + suffix for line in triple_lines]
+
+
+def lines_of_file(path) -> list[str]:
+    """The N-Triples lines of a Turtle file we wrote (parsed back with pyoxigraph)."""
+    import pyoxigraph
+
+    def back(term):
+        if isinstance(term, pyoxigraph.Literal):
+            datatype = None if term.language else URIRef(term.datatype.value)
+            return Literal(term.value, lang=term.language, datatype=datatype)
+        return URIRef(term.value)
+
+    with open(path, "rb") as handle:
+        triples = pyoxigraph.parse(handle, format=pyoxigraph.RdfFormat.TURTLE)
+        return lines((back(t.subject), back(t.predicate), back(t.object)) for t in triples)

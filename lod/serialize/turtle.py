@@ -12,7 +12,7 @@ import re
 from collections import defaultdict
 
 from rdflib import Literal, URIRef
-from rdflib.namespace import RDF, XSD
+from lod.vocab import RDF, XSD
 
 from lod.serialize.ntriples import escape_string
 from lod.vocab import PREFIXES

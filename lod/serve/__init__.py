@@ -96,7 +96,12 @@ def serve(folder: Path | str, host: str = "127.0.0.1", port: int = 8080, **optio
     if not Path(folder).is_dir():
         raise FileNotFoundError(f"export folder not found: {folder}")
     config = uvicorn_config(folder, host, port, **options)
-    uvicorn.Server(config).run()
+    if config.workers and config.workers > 1:
+        from uvicorn.supervisors import Multiprocess
+
+        Multiprocess(config, sockets=[config.bind_socket()]).run()
+    else:
+        uvicorn.Server(config).run()
 
 
 @contextmanager

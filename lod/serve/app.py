@@ -16,7 +16,7 @@ answer for; behind a proxy with a path prefix, pass uvicorn's ``root_path``)::
     /ns/context-v1.jsonld               the JSON-LD context
     /dumps/<file>                       dump files (Range requests, Content-Length)
     /changes/, /changes/<page>.json     the Activity Streams change feed
-    /sitemap.xml, /manifest.json, /robots.txt
+    /sitemap.xml (+ sitemap-NNNNN.xml parts), /manifest.json, /robots.txt
     /sparql, /oai                       from lod.serve.sparql / lod.serve.oai when present
 
 Every response carries ``Access-Control-Allow-Origin: *``; representations carry a
@@ -52,7 +52,7 @@ from starlette.routing import Route
 
 from lod.serve import conneg
 from lod.serve import html as pages
-from lod.serve.store import Export, valid_key
+from lod.serve.store import Export, NotCached, valid_key
 
 log = logging.getLogger("lod.serve")
 
@@ -145,7 +145,7 @@ def _to_rdflib(term):
         datatype = term.datatype.value
         if datatype == "http://www.w3.org/2001/XMLSchema#string":
             return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(datatype))
+        return Literal(term.value, datatype=URIRef(datatype), normalize=False)
     raise TypeError(f"unexpected term in lod output: {term!r}")
 
 
@@ -177,9 +177,17 @@ class Service:
     async def run(self, function: Callable, *args):
         return await anyio.to_thread.run_sync(function, *args, limiter=self.limiter)
 
+    async def build(self, function: Callable, *args):
+        """A representation: straight from the cache when it is there (a few ``stat`` calls
+        on the event loop), else built in a worker thread (reads, parsing, the store)."""
+        try:
+            return function(*args, probe=True)
+        except NotCached:
+            return await self.run(function, *args)
+
     # -- building representations (worker threads) -------------------------------------------
 
-    def read_file(self, path: Path | None, media_type: str) -> Representation | None:
+    def read_file(self, path: Path | None, media_type: str, probe: bool = False) -> Representation | None:
         if path is None:
             return None
         try:
@@ -190,26 +198,29 @@ class Service:
         cached = self.cache.get(key)
         if cached is not None:
             return cached
+        if probe:
+            raise NotCached(str(path))
         try:
             body = path.read_bytes()
         except OSError:
             return None
         return self.cache.put(key, Representation(body, media_type, _etag(body), signature[1] / 1e9))
 
-    def document(self, key: str, ext: str, home: str) -> Representation | None:
+    def document(self, key: str, ext: str, home: str, probe: bool = False) -> Representation | None:
         export = self.export
         turtle = export.document_path(key, "ttl")
         if turtle is None:
             return None
-        modified = _iso_timestamp(export.modified(key))
+        modified = _iso_timestamp(export.modified(key, probe))
         if ext in ("ttl", "jsonld"):
-            found = self.read_file(export.document_path(key, ext), FORMATS[ext][0])
+            found = self.read_file(turtle if ext == "ttl" else export.document_path(key, ext),
+                                   FORMATS[ext][0], probe)
             if found is None:
                 return None
             return Representation(found.body, found.media_type, found.etag, modified or found.last_modified)
         published = export.document_path(key, ext) if ext in ("nt", "rdf") else None
         if published is not None:  # publish wrote this format itself
-            found = self.read_file(published, FORMATS[ext][0])
+            found = self.read_file(published, FORMATS[ext][0], probe)
             if found is not None:
                 return Representation(found.body, found.media_type, found.etag, modified or found.last_modified)
         jsonld = export.document_path(key, "jsonld") if ext == "html" else None
@@ -220,6 +231,8 @@ class Service:
         cache_key = ("document", key, ext, home if ext == "html" else "", signature)
         cached = self.cache.get(cache_key)
         if cached is None:
+            if probe:
+                raise NotCached(key)
             try:
                 data = turtle.read_bytes()
                 jsonld_text = jsonld.read_text(encoding="utf-8") if jsonld else None
@@ -239,7 +252,7 @@ class Service:
                                                               signature[0][1] / 1e9))
         return Representation(cached.body, cached.media_type, cached.etag, modified or cached.last_modified)
 
-    def entity(self, kind: str, slug: str, ext: str, home: str) -> Representation | None:
+    def entity(self, kind: str, slug: str, ext: str, home: str, probe: bool = False) -> Representation | None:
         export = self.export
         generation = export.generation()
         iri = f"{export.base}id/{kind}/{slug}"
@@ -247,6 +260,8 @@ class Service:
         cached = self.cache.get(cache_key)
         if cached is not None:
             return cached
+        if probe:
+            raise NotCached(iri)
         triples = export.describe(iri)
         if not triples:
             return None
@@ -263,13 +278,13 @@ class Service:
             body = _write(ext, triples, iri)
         return self.cache.put(cache_key, Representation(body, FORMATS[ext][0], _etag(body), last_modified))
 
-    def void(self, ext: str, home: str) -> Representation | None:
+    def void_representation(self, ext: str, home: str, probe: bool = False) -> Representation | None:
         export = self.export
         if ext == "html":
-            return self.home(home)
+            return self.home_representation(home, probe)
         published = export.resolve(f"void.{ext}")
         if published is not None:
-            return self.read_file(published, FORMATS[ext][0])
+            return self.read_file(published, FORMATS[ext][0], probe)
         turtle = export.resolve("void.ttl")
         if turtle is None:
             return None
@@ -280,18 +295,22 @@ class Service:
         cache_key = ("void", ext, signature)
         cached = self.cache.get(cache_key)
         if cached is None:
+            if probe:
+                raise NotCached("void")
             body = _write(ext, _parse_turtle(turtle.read_bytes()), export.dataset_iri())
             cached = self.cache.put(cache_key, Representation(body, FORMATS[ext][0], _etag(body),
                                                               signature[1] / 1e9))
         return cached
 
-    def home(self, home: str) -> Representation:
+    def home_representation(self, home: str, probe: bool = False) -> Representation:
         export = self.export
         generation = export.generation()
-        cache_key = ("home", home, generation, export.state().get("checksum"))
+        cache_key = ("home", home, generation, export.state(probe).get("checksum"))
         cached = self.cache.get(cache_key)
         if cached is not None:
             return cached
+        if probe:
+            raise NotCached("home")
         void_path = export.resolve("void.ttl")
         void = pages.Description(_parse_turtle(void_path.read_bytes())) if void_path else None
         keys = export.keys()
@@ -431,9 +450,9 @@ class Service:
             ext = dict(OFFERS)[chosen]
         home = self.home_of(request)
         if kind == "document":
-            representation = await self.run(self.document, key, ext, home)
+            representation = await self.build(self.document, key, ext, home)
         else:
-            representation = await self.run(self.entity, kind, key, ext, home)
+            representation = await self.build(self.entity, kind, key, ext, home)
         if representation is None:
             return self.not_found()
         stem = f"{home}doc/{kind}/{key}"
@@ -453,7 +472,7 @@ class Service:
                 return self.not_acceptable([media for _, media, _ in FORMATS.values()])
             ext = dict(OFFERS)[chosen]
         home = self.home_of(request)
-        representation = await self.run(self.void, ext, home)
+        representation = await self.build(self.void_representation, ext, home)
         if representation is None:
             return self.not_found()
         return self.respond(request, representation, Link=self.alternates(f"{home}void", ext),
@@ -463,7 +482,7 @@ class Service:
 
     async def home_page(self, request: Request) -> Response:
         home = self.home_of(request)
-        representation = await self.run(self.home, home)
+        representation = await self.build(self.home_representation, home)
         return self.respond(request, representation,
                             Link=f'<{home}void>; rel="describedby", '
                                  f'<{home}void.ttl>; rel="alternate"; type="text/turtle"')
@@ -471,14 +490,14 @@ class Service:
     async def context(self, request: Request) -> Response:
         from lod.vocab import vocab_path
 
-        representation = await self.run(self.read_file, vocab_path("context-v1.jsonld"), "application/ld+json")
+        representation = await self.build(self.read_file, vocab_path("context-v1.jsonld"), "application/ld+json")
         if representation is None:
             return self.not_found()
         return self.respond(request, representation)
 
     async def export_file(self, request: Request, relative: str, media_type: str) -> Response:
-        path = await self.run(self.export.resolve, relative)
-        representation = await self.run(self.read_file, path, media_type)
+        path = self.export.resolve(relative)
+        representation = await self.build(self.read_file, path, media_type)
         if representation is None:
             return self.not_found()
         return self.respond(request, representation)
@@ -494,6 +513,13 @@ class Service:
 
     async def sitemap(self, request: Request) -> Response:
         return await self.export_file(request, "sitemap.xml", "application/xml")
+
+    async def sitemap_part(self, request: Request) -> Response:
+        """``sitemap-00001.xml`` ...: the parts of a sitemap index (over 50,000 documents)."""
+        part = request.path_params["part"]
+        if not (part.isdigit() and len(part) <= 9 and part.isascii()):
+            return self.not_found()
+        return await self.export_file(request, f"sitemap-{part}.xml", "application/xml")
 
     async def manifest(self, request: Request) -> Response:
         return await self.export_file(request, "manifest.json", "application/json")
@@ -536,7 +562,8 @@ class Service:
 
 def create_app(folder: Path | str, *, base: str | None = None, max_age: int = 300,
                cache_size: int = 4096, threads: int = 32, preload: bool = True,
-               extra_routes: bool = True, **options) -> Starlette:
+               extra_routes: bool = True, sparql: dict | None = None, oai: dict | None = None,
+               **options):
     """The ASGI application serving one export folder.
 
     folder       the export folder (``DIR``); read at request time, so re-exports
@@ -547,7 +574,12 @@ def create_app(folder: Path | str, *, base: str | None = None, max_age: int = 30
     threads      worker threads for file/parse/store work of this layer
     preload      load the embedded store at startup, not on the first request needing it
     extra_routes mount ``lod.serve.sparql`` / ``lod.serve.oai`` routes when those modules exist
-    **options    kept in ``export.options`` for the other endpoints (e.g. SPARQL timeouts)
+    sparql, oai  keyword options for ``sparql.routes(export, **sparql)`` / ``oai.routes(export, **oai)``
+                 (e.g. ``sparql={"timeout": 10, "max_results": 10000}``)
+    **options    kept in ``export.options`` for anything else that reads the export
+
+    Returns the Starlette app wrapped in :class:`Guard` (limits, CORS, plain 500s);
+    ``app.state.export`` / ``app.state.service`` give access to the internals.
     """
     export = Export(folder, base=base, options=options)
     service = Service(export, max_age=max_age, cache_size=cache_size, threads=threads)
@@ -564,11 +596,12 @@ def create_app(folder: Path | str, *, base: str | None = None, max_age: int = 30
         Route("/changes/", service.changes_index, methods=["GET"]),
         Route("/changes/{name}", service.change_page, methods=["GET"]),
         Route("/sitemap.xml", service.sitemap, methods=["GET"]),
+        Route("/sitemap-{part}.xml", service.sitemap_part, methods=["GET"]),
         Route("/manifest.json", service.manifest, methods=["GET"]),
         Route("/robots.txt", service.robots, methods=["GET"]),
     ]
     if extra_routes:
-        routes += _optional_routes(export)
+        routes += _optional_routes(export, {"sparql": sparql or {}, "oai": oai or {}})
 
     @asynccontextmanager
     async def lifespan(app):
@@ -684,7 +717,7 @@ class Guard:
         await send({"type": "http.response.body", "body": body})
 
 
-def _optional_routes(export: Export) -> list:
+def _optional_routes(export: Export, options: dict[str, dict]) -> list:
     """Routes of the SPARQL and OAI-PMH endpoints, when those modules are installed."""
     import importlib
 
@@ -697,5 +730,5 @@ def _optional_routes(export: Export) -> list:
                 raise
             log.info("lod.serve.%s not available: /%s not served", name, name)
             continue
-        routes += module.routes(export)
+        routes += module.routes(export, **options[name])
     return routes

@@ -37,8 +37,21 @@ class MediaRange:
         return 2 + len(self.params)
 
     def matches(self, media_type: str) -> bool:
+        """Whether the range covers an offered type (offered: UTF-8, no other parameters).
+
+        A range's parameters must hold for the offer: ``charset`` must be UTF-8;
+        ``profile`` (e.g. JSON-LD's ``compacted``) is not a restriction we can check and
+        is accepted; any other parameter (``text/html;level=1``) does not match.
+        """
         kind, _, sub = media_type.partition("/")
-        return (self.type in ("*", kind)) and (self.subtype in ("*", sub))
+        if not ((self.type in ("*", kind)) and (self.subtype in ("*", sub))):
+            return False
+        for name, value in self.params:
+            if name == "charset" and value.lower().replace("_", "-") not in ("utf-8", "utf8"):
+                return False
+            if name not in ("charset", "profile"):
+                return False
+        return True
 
 
 def _split(header: str, separator: str) -> list[str]:

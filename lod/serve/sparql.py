@@ -181,10 +181,10 @@ _TOKEN = re.compile(r'''
                 |\'\'\'(?:(?:\'|\'\')?(?:[^'\\]|\\.))*\'\'\'
                 |"(?:[^"\\\n\r]|\\.)*"
                 |'(?:[^'\\\n\r]|\\.)*')
-    | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-    | (?P<var>[?$][^\s(){}\[\],;.<>=!|&+*/^"']*)
+    | (?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)
+    | (?P<var>[?$][^\s(){}\[\],;.<>=!|&+*/^"'\\\#]*)
     | (?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
-    | (?P<pname>[^\s(){}\[\],;<>=!|&+*/^"'#?$@]*:[^\s(){}\[\],;<>=!|&+*/^"'#]*)
+    | (?P<pname>[^\s(){}\[\],;<>=!|&+*/^"'\#?$@\\]*:(?:\\\S|[^\s(){}\[\],;<>=!|&+*/^"'\#\\])*)
     | (?P<word>[A-Za-z_][A-Za-z0-9_-]*)
     | (?P<other>.)
 ''', re.X | re.S)
@@ -193,7 +193,6 @@ UPDATE_KEYWORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY"
 
 
 def _unescape_codepoints(text: str) -> str:
-    """SPARQL processes ``\\uXXXX`` / ``\\UXXXXXXXX`` escapes before parsing (SPARQL 1.1 §19.2)."""
     def replace(match):
         try:
             return chr(int(match.group(1) or match.group(2), 16))
@@ -202,25 +201,38 @@ def _unescape_codepoints(text: str) -> str:
     return _CODEPOINT.sub(replace, text)
 
 
-def keywords(text: str) -> list[str]:
-    """The bare words of a query, upper-cased, outside strings, IRIs, comments, variables
-    and prefixed names, after codepoint unescaping (what the SPARQL parser will see)."""
-    words = []
-    for match in _TOKEN.finditer(_unescape_codepoints(text)):
+def _words(text: str) -> tuple[list[str], set[str]]:
+    """Bare words outside strings, IRIs, comments, variables and prefixed names (upper-cased),
+    and the words inside comments."""
+    words, in_comments = [], set()
+    for match in _TOKEN.finditer(text):
         if match.lastgroup == "word":
             words.append(match.group().upper())
-    return words
+        elif match.lastgroup == "comment":
+            in_comments.update(w.upper() for w in re.findall(r"[A-Za-z_]+", match.group()))
+    return words, in_comments
 
 
 def check_query(text: str) -> tuple[int, str] | None:
-    """``(status, message)`` when the query must be refused before running it."""
-    words = keywords(text)
-    operation = next((w for w in words if w not in ("PREFIX", "BASE")), None)
-    if operation in UPDATE_KEYWORDS:
-        return 403, ("this SPARQL endpoint is read-only: SPARQL Update "
-                     f"({operation} ...) is not accepted")
-    if "SERVICE" in words:
-        return 400, "federated queries (SERVICE) are not allowed on this endpoint"
+    """``(status, message)`` when the query must be refused before it runs.
+
+    A light tokenizer, not a parser (pyoxigraph parses in the worker). To stay on the
+    safe side of any difference with the real parser it reads the text both as is and
+    with ``\\u`` escapes decoded (SPARQL 1.1 §19.2 decodes them everywhere, oxigraph
+    only in strings and IRIs), and it also refuses ``SERVICE`` inside comments.
+    """
+    views = [text]
+    unescaped = _unescape_codepoints(text)
+    if unescaped != text:
+        views.append(unescaped)
+    for view in views:
+        words, in_comments = _words(view)
+        operation = next((w for w in words if w not in ("PREFIX", "BASE")), None)
+        if operation in UPDATE_KEYWORDS:
+            return 403, ("this SPARQL endpoint is read-only: SPARQL Update "
+                         f"({operation} ...) is not accepted")
+        if "SERVICE" in words or "SERVICE" in in_comments:
+            return 400, "federated queries (SERVICE) are not allowed on this endpoint"
     return None
 
 
@@ -399,8 +411,23 @@ def _die_with_parent() -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
+def _isolate_network() -> bool:
+    """Linux: move this process into an empty network namespace (no interface up), so
+    that nothing in a query can reach the network — defence in depth behind the SERVICE
+    check. Needs CAP_SYS_ADMIN or unprivileged user namespaces; best effort."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        clone_newnet, clone_newuser = 0x40000000, 0x10000000
+        return libc.unshare(clone_newnet) == 0 or libc.unshare(clone_newuser | clone_newnet) == 0
+    except Exception:
+        return False
+
+
 def worker_main(read_fd: int, write_fd: int) -> None:
     """Entry point of a query worker: read jobs, answer each with a result tuple."""
+    isolated = _isolate_network()  # first: unshare needs a single-threaded process
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent()
     import pyoxigraph as ox  # noqa: F401  (imported before the first job)
@@ -414,7 +441,7 @@ def worker_main(read_fd: int, write_fd: int) -> None:
         except (EOFError, OSError):
             return
         try:
-            answer = run_job(job, stores)
+            answer = ("pong", isolated) if job.get("ping") else run_job(job, stores)
         except BaseException as error:  # noqa: BLE001 - the worker reports, never dies
             answer = ("error", 500, f"{type(error).__name__}: {error}")
         try:
@@ -534,7 +561,11 @@ class _Worker:
 
 
 class QueryPool:
-    """A fixed number of worker processes; a query that overruns kills its worker."""
+    """A fixed number of worker processes; a query that overruns kills its worker.
+
+    Waiting (for a free worker, for the answer) is asynchronous: a long query holds a
+    worker process, never a server thread. One pool serves one event loop (the server's).
+    """
 
     def __init__(self, size: int):
         self.size = max(1, int(size))
@@ -543,6 +574,7 @@ class QueryPool:
         self._lock = threading.Lock()
         self._started = False
         self._closed = False
+        self._gate: tuple | None = None  # (event loop, asyncio.Semaphore(size))
 
     def start(self) -> None:
         with self._lock:
@@ -550,44 +582,74 @@ class QueryPool:
                 return
             self._started = True
             for _ in range(self.size):
-                self._add()
+                self._idle.put(self._add())
 
-    def _add(self) -> None:
+    def _add(self) -> _Worker:
         worker = _Worker()
         self._all.add(worker)
-        self._idle.put(worker)
+        return worker
 
-    def _replace(self, worker: _Worker) -> None:
+    def _renew(self, worker: _Worker, keep: bool = False) -> _Worker | None:
+        """Kill ``worker`` and start its replacement (returned if ``keep``, else made idle)."""
         worker.kill()
         with self._lock:
             self._all.discard(worker)
-            if not self._closed:
-                self._add()
+            if self._closed:
+                return None
+            fresh = self._add()
+        if keep:
+            return fresh
+        self._idle.put(fresh)
+        return None
 
-    def run(self, job: dict, timeout: float) -> tuple:
-        """Run ``job`` in a worker (blocking; call from a thread). Raises :class:`QueryTimeout`."""
-        self.start()
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                worker = self._idle.get(timeout=max(deadline - time.monotonic(), 0.001))
-            except queue.Empty:
-                raise QueryTimeout("no worker became free") from None
-            if worker.alive():
-                break
-            self._replace(worker)
+    def _semaphore(self, loop):
+        import asyncio
+
+        gate = self._gate
+        if gate is None or gate[0] is not loop:
+            gate = (loop, asyncio.Semaphore(self.size))
+            self._gate = gate
+        return gate[1]
+
+    async def run(self, job: dict, timeout: float) -> tuple:
+        """Run ``job`` in a worker within ``timeout`` seconds (waiting for a free worker
+        included). Raises :class:`QueryTimeout` or :class:`WorkerFailed`."""
+        import asyncio
+
+        from starlette.concurrency import run_in_threadpool
+
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        if not self._started:
+            await run_in_threadpool(self.start)
+        semaphore = self._semaphore(loop)
         try:
-            _send(worker.jobs, job)
-            ready = _wait_readable(worker.answers, deadline - time.monotonic())
-            if not ready:
-                threading.Thread(target=self._replace, args=(worker,), daemon=True).start()
-                raise QueryTimeout("query timed out")
-            answer = _recv(worker.answers)
-        except (EOFError, OSError, ValueError, pickle.UnpicklingError) as error:
-            self._replace(worker)
-            raise WorkerFailed(f"query worker failed: {error}") from None
-        self._idle.put(worker)
-        return answer
+            await asyncio.wait_for(semaphore.acquire(), timeout)
+        except asyncio.TimeoutError:
+            raise QueryTimeout("no worker became free") from None
+        try:
+            try:
+                worker = self._idle.get_nowait()  # one idle worker per semaphore token
+            except queue.Empty:
+                raise WorkerFailed("no query worker available") from None
+            if not worker.alive():
+                worker = await run_in_threadpool(self._renew, worker, True)
+                if worker is None:
+                    raise WorkerFailed("the query service is shutting down")
+            try:
+                await run_in_threadpool(_send, worker.jobs, job)
+                ready = await _readable(loop, worker.answers.fileno(), deadline - loop.time())
+                if not ready:
+                    await run_in_threadpool(self._renew, worker)
+                    raise QueryTimeout("query timed out")
+                answer = await run_in_threadpool(_recv, worker.answers)
+            except (EOFError, OSError, ValueError, pickle.UnpicklingError) as error:
+                await run_in_threadpool(self._renew, worker)
+                raise WorkerFailed(f"query worker failed: {error}") from None
+            self._idle.put(worker)
+            return answer
+        finally:
+            semaphore.release()
 
     def close(self) -> None:
         with self._lock:
@@ -598,13 +660,32 @@ class QueryPool:
             worker.kill()
 
 
-def _wait_readable(stream, seconds: float) -> bool:
+async def _readable(loop, fd: int, seconds: float) -> bool:
+    """Wait until ``fd`` has data to read, at most ``seconds``; False on timeout."""
+    import asyncio
     import select
 
     if seconds <= 0:
-        seconds = 0
-    readable, _, _ = select.select([stream], [], [], seconds)
-    return bool(readable)
+        return bool(select.select([fd], [], [], 0)[0])
+    ready = loop.create_future()
+
+    def wake():
+        if not ready.done():
+            ready.set_result(True)
+
+    try:
+        loop.add_reader(fd, wake)
+    except (NotImplementedError, RuntimeError):  # pragma: no cover - loops without add_reader
+        from starlette.concurrency import run_in_threadpool
+
+        return bool((await run_in_threadpool(select.select, [fd], [], [], seconds))[0])
+    try:
+        await asyncio.wait_for(ready, seconds)
+        return True
+    except asyncio.TimeoutError:
+        return False
+    finally:
+        loop.remove_reader(fd)
 
 
 # -- the store on disk ---------------------------------------------------------------------------
@@ -649,11 +730,16 @@ def build_store(export, folder: Path) -> None:
         del store
 
 
-def _cleanup(pool: QueryPool, folders: list[Path]) -> None:
+def _cleanup(pool: QueryPool, folders: list[Path], build_lock: threading.Lock) -> None:
     pool.close()
-    for folder in reversed(folders):  # the root (first) last
-        shutil.rmtree(folder, ignore_errors=True)
-    folders.clear()
+    locked = build_lock.acquire(timeout=60)  # let a store being built finish first
+    try:
+        for folder in reversed(folders):  # the root (first) last
+            shutil.rmtree(folder, ignore_errors=True)
+        folders.clear()
+    finally:
+        if locked:
+            build_lock.release()
 
 
 # -- the endpoint -----------------------------------------------------------------------------
@@ -686,7 +772,8 @@ class SparqlEndpoint:
         self._generation: str | None = None
         self._build_lock = threading.Lock()
         self._counter = 0
-        self._finalizer = weakref.finalize(self, _cleanup, self.pool, self._folders)
+        self._finalizer = weakref.finalize(self, _cleanup, self.pool, self._folders,
+                                           self._build_lock)
         atexit.register(self._finalizer)
         if warm:
             threading.Thread(target=self._warm, name="lod-sparql-warm", daemon=True).start()
@@ -715,6 +802,8 @@ class SparqlEndpoint:
             generation = self.export.generation()
             if self._store_path is not None and generation == self._generation:
                 return self._store_path
+            if not self._folders:
+                raise RuntimeError("the SPARQL endpoint is closed")
             self._counter += 1
             folder = self._root / f"store-{self._counter}"
             self._folders.append(folder)
@@ -775,7 +864,7 @@ class SparqlEndpoint:
             return _error(500, f"the SPARQL store could not be loaded: {error}")
         started = time.monotonic()
         try:
-            answer = await run_in_threadpool(self.pool.run, job, self.timeout)
+            answer = await self.pool.run(job, self.timeout)
         except QueryTimeout:
             return _error(503, f"query timed out after {self.timeout:g} s",
                           {"Retry-After": str(max(1, round(self.timeout)))})
@@ -932,8 +1021,9 @@ async def _read_request(request) -> tuple[dict[str, list[str]], str | None]:
     return params, query
 
 
-_CORS = {"Access-Control-Allow-Origin": "*",
-         "Access-Control-Expose-Headers": "X-Result-Truncated, X-Result-Limit, X-Query-Time"}
+# ``Access-Control-Allow-Origin`` itself is added by the app (``lod.serve.app.Guard``), for
+# every route; a second copy here would make browsers refuse the response.
+_CORS = {"Access-Control-Expose-Headers": "X-Result-Truncated, X-Result-Limit, X-Query-Time"}
 
 
 def _response(status: int, body: bytes, media: str | None, headers: dict | None = None):
@@ -993,6 +1083,16 @@ most a limited number of results (header <code>X-Result-Truncated</code>).</p>
 """
 
 
+_OPTIONS = ("timeout", "max_results", "workers", "store_dir", "warm", "path")
+
+
 def routes(export, **options) -> list:
-    """The ``/sparql`` routes for ``export``; options as for :class:`SparqlEndpoint`."""
-    return SparqlEndpoint(export, **options).routes()
+    """The ``/sparql`` routes for ``export``; options as for :class:`SparqlEndpoint`.
+
+    Options not given here are taken from ``export.options`` as ``sparql_<name>``
+    (e.g. ``lod serve --sparql-timeout`` -> ``create_app(folder, sparql_timeout=...)``).
+    """
+    defaults = getattr(export, "options", None) or {}
+    settings = {name: defaults[f"sparql_{name}"] for name in _OPTIONS if f"sparql_{name}" in defaults}
+    settings.update(options)
+    return SparqlEndpoint(export, **settings).routes()

@@ -50,6 +50,11 @@ _SEGMENT_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
 ENTITY_KINDS = ("person", "organization", "place", "concept")
 
 
+class NotCached(Exception):
+    """Raised by ``probe=True`` reads when answering would need reading a file: the
+    caller (on the event loop) retries in a worker thread."""
+
+
 def valid_key(key: str) -> bool:
     return isinstance(key, str) and len(key) <= KEY_MAX and KEY_RE.match(key) is not None
 
@@ -77,6 +82,7 @@ class Export:
         self.folder = Path(folder).absolute()
         self._base_override = base
         self.options: dict = dict(options or {})
+        self._root: str | None = None
         self._lock = threading.RLock()
         self._json_cache: dict[str, tuple[tuple, Any]] = {}
         self._store = None
@@ -127,10 +133,12 @@ class Export:
         segments = relative.split("/")
         if any(not _SEGMENT_RE.match(segment) for segment in segments):
             return None
-        path = self.folder.joinpath(*segments)
         try:
-            real = os.path.realpath(path)
-            root = os.path.realpath(self.folder)
+            real = os.path.realpath(os.path.join(self.folder, *segments))
+            root = self._root or os.path.realpath(self.folder)
+            if not real.startswith(root + os.sep):
+                root = os.path.realpath(self.folder)  # DIR itself may have moved: check afresh
+            self._root = root
         except (OSError, ValueError):
             return None
         if not real.startswith(root + os.sep) or not os.path.isfile(real):
@@ -156,7 +164,7 @@ class Export:
 
     # -- small JSON files -----------------------------------------------------------------------
 
-    def _read_json(self, name: str, default):
+    def _read_json(self, name: str, default, probe: bool = False):
         path = self.resolve(name)
         if path is None:
             return default
@@ -166,6 +174,8 @@ class Export:
             cached = self._json_cache.get(name)
             if cached and cached[0] == signature:
                 return cached[1]
+            if probe:
+                raise NotCached(name)
             with open(path, encoding="utf-8") as handle:
                 value = json.load(handle)
         except (OSError, ValueError):
@@ -177,9 +187,12 @@ class Export:
         value = self._read_json("manifest.json", {})
         return value if isinstance(value, dict) else {}
 
-    def state(self) -> dict:
-        """``state.json``: ``{"version": 1, "documents": {key: {digest, first_seen, modified}}}``."""
-        value = self._read_json("state.json", {})
+    def state(self, probe: bool = False) -> dict:
+        """``state.json``: ``{"version": 1, "documents": {key: {digest, first_seen, modified}}}``.
+
+        Re-read when its stat changes; ``probe=True`` raises :class:`NotCached` instead of reading.
+        """
+        value = self._read_json("state.json", {}, probe)
         return value if isinstance(value, dict) else {}
 
     def journal(self) -> list[dict]:
@@ -207,9 +220,9 @@ class Export:
             return []
         return entries
 
-    def modified(self, key: str) -> str | None:
+    def modified(self, key: str, probe: bool = False) -> str | None:
         """The document's last-modified time (ISO 8601, ``Z``) from the state file, if known."""
-        entry = (self.state().get("documents") or {}).get(key)
+        entry = (self.state(probe).get("documents") or {}).get(key)
         if isinstance(entry, dict) and isinstance(entry.get("modified"), str):
             return entry["modified"]
         return None

@@ -1,0 +1,711 @@
+"""OAI-PMH 2.0 at ``/oai`` (GET and POST), over what the export wrote.
+
+Records are the export's documents, identified as ``oai:<host of the base IRI>:<key>``.
+Their datestamps come from the change journal (``DIR/journal.jsonl``): a record's
+datestamp is the time of its latest journal entry (a document without one falls
+back to ``state.json``'s ``modified``); a key whose latest entry is a ``Delete`` is a
+deleted record, reported for ever with ``<header status="deleted">`` and no metadata
+(``deletedRecord`` = ``persistent``). Granularity ``YYYY-MM-DDThh:mm:ssZ``; ``from`` /
+``until`` may also be given as days.
+
+Metadata formats: ``oai_dc`` (simple Dublin Core, read from the document's Turtle:
+no re-mapping of records) and ``rdf`` (the document's whole description as RDF/XML).
+
+Sets: none — ``ListSets`` and a ``set`` argument answer ``noSetHierarchy``. The export
+has no natural, stable partition a harvester could rely on.
+
+Lists are paged (``page_size``, default 100) in key order. A resumption token is an
+opaque base64url string holding the verb, the original arguments, the offset and a
+hash of the record list (keys, datestamps, deletions): when the export changes, old
+tokens get ``badResumptionToken``. Each paged response carries ``completeListSize``
+and ``cursor``.
+
+Every response is ``text/xml; charset=utf-8``, built with ElementTree (so escaping is
+done for us) after replacing the characters XML 1.0 cannot carry; OAI errors are
+answered with HTTP 200, as the protocol wants.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import re
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from urllib.parse import parse_qsl, urlsplit
+from xml.etree import ElementTree as ET
+
+OAI_NS = "http://www.openarchives.org/OAI/2.0/"
+OAI_SCHEMA = "http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd"
+XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
+OAI_DC_NS = "http://www.openarchives.org/OAI/2.0/oai_dc/"
+OAI_DC_SCHEMA = "http://www.openarchives.org/OAI/2.0/oai_dc.xsd"
+DC_NS = "http://purl.org/dc/elements/1.1/"
+RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDF_SCHEMA = "http://www.openarchives.org/OAI/2.0/rdf.xsd"
+OAI_ID_NS = "http://www.openarchives.org/OAI/2.0/oai-identifier"
+OAI_ID_SCHEMA = "http://www.openarchives.org/OAI/2.0/oai-identifier.xsd"
+XML_NS = "http://www.w3.org/XML/1998/namespace"
+
+DEFAULT_PAGE_SIZE = 100
+GRANULARITY = "YYYY-MM-DDThh:mm:ssZ"
+MAX_BODY = 64 * 1024
+
+#: metadataPrefix -> (schema, metadataNamespace)
+FORMATS = {
+    "oai_dc": (OAI_DC_SCHEMA, OAI_DC_NS),
+    "rdf": (RDF_SCHEMA, RDF_NS),
+}
+
+#: verb -> (required arguments, optional arguments, exclusive argument)
+VERBS = {
+    "Identify": ((), (), None),
+    "ListMetadataFormats": ((), ("identifier",), None),
+    "ListSets": ((), (), "resumptionToken"),
+    "ListIdentifiers": (("metadataPrefix",), ("from", "until", "set"), "resumptionToken"),
+    "ListRecords": (("metadataPrefix",), ("from", "until", "set"), "resumptionToken"),
+    "GetRecord": (("identifier", "metadataPrefix"), (), None),
+}
+
+_DCT = "http://purl.org/dc/terms/"
+_SCHEMA = "http://schema.org/"
+_DCMITYPE = "http://purl.org/dc/dcmitype/"
+_NAME_PREDICATES = (_SCHEMA + "name", "http://www.w3.org/2000/01/rdf-schema#label",
+                    "http://www.w3.org/2004/02/skos/core#prefLabel")
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+_SECOND = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z\Z")
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,1024}\Z")
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_DOMAIN = re.compile(r"[a-zA-Z][a-zA-Z0-9-]*(\.[a-zA-Z][a-zA-Z0-9-]*)+\Z")
+
+
+def _clean(text: str) -> str:
+    """Characters XML 1.0 cannot carry, replaced by U+FFFD."""
+    return _XML_INVALID.sub("\ufffd", text)
+
+
+def _register_namespaces() -> None:
+    # ElementTree's prefix registry is global. The OAI namespace is the default one in our
+    # documents ("default_namespace=" cannot be used: it rejects unqualified attributes).
+    ET.register_namespace("", OAI_NS)
+    ET.register_namespace("xsi", XSI_NS)
+    ET.register_namespace("oai_dc", OAI_DC_NS)
+    ET.register_namespace("dc", DC_NS)
+    ET.register_namespace("rdf", RDF_NS)
+    ET.register_namespace("oai-identifier", OAI_ID_NS)
+    try:
+        from lod.vocab import PREFIXES
+    except Exception:  # pragma: no cover
+        PREFIXES = {}
+    for prefix, namespace in PREFIXES.items():
+        if namespace not in (RDF_NS, DC_NS):
+            try:
+                ET.register_namespace(prefix, namespace)
+            except ValueError:  # pragma: no cover - a reserved prefix
+                pass
+
+
+_register_namespaces()
+
+
+class OaiError(Exception):
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+@dataclass(frozen=True)
+class Item:
+    key: str
+    datestamp: str
+    deleted: bool
+
+
+@dataclass(frozen=True)
+class Listing:
+    """The repository's records at one moment."""
+
+    items: list[Item]  # sorted by key
+    digest: str  # hash of keys, datestamps and deletions: resumption tokens carry it
+    by_key: dict[str, Item]
+    earliest: str | None  # the earliest journal time (or record datestamp)
+
+
+def normalize_time(value) -> str | None:
+    """An ISO 8601 time as ``YYYY-MM-DDThh:mm:ssZ`` (UTC), or None when it is not one."""
+    if not isinstance(value, str) or not value:
+        return None
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _bound(value: str, upper: bool) -> str:
+    """A validated ``from`` / ``until`` value as a second-granularity bound."""
+    if _DAY.match(value):
+        try:
+            datetime.strptime(value, "%Y-%m-%d")
+        except ValueError:
+            raise OaiError("badArgument", f"not a valid date: {value!r}") from None
+        return value + ("T23:59:59Z" if upper else "T00:00:00Z")
+    if _SECOND.match(value):
+        try:
+            datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ")
+        except ValueError:
+            raise OaiError("badArgument", f"not a valid datestamp: {value!r}") from None
+        return value
+    raise OaiError("badArgument", f"{value!r} is not a datestamp of granularity YYYY-MM-DD or "
+                                  f"{GRANULARITY}")
+
+
+def _granularity(value: str) -> str:
+    return "day" if _DAY.match(value) else "second"
+
+
+# -- reading the export -----------------------------------------------------------------------
+
+def _index(triples) -> dict[str, dict[str, list]]:
+    import pyoxigraph as ox
+
+    index: dict[str, dict[str, list]] = {}
+    for t in triples:
+        if not isinstance(t.subject, ox.NamedNode):
+            continue
+        objects = index.setdefault(t.subject.value, {}).setdefault(t.predicate.value, [])
+        if t.object not in objects:
+            objects.append(t.object)
+    return index
+
+
+def dublin_core(triples, document_iri: str, landing_page: str) -> list[tuple[str, str, str | None]]:
+    """``(dc element, text, language)`` for one document, read from its triples."""
+    import pyoxigraph as ox
+
+    index = _index(triples)
+    document = index.get(document_iri, {})
+    out: list[tuple[str, str, str | None]] = []
+
+    def add(element: str, text: str, language: str | None = None) -> None:
+        entry = (element, text, language or None)
+        if text and entry not in out:
+            out.append(entry)
+
+    def literals(predicate: str, element: str) -> None:
+        for obj in document.get(_DCT + predicate, []):
+            if isinstance(obj, ox.Literal):
+                add(element, obj.value, obj.language)
+            elif isinstance(obj, ox.NamedNode):
+                add(element, obj.value)
+
+    def named(predicate: str, element: str) -> None:
+        for obj in document.get(_DCT + predicate, []):
+            if isinstance(obj, ox.Literal):
+                add(element, obj.value, obj.language)
+                continue
+            if not isinstance(obj, ox.NamedNode):
+                continue
+            node = index.get(obj.value, {})
+            label = next((o for p in _NAME_PREDICATES for o in node.get(p, [])
+                          if isinstance(o, ox.Literal)), None)
+            if label is not None:
+                add(element, label.value, label.language)
+            else:
+                add(element, obj.value)
+
+    literals("title", "title")
+    named("creator", "creator")
+    named("subject", "subject")
+    literals("abstract", "description")
+    literals("description", "description")
+    named("contributor", "contributor")
+    literals("date", "date")
+    types = [o.value for o in document.get(_DCT + "type", []) if isinstance(o, ox.NamedNode)]
+    dcmi = [t[len(_DCMITYPE):] for t in types if t.startswith(_DCMITYPE)]
+    for name in dcmi or ["Text"]:
+        add("type", name)
+    add("identifier", document_iri)
+    add("identifier", landing_page)
+    for obj in document.get(_SCHEMA + "url", []):
+        if isinstance(obj, ox.NamedNode):
+            add("identifier", obj.value)
+    literals("source", "source")
+    literals("language", "language")
+    named("spatial", "coverage")
+    literals("rights", "rights")
+    for obj in document.get(_SCHEMA + "copyrightNotice", []):
+        if isinstance(obj, ox.Literal):
+            add("rights", obj.value, obj.language)
+    return out
+
+
+def _xml_safe_triples(triples) -> list:
+    import pyoxigraph as ox
+
+    safe = []
+    for t in triples:
+        obj = t.object
+        if isinstance(obj, ox.Literal) and _XML_INVALID.search(obj.value):
+            value = _clean(obj.value)
+            obj = (ox.Literal(value, language=obj.language) if obj.language
+                   else ox.Literal(value, datatype=obj.datatype))
+        safe.append(ox.Triple(t.subject, t.predicate, obj))
+    return safe
+
+
+def rdf_xml_element(triples) -> ET.Element:
+    """The document's triples as an ``rdf:RDF`` element."""
+    import pyoxigraph as ox
+
+    try:
+        from lod.vocab import PREFIXES
+    except Exception:  # pragma: no cover
+        PREFIXES = {}
+    data = ox.serialize(_xml_safe_triples(triples), format=ox.RdfFormat.RDF_XML,
+                        prefixes=dict(PREFIXES))
+    return ET.fromstring(data)
+
+
+# -- the repository ---------------------------------------------------------------------------
+
+class OaiRepository:
+    """OAI-PMH for one :class:`lod.serve.store.Export`.
+
+    ``page_size``: records / headers per list response; ``admin_email``: Identify's
+    ``adminEmail`` (default ``admin@<host of the base IRI>``); ``path``: the route.
+    """
+
+    def __init__(self, export, *, page_size: int = DEFAULT_PAGE_SIZE,
+                 admin_email: str | None = None, path: str = "/oai"):
+        if page_size < 1:
+            raise ValueError("page_size must be at least 1")
+        self.export = export
+        self.page_size = int(page_size)
+        self.admin_email = admin_email
+        self.path = path
+        self._lock = threading.Lock()
+        self._items_cache: tuple | None = None
+        self._title_cache: tuple | None = None
+
+    def routes(self) -> list:
+        from starlette.routing import Route
+
+        return [Route(self.path, self.handle, methods=["GET", "POST"], name="oai")]
+
+    # -- identity ---------------------------------------------------------------------------
+
+    @property
+    def host(self) -> str:
+        return (urlsplit(self.export.base).hostname or "localhost").lower()
+
+    def identifier(self, key: str) -> str:
+        return f"oai:{self.host}:{key}"
+
+    def key_of(self, identifier: str) -> str | None:
+        prefix = f"oai:{self.host}:"
+        if not identifier.startswith(prefix):
+            return None
+        return identifier[len(prefix):]
+
+    def _signature(self, name: str) -> tuple:
+        path = self.export.resolve(name)
+        if path is None:
+            return (name, None)
+        try:
+            st = os.stat(path)
+        except OSError:
+            return (name, None)
+        return (str(path), st.st_mtime_ns, st.st_size, st.st_ino)
+
+    def listing(self) -> Listing:
+        """Every record, re-read when the export or its journal changed."""
+        signature = (self.export.generation(), self._signature("journal.jsonl"),
+                     self._signature("state.json"))
+        cached = self._items_cache
+        if cached and cached[0] == signature:
+            return cached[1]
+        with self._lock:
+            items, earliest = self._compute_items()
+            digest = hashlib.sha256("\n".join(
+                f"{i.key} {i.datestamp} {int(i.deleted)}" for i in items).encode()).hexdigest()[:16]
+            listing = Listing(items, digest, {i.key: i for i in items}, earliest)
+            self._items_cache = (signature, listing)
+            return listing
+
+    def _compute_items(self) -> tuple[list[Item], str | None]:
+        from lod.serve.store import valid_key
+
+        latest: dict[str, tuple[str, str]] = {}
+        times: list[str] = []
+        for entry in self.export.journal():
+            key, kind = entry.get("key"), entry.get("type")
+            moment = normalize_time(entry.get("time"))
+            if not valid_key(key) or kind not in ("Create", "Update", "Delete") or moment is None:
+                continue
+            latest[key] = (moment, kind)
+            times.append(moment)
+        present = set(self.export.keys())
+        documents = (self.export.state().get("documents") or {})
+        items = []
+        for key in sorted(present | set(latest)):
+            if key in latest:
+                moment, kind = latest[key]
+                items.append(Item(key, moment, kind == "Delete" or key not in present))
+                continue
+            entry = documents.get(key) if isinstance(documents, dict) else None
+            entry = entry if isinstance(entry, dict) else {}
+            moment = normalize_time(entry.get("modified")) or normalize_time(entry.get("first_seen"))
+            if moment is None:
+                path = self.export.document_path(key, "ttl")
+                try:
+                    moment = datetime.fromtimestamp(os.stat(path).st_mtime, timezone.utc).strftime(
+                        "%Y-%m-%dT%H:%M:%SZ") if path else None
+                except OSError:
+                    moment = None
+            if moment is not None:
+                items.append(Item(key, moment, False))
+                times.append(moment)
+        return items, min(times, default=None)
+
+    def repository_name(self) -> str:
+        signature = self._signature("void.ttl")
+        if self._title_cache and self._title_cache[0] == signature:
+            return self._title_cache[1]
+        title = self._void_title() or f"Linked open data at {self.export.base}"
+        self._title_cache = (signature, title)
+        return title
+
+    def _void_title(self) -> str | None:
+        import pyoxigraph as ox
+
+        path = self.export.resolve("void.ttl")
+        if path is None:
+            return None
+        try:
+            triples = list(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
+        except (OSError, SyntaxError, ValueError):
+            return None
+        dataset = self.export.dataset_iri()
+        titles = [t for t in triples if t.predicate.value == _DCT + "title"
+                  and isinstance(t.object, ox.Literal)]
+        titles.sort(key=lambda t: (getattr(t.subject, "value", "") != dataset,
+                                   {"en": 0, None: 1}.get(t.object.language, 2)))
+        return titles[0].object.value if titles else None
+
+    # -- HTTP -------------------------------------------------------------------------------
+
+    async def handle(self, request):
+        from starlette.concurrency import run_in_threadpool
+        from starlette.responses import Response
+
+        url = request.url
+        base_url = f"{url.scheme}://{url.netloc}{url.path}"
+        try:
+            args = await _arguments(request)
+        except OaiError as error:
+            body = self.error_document(base_url, None, error)
+        else:
+            body = await run_in_threadpool(self.respond, args, base_url)
+        return Response(body, media_type="text/xml; charset=utf-8")
+
+    # -- protocol ---------------------------------------------------------------------------
+
+    def respond(self, args: list[tuple[str, str]], base_url: str) -> bytes:
+        """The response document for a request's arguments (name, value pairs in order)."""
+        try:
+            verb, params = _check(args)
+        except OaiError as error:
+            return self.error_document(base_url, None, error)
+        echo = {"verb": verb, **params}
+        root, _ = self._envelope(base_url, echo)
+        try:
+            getattr(self, f"_{verb}")(root, params, base_url)
+        except OaiError as error:
+            return self.error_document(base_url, echo, error)
+        return _serialize(root)
+
+    def _envelope(self, base_url: str, params: dict | None) -> tuple[ET.Element, ET.Element]:
+        root = ET.Element(f"{{{OAI_NS}}}OAI-PMH")
+        root.set(f"{{{XSI_NS}}}schemaLocation", f"{OAI_NS} {OAI_SCHEMA}")
+        ET.SubElement(root, f"{{{OAI_NS}}}responseDate").text = _now()
+        request = ET.SubElement(root, f"{{{OAI_NS}}}request")
+        request.text = _clean(base_url)
+        for name, value in (params or {}).items():
+            request.set(name, _clean(value))
+        return root, request
+
+    def error_document(self, base_url: str, params: dict | None, error: OaiError) -> bytes:
+        # badVerb / badArgument: the request element carries no attributes (OAI-PMH 3.2).
+        echo = None if error.code in ("badVerb", "badArgument") else params
+        root, _ = self._envelope(base_url, echo)
+        element = ET.SubElement(root, f"{{{OAI_NS}}}error", code=error.code)
+        element.text = _clean(error.message)
+        return _serialize(root)
+
+    def _Identify(self, root, params, base_url) -> None:  # noqa: N802 - OAI verb names
+        listing = self.listing()
+        items = listing.items
+        earliest = listing.earliest or "1970-01-01T00:00:00Z"
+        identify = ET.SubElement(root, f"{{{OAI_NS}}}Identify")
+        for name, value in (
+                ("repositoryName", self.repository_name()),
+                ("baseURL", base_url),
+                ("protocolVersion", "2.0"),
+                ("adminEmail", self.admin_email or f"admin@{self.host}"),
+                ("earliestDatestamp", earliest),
+                ("deletedRecord", "persistent"),
+                ("granularity", GRANULARITY)):
+            ET.SubElement(identify, f"{{{OAI_NS}}}{name}").text = _clean(value)
+        if _DOMAIN.match(self.host):
+            description = ET.SubElement(identify, f"{{{OAI_NS}}}description")
+            oai_id = ET.SubElement(description, f"{{{OAI_ID_NS}}}oai-identifier")
+            oai_id.set(f"{{{XSI_NS}}}schemaLocation", f"{OAI_ID_NS} {OAI_ID_SCHEMA}")
+            sample = items[0].key if items else "document-key"
+            for name, value in (("scheme", "oai"), ("repositoryIdentifier", self.host),
+                                ("delimiter", ":"), ("sampleIdentifier", self.identifier(sample))):
+                ET.SubElement(oai_id, f"{{{OAI_ID_NS}}}{name}").text = value
+
+    def _ListMetadataFormats(self, root, params, base_url) -> None:  # noqa: N802
+        if "identifier" in params:
+            self._item(params["identifier"])
+        formats = ET.SubElement(root, f"{{{OAI_NS}}}ListMetadataFormats")
+        for prefix, (schema, namespace) in FORMATS.items():
+            element = ET.SubElement(formats, f"{{{OAI_NS}}}metadataFormat")
+            ET.SubElement(element, f"{{{OAI_NS}}}metadataPrefix").text = prefix
+            ET.SubElement(element, f"{{{OAI_NS}}}schema").text = schema
+            ET.SubElement(element, f"{{{OAI_NS}}}metadataNamespace").text = namespace
+
+    def _ListSets(self, root, params, base_url) -> None:  # noqa: N802
+        raise OaiError("noSetHierarchy", "this repository does not support sets")
+
+    def _GetRecord(self, root, params, base_url) -> None:  # noqa: N802
+        item = self._item(params["identifier"])
+        prefix = _prefix(params["metadataPrefix"])
+        container = ET.SubElement(root, f"{{{OAI_NS}}}GetRecord")
+        container.append(self._record(item, prefix))
+
+    def _ListIdentifiers(self, root, params, base_url) -> None:  # noqa: N802
+        self._list(root, params, "ListIdentifiers")
+
+    def _ListRecords(self, root, params, base_url) -> None:  # noqa: N802
+        self._list(root, params, "ListRecords")
+
+    def _list(self, root, params: dict, verb: str) -> None:
+        listing = self.listing()
+        items, digest = listing.items, listing.digest
+        if "resumptionToken" in params:
+            state = self._decode_token(params["resumptionToken"], verb, digest)
+            prefix, start, end, offset = state["m"], state["f"], state["u"], state["o"]
+        else:
+            prefix = _prefix(params["metadataPrefix"])
+            start, end = params.get("from"), params.get("until")
+            if start and end and _granularity(start) != _granularity(end):
+                raise OaiError("badArgument", "'from' and 'until' must have the same granularity")
+            if start and end and _bound(start, False) > _bound(end, True):
+                raise OaiError("badArgument", "'from' is later than 'until'")
+            if start:
+                _bound(start, False)
+            if end:
+                _bound(end, True)
+            if "set" in params:
+                raise OaiError("noSetHierarchy", "this repository does not support sets")
+            offset = 0
+        low = _bound(start, False) if start else None
+        high = _bound(end, True) if end else None
+        selected = [i for i in items if (low is None or i.datestamp >= low)
+                    and (high is None or i.datestamp <= high)]
+        if not selected:
+            raise OaiError("noRecordsMatch", "no records match the request")
+        if offset >= len(selected):
+            raise OaiError("badResumptionToken", "the resumption token is past the end of the list")
+        page = selected[offset:offset + self.page_size]
+        container = ET.SubElement(root, f"{{{OAI_NS}}}{verb}")
+        for item in page:
+            if verb == "ListIdentifiers":
+                container.append(self._header(item))
+            else:
+                container.append(self._record(item, prefix))
+        following = offset + len(page)
+        if offset > 0 or following < len(selected):
+            token = ET.SubElement(container, f"{{{OAI_NS}}}resumptionToken",
+                                  completeListSize=str(len(selected)), cursor=str(offset))
+            if following < len(selected):
+                token.text = _encode_token({"v": verb, "m": prefix, "f": start, "u": end,
+                                            "o": following, "h": digest})
+
+    def _decode_token(self, token: str, verb: str, digest: str) -> dict:
+        bad = OaiError("badResumptionToken", "the resumption token is invalid or has expired "
+                                             "(the export changed); start the list again")
+        if not _TOKEN.match(token):
+            raise bad
+        try:
+            state = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        except (ValueError, UnicodeDecodeError):
+            raise bad from None
+        if not isinstance(state, dict) or state.get("v") != verb or state.get("h") != digest:
+            raise bad
+        offset = state.get("o")
+        if not isinstance(offset, int) or isinstance(offset, bool) or offset < 1:
+            raise bad
+        if state.get("m") not in FORMATS:
+            raise bad
+        for name in ("f", "u"):
+            value = state.get(name)
+            if value is not None:
+                if not isinstance(value, str):
+                    raise bad
+                try:
+                    _bound(value, name == "u")
+                except OaiError:
+                    raise bad from None
+        return state
+
+    def _item(self, identifier: str) -> Item:
+        item = self.listing().by_key.get(self.key_of(identifier))
+        if item is not None:
+            return item
+        raise OaiError("idDoesNotExist", f"no record with identifier {identifier!r}")
+
+    def _header(self, item: Item, deleted: bool | None = None) -> ET.Element:
+        header = ET.Element(f"{{{OAI_NS}}}header")
+        if item.deleted or deleted:
+            header.set("status", "deleted")
+        ET.SubElement(header, f"{{{OAI_NS}}}identifier").text = self.identifier(item.key)
+        ET.SubElement(header, f"{{{OAI_NS}}}datestamp").text = item.datestamp
+        return header
+
+    def _record(self, item: Item, prefix: str) -> ET.Element:
+        record = ET.Element(f"{{{OAI_NS}}}record")
+        metadata = None if item.deleted else self._metadata(item.key, prefix)
+        record.append(self._header(item, deleted=metadata is None))
+        if metadata is not None:
+            ET.SubElement(record, f"{{{OAI_NS}}}metadata").append(metadata)
+        return record
+
+    def _metadata(self, key: str, prefix: str) -> ET.Element | None:
+        """The metadata element, or None when the document's file is gone (reported deleted)."""
+        import pyoxigraph as ox
+
+        path = self.export.document_path(key, "ttl")
+        if path is None:
+            return None
+        try:
+            triples = list(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
+        except (OSError, SyntaxError, ValueError):
+            return None
+        if prefix == "rdf":
+            return rdf_xml_element(triples)
+        dc = ET.Element(f"{{{OAI_DC_NS}}}dc")
+        dc.set(f"{{{XSI_NS}}}schemaLocation", f"{OAI_DC_NS} {OAI_DC_SCHEMA}")
+        for element, text, language in dublin_core(triples, self.export.document_iri(key),
+                                                   self.export.description_iri(key)):
+            child = ET.SubElement(dc, f"{{{DC_NS}}}{element}")
+            child.text = _clean(text)
+            if language:
+                child.set(f"{{{XML_NS}}}lang", language)
+        return dc
+
+
+def _prefix(value: str) -> str:
+    if value not in FORMATS:
+        raise OaiError("cannotDisseminateFormat",
+                       f"metadata format {value!r} is not supported; use one of "
+                       + ", ".join(FORMATS))
+    return value
+
+
+def _check(args: list[tuple[str, str]]) -> tuple[str, dict[str, str]]:
+    """The verb and its arguments, or badVerb / badArgument."""
+    verbs = [value for name, value in args if name == "verb"]
+    if not verbs:
+        raise OaiError("badVerb", "the verb argument is missing")
+    if len(verbs) > 1:
+        raise OaiError("badVerb", "the verb argument is repeated")
+    verb = verbs[0]
+    if verb not in VERBS:
+        raise OaiError("badVerb", f"{verb!r} is not an OAI-PMH verb")
+    required, optional, exclusive = VERBS[verb]
+    params: dict[str, str] = {}
+    for name, value in args:
+        if name == "verb":
+            continue
+        if name not in required and name not in optional and name != exclusive:
+            raise OaiError("badArgument", f"{name!r} is not an argument of {verb}")
+        if name in params:
+            raise OaiError("badArgument", f"argument {name!r} is repeated")
+        if not value:
+            raise OaiError("badArgument", f"argument {name!r} is empty")
+        params[name] = value
+    if exclusive and exclusive in params:
+        if len(params) > 1:
+            raise OaiError("badArgument", f"{exclusive} is an exclusive argument")
+    else:
+        missing = [name for name in required if name not in params]
+        if missing:
+            raise OaiError("badArgument", f"{verb} requires the argument(s) {', '.join(missing)}")
+    for name in ("from", "until"):
+        if name in params:
+            _bound(params[name], name == "until")
+    return verb, params
+
+
+async def _arguments(request) -> list[tuple[str, str]]:
+    if request.method == "POST":
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type != "application/x-www-form-urlencoded":
+            raise OaiError("badArgument",
+                           "POST the arguments as application/x-www-form-urlencoded")
+        body, size = [], 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > MAX_BODY:
+                raise OaiError("badArgument", "request body too large")
+            body.append(chunk)
+        text = b"".join(body)
+        try:
+            query = text.decode("utf-8")
+        except UnicodeDecodeError:
+            raise OaiError("badArgument", "the request body is not UTF-8") from None
+    else:
+        query = request.url.query
+    try:
+        return parse_qsl(query, keep_blank_values=True, errors="strict", max_num_fields=100)
+    except (ValueError, UnicodeDecodeError):
+        raise OaiError("badArgument", "malformed arguments") from None
+
+
+def _encode_token(state: dict) -> str:
+    data = json.dumps(state, separators=(",", ":"), sort_keys=True).encode("utf-8")
+    return base64.urlsafe_b64encode(data).decode("ascii").rstrip("=")
+
+
+def _serialize(root: ET.Element) -> bytes:
+    _register_namespaces()  # cheap; in case other code re-registered a prefix meanwhile
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+_OPTIONS = ("page_size", "admin_email", "path")
+
+
+def routes(export, **options) -> list:
+    """The ``/oai`` route for ``export``; options as for :class:`OaiRepository`.
+
+    Options not given here are taken from ``export.options`` as ``oai_<name>``.
+    """
+    defaults = getattr(export, "options", None) or {}
+    settings = {name: defaults[f"oai_{name}"] for name in _OPTIONS if f"oai_{name}" in defaults}
+    settings.update(options)
+    return OaiRepository(export, **settings).routes()
