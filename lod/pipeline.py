@@ -316,22 +316,21 @@ class _SortedRows:
 
     def __init__(self, path: Path):
         self.path = path
-        self.handle = path.open("w+", encoding="utf-8")
+        self.handle = path.open("w+b")
         self.index: dict[str, tuple[int, int]] = {}
 
     def add(self, key: str, text: str) -> None:
-        start = self.handle.tell()
-        self.handle.write(text)
-        self.index[key] = (start, self.handle.tell() - start)
+        data = text.encode("utf-8")
+        self.index[key] = (self.handle.tell(), len(data))
+        self.handle.write(data)
 
     def write(self, target: Path, header: str) -> None:
-        self.handle.flush()
-        with target.open("w", encoding="utf-8") as out, self.path.open(encoding="utf-8") as source:
-            out.write(header)
+        with target.open("wb") as out:
+            out.write(header.encode("utf-8"))
             for key in sorted(self.index):
                 start, length = self.index[key]
-                source.seek(start)
-                out.write(source.read(length))
+                self.handle.seek(start)
+                out.write(self.handle.read(length))
         self.handle.close()
         self.path.unlink()
 

@@ -161,8 +161,6 @@ def test_command_line_prints_the_tallies(tiny):
     assert "precision  0.333 (1/3)" in lines[2]
 
 
-@bug("the eval's near-miss check only compares table aliases; the traps of shared/wikidata/README.md "
-     "(Korea vs DPRK, island vs state, Russia vs USSR, party vs its Central Committee) are not counted")
 @pytest.mark.parametrize("field, printed, kind, wrong, right", [
     ("associated_places", "Korea", "place", "Q18097", "Q423"),
     ("associated_places", "Taiwan", "place", "Q22502", "Q865"),

@@ -24,11 +24,15 @@ from dataclasses import dataclass
 
 from lod.link.authority import AuthorityIndex
 from lod.link.names import folded
+from lod.model import ORGANIZATION, PERSON, PLACE
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
+_SCAN_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")  # hyphens split: Soviet-Chinese, Il-sung
+_POSSESSIVE_END = re.compile(r"['’]s\Z")
+_INITIAL_BEFORE = re.compile(r"(?<![^\W\d_])[A-Z]\.\s?\Z")
 _CAPITALISED = re.compile(r"(?<![^\W\d_])[A-ZÀ-ÖØ-ÞĀ-ſА-Я][^\W\d_]*")
-_BEFORE = re.compile(r"(?P<word>[^\W\d_]+)[ -]$")  # the word right before, same line
-_AFTER = re.compile(r"[ -](?P<word>[^\W\d_]+)")
+_BEFORE = re.compile(r"(?P<word>[^\W\d_]+)[ -]\Z")  # the word right before, same line
+_AFTER = re.compile(r"(?:['’]s)?[ -](?P<word>[^\W\d_]+)")
 _LETTER_SPACED = re.compile(r"\b[A-Z](?: [A-Z]){3,}\b")
 _HONORIFIC = (
     r"(?:Cdes?|Coms?|Comrades?|Ambassador|Premier|Chairman|Marshal|General|President|"
@@ -48,6 +52,7 @@ _NOT_A_NAME = frozenset(
     "headquarters office bureau commission delegation chairman president premier minister "
     "ambassador secretary general chancellor marshal comrade comrades deputy vice "
     "the of for and in on with he she it they we this that these those there then "
+    "during after before when while since as if according by to from at a an "
     "moreover however therefore furthermore also but thus hence nevertheless "
     "january february march april may june july august september october november december "
     "monday tuesday wednesday thursday friday saturday sunday".split()
@@ -56,6 +61,14 @@ _TITLE_WORDS = frozenset("general secretary minister president premier chairman 
 _POSSESSIVE = re.compile(r"['’]s?$")
 
 
+_INSTITUTION_WORDS = frozenset(
+    "center centre university institute international national foundation library museum prize award academy college "
+    "school program programme project memorial archive archives hall square street avenue "
+    "boulevard road bridge park airport stadium station plaza society fund".split()
+)
+_QUALIFIERS = frozenset("west east north south western eastern northern southern upper lower "
+                        "greater outer inner".split())
+_ORGAN_WORDS = frozenset("central cc politburo presidium secretariat political department".split())
 _HONORIFIC_WORDS = frozenset(
     "cde cdes com coms comrade comrades ambassador premier chairman marshal general president "
     "mr mrs ms dr counselor counsellor captain colonel secretary chancellor minister deputy vice "
@@ -92,21 +105,63 @@ def _gazetteer(text: str, index: AuthorityIndex) -> list[Mention]:
         if capital.start() < position or folded(capital.group()).split(" ")[0] not in starts:
             continue
         words, best = [], None
-        for match in _WORD.finditer(text, capital.start()):
-            words.append(match.group())
+        for match in _SCAN_WORD.finditer(text, capital.start()):
+            word = match.group()
+            bare = _POSSESSIVE_END.sub("", word)
+            if bare != word:  # "Kim Il Sung's": the name may end before the possessive
+                key = folded(" ".join([*words, bare]))
+                if any(key in table for table in names):
+                    best = (key, len(words) + 1, match, match.start() + len(bare))
+            words.append(word)
             key = folded(" ".join(words))
             if key not in index.prefixes:
                 break
             if any(key in table for table in names):
-                best = (key, len(words), match)
+                best = (key, len(words), match, match.end())
         if best is None:
             continue
-        key, n, last = best
-        first = capital if capital.group() == words[0] else _WORD.match(text, capital.start())
-        if _plausible(text, first, n, key, index):
-            out.append(Mention(text[capital.start():last.end()], key, False))
+        key, n, last, stop = best
+        kinds = {entry.kind for table in names for entry in table.get(key, ())}
+        if _plausible(text, capital, n, key, index) and _fits_context(text, capital.start(), stop,
+                                                                       key, kinds, index):
+            printed = _close_brackets(text, capital.start(), stop)
+            surname_only = key in index.by_surname and not (key in index.by_name or
+                                                            key in index.by_context_name)
+            out.append(Mention(printed, key, surname_only))
             position = last.end()
     return out
+
+
+def _fits_context(text: str, start: int, stop: int, key: str, kinds: set[str],
+                  index: AuthorityIndex) -> bool:
+    """Words around a match that show it names something else.
+
+    ``Woodrow Wilson Center`` and ``Kim Il Sung University`` are institutions, not
+    persons; ``West Berlin`` is not Berlin; ``CCP Central Committee`` and ``SED
+    Politburo`` are organs, not the party; ``S. Khrushchev`` is not Nikita.
+    """
+    after = _AFTER.match(text, stop)
+    following = after.group("word").lower() if after else ""
+    before = _BEFORE.search(text, max(0, start - 40), start)
+    preceding = before.group("word").lower() if before else ""
+    if PERSON in kinds and following in _INSTITUTION_WORDS:
+        return False
+    if PLACE in kinds and preceding in _QUALIFIERS:
+        return False
+    if ORGANIZATION in kinds and following in _ORGAN_WORDS:
+        return False
+    if key in index.by_surname and _INITIAL_BEFORE.search(text, max(0, start - 4), start):
+        return False
+    return True
+
+
+def _close_brackets(text: str, start: int, stop: int) -> str:
+    """``Filippov [Stalin`` -> ``Filippov [Stalin]``: a gloss keeps its closing bracket."""
+    printed = text[start:stop]
+    for opening, closing in ("[]", "()"):
+        if printed.count(opening) > printed.count(closing) and text[stop:stop + 1] == closing:
+            printed += closing
+    return printed
 
 
 def _plausible(text: str, first: re.Match, n: int, key: str, index: AuthorityIndex) -> bool:
@@ -123,7 +178,8 @@ def _plausible(text: str, first: re.Match, n: int, key: str, index: AuthorityInd
     after = _AFTER.match(text, first.end())
     neighbours = [m.group("word") for m in (before, after) if m]
     if key in index.by_surname and key not in index.by_name:
-        return not any(w[0].isupper() and w.lower() not in _HONORIFIC_WORDS for w in neighbours)
+        return not any(w[0].isupper() and w.lower() not in _HONORIFIC_WORDS
+                       and w.lower() not in _NOT_A_NAME for w in neighbours)
     if len(word) > 3:
         return True
     if not word.isupper():

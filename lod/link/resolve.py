@@ -99,7 +99,8 @@ class Linker:
         if in_context:
             return in_context, "authority:in-context"
         if PERSON in kinds and key in self.index.explicit_surnames:
-            table = [a for a in self.index.by_surname.get(key, ()) if a.fits(when)]
+            # Only verified people: a bare "Ivanov" must not claim the unverified ambassador.
+            table = [a for a in self.index.by_surname.get(key, ()) if a.fits(when) and a.qid]
             if table:
                 return table, "authority:unique-surname"
         return [], ""

@@ -8,7 +8,7 @@ answer for; behind a proxy with a path prefix, pass uvicorn's ``root_path``)::
     /                                   home page: the dataset description, dumps, services
     /id/document/<key>                  303 -> /doc/document/<key>     (the archival document)
     /id/{person,organization,place,concept}/<slug>   303 -> /doc/<kind>/<slug>
-    /id/dataset                         303 -> /void
+    /id/dataset, /id/dataset/...        303 -> /void (the dataset and its distributions)
     /doc/<kind>/<key>                   description, by content negotiation (Accept, q-values)
     /doc/<kind>/<key>.{ttl,jsonld,nt,rdf,html}   one format
     /void, /.well-known/void            VoID by negotiation (Turtle, JSON-LD, N-Triples,
@@ -75,6 +75,7 @@ RDF_EXTENSIONS = ("ttl", "jsonld", "nt", "rdf")
 AS_MEDIA_TYPE = 'application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
 _CHANGE_PAGE = re.compile(r"[a-z0-9][a-z0-9-]*\.json\Z")
 _DUMP_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
+_SEGMENT = _DUMP_NAME
 _CACHEABLE_BYTES = 8 * 1024 * 1024
 #: ``/id/<kind>/<slug>``: any kind publish mints (person, organization, place, concept,
 #: linking ...) that the store knows as a subject; ``document`` is answered from the files.
@@ -343,11 +344,7 @@ class Service:
         return rows
 
     def entity_exists(self, kind: str, slug: str) -> bool:
-        import pyoxigraph as ox
-
-        store = self.export.store()
-        node = ox.NamedNode(f"{self.export.base}id/{kind}/{slug}")
-        return next(iter(store.quads_for_pattern(node, None, None, None)), None) is not None
+        return self.export.knows(f"{self.export.base}id/{kind}/{slug}")
 
     def localizer(self, home: str) -> Callable[[str], str]:
         base = self.export.base
@@ -420,6 +417,15 @@ class Service:
         target = f"{home}doc/{kind}/{name}"
         return self.see_other(target, [(target, None)] + [(f"{target}.{ext}", media)
                                                           for ext, (_, media, _) in FORMATS.items()])
+
+    async def dataset_part(self, request: Request) -> Response:
+        """``/id/dataset/...`` (e.g. ``distribution/<dump>``): nodes described in the VoID."""
+        rest = request.path_params["rest"]
+        if len(rest) > 512 or not all(_SEGMENT.match(part) for part in rest.split("/")):
+            return self.not_found()
+        if not await self.run(self.export.knows, f"{self.export.base}id/dataset/{rest}"):
+            return self.not_found()
+        return await self.dataset(request)
 
     async def dataset(self, request: Request) -> Response:
         home = self.home_of(request)
@@ -586,6 +592,7 @@ def create_app(folder: Path | str, *, base: str | None = None, max_age: int = 30
     routes = [
         Route("/", service.home_page, methods=["GET"]),
         Route("/id/dataset", service.dataset, methods=["GET"]),
+        Route("/id/dataset/{rest:path}", service.dataset_part, methods=["GET"]),
         Route("/id/{kind}/{name}", service.thing, methods=["GET"]),
         Route("/doc/{kind}/{name}", service.description, methods=["GET"]),
         Route("/void", service.void, methods=["GET"]),

@@ -355,18 +355,15 @@ class Export:
 
     def describe(self, iri: str) -> list:
         """All distinct triples (``pyoxigraph.Triple``) whose subject is ``iri``, over the
-        document graphs, plus the ``rdfs:label`` / ``schema:name`` / ``skos:prefLabel`` of
-        the IRIs they point to (so a description can be shown with names). Empty when the
-        IRI is not known."""
+        document graphs and the VoID graph (the publisher, distributions ...), plus the
+        ``rdfs:label`` / ``schema:name`` / ``skos:prefLabel`` of the IRIs they point to (so
+        a description can be shown with names). Empty when the IRI is not known."""
         import pyoxigraph as ox
 
         store = self.store()
-        void = ox.NamedNode(self.void_graph)
         subject = ox.NamedNode(iri)
         seen, triples = set(), []
         for quad in store.quads_for_pattern(subject, None, None, None):
-            if quad.graph_name == void:
-                continue
             triple = ox.Triple(quad.subject, quad.predicate, quad.object)
             if triple not in seen:
                 seen.add(triple)
@@ -379,10 +376,17 @@ class Export:
                 for predicate in labels:
                     for quad in store.quads_for_pattern(triple.object, predicate, None, None):
                         extra = ox.Triple(quad.subject, quad.predicate, quad.object)
-                        if extra not in seen and quad.graph_name != void:
+                        if extra not in seen:
                             seen.add(extra)
                             triples.append(extra)
         return triples
+
+    def knows(self, iri: str) -> bool:
+        """Whether ``iri`` is the subject of some triple in the store."""
+        import pyoxigraph as ox
+
+        node = ox.NamedNode(iri)
+        return next(iter(self.store().quads_for_pattern(node, None, None, None)), None) is not None
 
     def mentioned_in(self, iri: str) -> list[str]:
         """Keys of the documents whose graph mentions ``iri`` (as subject or object), sorted."""

@@ -1,0 +1,231 @@
+"""Bounded load test of ``lod serve`` on loopback: a document GET in each format.
+
+Exports the bundled sample into a temporary folder, starts ``lod serve`` (uvicorn)
+in a separate process on a free loopback port, then, for each format, sends N
+requests for the seed document's description (content negotiation on
+``/doc/document/<key>`` with the format's ``Accept``) keeping C requests in flight,
+each on its own keep-alive connection. Each answer must be a 200 with the expected
+media type and the same bytes as the first one; anything else counts as an error.
+Prints requests/s, p50 / p99 latency and the error count per format; exits 1 on any
+error.
+
+    python benchmarks/serve_load.py [--requests 2000] [--concurrency 16] [--client raw|httpx] [--json]
+
+Clients: ``raw`` (default) is a minimal asyncio HTTP/1.1 keep-alive client, so the
+figures measure the server rather than the client; ``httpx`` uses
+``httpx.AsyncClient``. Either way the client shares the machine with the server,
+so the figures are a lower bound of what the server does with a client like ``wrk``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "samples" / "seed-record.txt"
+FORMATS = [
+    ("turtle", "text/turtle"),
+    ("jsonld", "application/ld+json"),
+    ("ntriples", "application/n-triples"),
+    ("rdfxml", "application/rdf+xml"),
+    ("html", "text/html"),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(folder: Path, port: int) -> subprocess.Popen:
+    code = ("import sys; from lod.serve import serve; "
+            "serve(sys.argv[1], '127.0.0.1', int(sys.argv[2]), log_level='warning', access_log=False)")
+    process = subprocess.Popen([sys.executable, "-c", code, str(folder), str(port)], cwd=ROOT,
+                               env={**os.environ, "PYTHONPATH": str(ROOT)})
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"server exited with status {process.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return process
+        except OSError:
+            time.sleep(0.05)
+    process.kill()
+    raise SystemExit("server did not start within 60 s")
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    index = min(len(ordered) - 1, max(0, round(fraction * len(ordered) + 0.5) - 1))
+    return ordered[index]
+
+
+class RawConnection:
+    """One keep-alive HTTP/1.1 connection: GET, read status, headers, Content-Length body."""
+
+    def __init__(self, host: str, port: int):
+        self.host, self.port = host, port
+        self.reader = self.writer = None
+
+    async def get(self, path: str, accept: str) -> tuple[int, str, bytes]:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        self.writer.write(f"GET {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
+                          f"Accept: {accept}\r\nUser-Agent: lod-serve-load\r\n\r\n".encode())
+        await self.writer.drain()
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        status = int(lines[0].split(" ", 2)[1])
+        headers = {}
+        for line in lines[1:]:
+            if ":" in line:
+                name, _, value = line.partition(":")
+                headers[name.strip().lower()] = value.strip()
+        body = await self.reader.readexactly(int(headers.get("content-length", "0")))
+        if headers.get("connection", "").lower() == "close":
+            await self.close()
+        return status, headers.get("content-type", ""), body
+
+    async def close(self):
+        if self.writer is not None:
+            self.writer.close()
+            try:
+                await self.writer.wait_closed()
+            except OSError:
+                pass
+        self.reader = self.writer = None
+
+
+class HttpxConnection:
+    def __init__(self, client, base: str):
+        self.client, self.base = client, base
+
+    async def get(self, path: str, accept: str) -> tuple[int, str, bytes]:
+        response = await self.client.get(self.base + path.lstrip("/"), headers={"Accept": accept})
+        return response.status_code, response.headers.get("content-type", ""), response.content
+
+    async def close(self):
+        pass
+
+
+async def run_format(connections: list, path: str, media_type: str, total: int) -> dict:
+    status, _, expected = await connections[0].get(path, media_type)
+    latencies: list[float] = []
+    errors: list[str] = []
+    if status != 200:
+        errors.append(f"warm-up: HTTP {status}")
+    counter = iter(range(total))
+
+    async def worker(connection):
+        for _ in counter:
+            started = time.perf_counter()
+            try:
+                status, content_type, body = await connection.get(path, media_type)
+            except Exception as error:  # noqa: BLE001 - every failure is an error to report
+                errors.append(f"{type(error).__name__}: {error}")
+                await connection.close()
+                continue
+            latencies.append(time.perf_counter() - started)
+            kind = content_type.split(";")[0]
+            if status != 200 or kind != media_type or body != expected:
+                errors.append(f"HTTP {status} {kind} {len(body)} bytes")
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker(connection) for connection in connections))
+    elapsed = time.perf_counter() - started
+    return {
+        "requests": total, "concurrency": len(connections), "seconds": round(elapsed, 3),
+        "requests_per_second": round(total / elapsed, 1),
+        "p50_ms": round(percentile(latencies, 0.50) * 1000, 2),
+        "p99_ms": round(percentile(latencies, 0.99) * 1000, 2),
+        "bytes": len(expected or b""), "errors": len(errors), "error_samples": errors[:3],
+    }
+
+
+async def measure(connections: list, path: str, total: int) -> dict[str, dict]:
+    # Warm-up round (not measured): caches filled, connections open, background start-up
+    # work of the server (the SPARQL endpoint's store) out of the way.
+    for _, media_type in FORMATS:
+        await run_format(connections, path, media_type, max(len(connections), total // 10))
+    return {name: await run_format(connections, path, media_type, total) for name, media_type in FORMATS}
+
+
+async def load(base: str, port: int, key: str, total: int, concurrency: int, client: str) -> dict[str, dict]:
+    path = f"/doc/document/{key}"
+    if client == "httpx":
+        import httpx
+
+        limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+        async with httpx.AsyncClient(limits=limits, timeout=30) as shared:
+            return await measure([HttpxConnection(shared, base) for _ in range(concurrency)], path, total)
+    connections = [RawConnection("127.0.0.1", port) for _ in range(concurrency)]
+    try:
+        return await measure(connections, path, total)
+    finally:
+        for connection in connections:
+            await connection.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", "-n", type=int, default=2000, help="requests per format (2000)")
+    parser.add_argument("--concurrency", "-c", type=int, default=16, help="requests in flight (16)")
+    parser.add_argument("--client", choices=("raw", "httpx"), default="raw",
+                        help="raw asyncio HTTP/1.1 client (default) or httpx.AsyncClient")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    args = parser.parse_args(argv)
+    if args.requests < 1 or args.concurrency < 1:
+        parser.error("--requests and --concurrency must be positive")
+
+    with tempfile.TemporaryDirectory(prefix="lod-serve-load-") as scratch:
+        port = free_port()
+        base = f"http://127.0.0.1:{port}/"
+        folder = Path(scratch) / "export"
+        export = subprocess.run([sys.executable, "-m", "lod", "export", "--out", str(folder), "--base", base,
+                                 str(SAMPLE)], cwd=ROOT, capture_output=True, text=True)
+        if export.returncode != 0:
+            print(export.stdout + export.stderr, file=sys.stderr)
+            return 2
+        key = sorted(p.name[:-4] for p in (folder / "documents").glob("*.ttl"))[0]
+        server = start_server(folder, port)
+        try:
+            results = asyncio.run(load(base, port, key, args.requests, args.concurrency, args.client))
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                server.kill()
+
+    errors = sum(r["errors"] for r in results.values())
+    if args.json:
+        print(json.dumps(results, indent=2))
+    else:
+        print(f"lod serve load test: GET /doc/document/<seed> by Accept, {args.requests} requests per "
+              f"format, concurrency {args.concurrency}, {args.client} client, loopback, "
+              f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
+        print(f"{'format':<10}{'bytes':>8}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}")
+        for name, r in results.items():
+            print(f"{name:<10}{r['bytes']:>8}{r['requests_per_second']:>10.1f}{r['p50_ms']:>9.2f}"
+                  f"{r['p99_ms']:>9.2f}{r['errors']:>8}")
+            for sample in r["error_samples"]:
+                print(f"    {sample}")
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
