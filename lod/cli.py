@@ -9,6 +9,7 @@ Exit status (also in the README):
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -85,8 +86,12 @@ def cmd_export(args) -> int:
         linker = offline_linker(_authorities(args))
     bar = ProgressBar(count_records(inputs))
     started = time.monotonic()
-    report = pipeline.export(inputs, out, config.settings, linker=linker,
-                             progress=bar, on_error=_error)
+    workers = args.workers if args.workers is not None else (os.cpu_count() or 1)
+    if fallback is not None:
+        workers = 1  # the online linker keeps one cache and one view of the service's health
+    report = pipeline.export(inputs, out, config.settings, linker=linker, progress=bar,
+                             on_error=_error, dataset=config.dataset, workers=workers,
+                             chunk_triples=args.chunk_triples)
     elapsed = time.monotonic() - started
     if report.exported == 0 and not report.rejected and not report.skipped:
         _error("no records found in the input")
@@ -197,6 +202,10 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--base", metavar="IRI", help="base IRI for minted IRIs (default from lod.toml)")
     export.add_argument("--config", metavar="FILE", help="configuration file (default: ./lod.toml if present)")
     _link_options(export)
+    export.add_argument("--workers", type=int, metavar="N",
+                        help="worker processes (default: the number of cores; 1: no pool)")
+    export.add_argument("--chunk-triples", type=int, default=500_000, metavar="N",
+                        help="largest dump file, in triples (default 500000)")
     export.add_argument("--online", action="store_true",
                         help="ask Wikidata about names the authority table does not know")
     export.set_defaults(run=cmd_export)
@@ -207,6 +216,8 @@ def build_parser() -> argparse.ArgumentParser:
     link.add_argument("--out", default="output", metavar="DIR")
     link.add_argument("--base", metavar="IRI")
     link.add_argument("--config", metavar="FILE")
+    link.add_argument("--workers", type=int, default=1, help=argparse.SUPPRESS)
+    link.add_argument("--chunk-triples", type=int, default=500_000, help=argparse.SUPPRESS)
     _link_options(link)
     link.set_defaults(run=cmd_link)
 

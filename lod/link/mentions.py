@@ -199,7 +199,11 @@ def _cued_persons(text: str) -> list[Mention]:
 
 
 def _person(printed: str) -> Mention:
-    words = [_POSSESSIVE.sub("", w) for w in printed.split()]
+    words = []
+    for word in printed.split():
+        words.append(_POSSESSIVE.sub("", word))
+        if words[-1] != word:
+            break  # "Zhou Enlai’s Conversation": the name ends at the possessive
     while words and words[0].lower() in _TITLE_WORDS:
         words.pop(0)
     while words and folded(words[-1]) in _NOT_A_NAME:

@@ -122,7 +122,7 @@ def _objects(rule: Rule, record: Record, settings: Settings, iris: Iris, text: s
         date = record.date
         if date is None or date.iso is None:
             return ()
-        return (Literal(date.iso, datatype=DATE_TYPES[date.precision]),)
+        return (Literal(date.iso, datatype=DATE_TYPES[date.precision], normalize=False),)
     raise ValueError(f"unknown term kind {term!r} in rule {rule}")
 
 
@@ -179,7 +179,7 @@ def _description_provenance(add, iris: Iris, record: Record, thing: URIRef, firs
     add((description, PROV.wasGeneratedBy, activity))
     when = generation_time(record, first_seen)
     if when:
-        add((description, PROV.generatedAtTime, Literal(when, datatype=XSD.dateTime)))
+        add((description, PROV.generatedAtTime, Literal(when, datatype=XSD.dateTime, normalize=False)))
     add((activity, RDF.type, PROV.Activity))
     add((activity, RDFS.label, Literal(f"lod {__version__}, mapping version {MAPPING_VERSION}", lang="en")))
 

@@ -88,8 +88,9 @@ def serve(folder: Path | str, host: str = "127.0.0.1", port: int = 8080, **optio
     ``max_request_head`` (64 KiB: larger request heads get 400 from the parser).
 
     App options (see :func:`lod.serve.app.create_app`): ``base``, ``max_age``,
-    ``cache_size``, ``threads``, ``preload``; any other keyword (e.g.
-    ``sparql_timeout``) is kept in ``export.options`` for the SPARQL/OAI endpoints.
+    ``cache_size``, ``cache_bytes``, ``threads``, ``preload``, and ``sparql`` / ``oai``
+    (dicts of keyword options for those endpoints, e.g. ``sparql={"timeout": 10}``);
+    any other keyword is kept in ``export.options``.
     """
     import uvicorn
 

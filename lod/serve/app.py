@@ -109,10 +109,14 @@ def _iso_timestamp(value: str | None) -> float | None:
 
 
 class _LRU:
-    """A bounded, thread-safe cache of built representations (keys include file stats)."""
+    """A bounded, thread-safe cache of built representations (keys include file stats,
+    so an entry is never stale: a changed file is a different key). Bounded by entries
+    and by total body bytes; bodies over 8 MiB are not kept."""
 
-    def __init__(self, size: int):
+    def __init__(self, size: int, max_bytes: int = 256 * 1024 * 1024):
         self.size = size
+        self.max_bytes = max_bytes
+        self.bytes = 0
         self.items: OrderedDict = OrderedDict()
         self.lock = threading.Lock()
 
@@ -124,13 +128,18 @@ class _LRU:
             return value
 
     def put(self, key, value):
-        if self.size <= 0 or len(value.body) > _CACHEABLE_BYTES:
+        size = len(value.body)
+        if self.size <= 0 or size > min(_CACHEABLE_BYTES, self.max_bytes):
             return value
         with self.lock:
+            previous = self.items.pop(key, None)
+            if previous is not None:
+                self.bytes -= len(previous.body)
             self.items[key] = value
-            self.items.move_to_end(key)
-            while len(self.items) > self.size:
-                self.items.popitem(last=False)
+            self.bytes += size
+            while len(self.items) > self.size or self.bytes > self.max_bytes:
+                _, evicted = self.items.popitem(last=False)
+                self.bytes -= len(evicted.body)
         return value
 
 
@@ -168,10 +177,10 @@ class Service:
     """The request handlers over one :class:`Export`."""
 
     def __init__(self, export: Export, *, max_age: int = 300, cache_size: int = 4096,
-                 threads: int = 32, home_documents: int = 100):
+                 cache_bytes: int = 256 * 1024 * 1024, threads: int = 32, home_documents: int = 100):
         self.export = export
         self.max_age = max_age
-        self.cache = _LRU(cache_size)
+        self.cache = _LRU(cache_size, cache_bytes)
         self.limiter = anyio.CapacityLimiter(threads)
         self.home_documents = home_documents
 
@@ -406,7 +415,7 @@ class Service:
         if not valid_key(name):
             return self.not_found()
         if kind == "document":
-            exists = await self.run(self.export.document_path, name, "ttl") is not None
+            exists = self.export.document_path(name, "ttl") is not None  # a few stat calls
         elif _KIND.match(kind) and kind != "dataset":
             exists = await self.run(self.entity_exists, kind, name)
         else:
@@ -567,7 +576,8 @@ class Service:
 
 
 def create_app(folder: Path | str, *, base: str | None = None, max_age: int = 300,
-               cache_size: int = 4096, threads: int = 32, preload: bool = True,
+               cache_size: int = 4096, cache_bytes: int = 256 * 1024 * 1024, threads: int = 32,
+               preload: bool = True,
                extra_routes: bool = True, sparql: dict | None = None, oai: dict | None = None,
                **options):
     """The ASGI application serving one export folder.
@@ -577,6 +587,7 @@ def create_app(folder: Path | str, *, base: str | None = None, max_age: int = 30
     base         override the base IRI (default: ``manifest.json``, else the documents)
     max_age      ``Cache-Control: max-age`` in seconds for every representation
     cache_size   built representations kept in memory (keys include file stats: never stale)
+    cache_bytes  ... and at most this many bytes of them (256 MiB)
     threads      worker threads for file/parse/store work of this layer
     preload      load the embedded store at startup, not on the first request needing it
     extra_routes mount ``lod.serve.sparql`` / ``lod.serve.oai`` routes when those modules exist
@@ -588,7 +599,8 @@ def create_app(folder: Path | str, *, base: str | None = None, max_age: int = 30
     ``app.state.export`` / ``app.state.service`` give access to the internals.
     """
     export = Export(folder, base=base, options=options)
-    service = Service(export, max_age=max_age, cache_size=cache_size, threads=threads)
+    service = Service(export, max_age=max_age, cache_size=cache_size, cache_bytes=cache_bytes,
+                      threads=threads)
     routes = [
         Route("/", service.home_page, methods=["GET"]),
         Route("/id/dataset", service.dataset, methods=["GET"]),
