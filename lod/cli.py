@@ -172,12 +172,13 @@ def cmd_validate(args) -> int:
 
 def cmd_mapping(args) -> int:
     from lod.map.profiles import PROFILES
+    from lod.serialize.turtle import iri
 
-    for name, rules in PROFILES.items():
-        print(f"\n{name}\n\n| record field | property | value |\n|---|---|---|")
+    for number, (name, rules) in enumerate(PROFILES.items()):
+        print(f"{'' if number == 0 else chr(10)}Profile `{name}`:\n\n| record field | property | value |\n|---|---|---|")
         for rule in rules:
-            value = f"`{rule.value.n3()}`" if rule.value is not None else rule.term
-            print(f"| {rule.field} | `{rule.predicate.n3()}` | {value} |")
+            value = f"`{iri(str(rule.value))}`" if rule.value is not None else rule.term
+            print(f"| {rule.field} | `{iri(str(rule.predicate))}` | {value} |")
     return EXIT_OK
 
 
