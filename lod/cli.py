@@ -170,6 +170,17 @@ def cmd_validate(args) -> int:
     return EXIT_OK if not problems else EXIT_REJECTED
 
 
+def cmd_serve(args) -> int:
+    from lod.serve import serve
+
+    if not Path(args.dir).is_dir():
+        _error(f"{args.dir}: no export here; run `lod export --out {args.dir}` first")
+        return EXIT_USAGE
+    serve(args.dir, args.host, args.port, base=args.base,
+          sparql={"timeout": args.sparql_timeout, "max_results": args.sparql_limit})
+    return EXIT_OK
+
+
 def cmd_mapping(args) -> int:
     from lod.map.profiles import PROFILES
     from lod.serialize.turtle import iri
@@ -236,6 +247,17 @@ def build_parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="check an export against the SHACL shapes")
     validate.add_argument("dir", metavar="DIR", nargs="?", default="output")
     validate.set_defaults(run=cmd_validate)
+
+    serve = commands.add_parser("serve", help="serve an export: linked data, SPARQL, OAI-PMH")
+    serve.add_argument("dir", metavar="DIR", nargs="?", default="output")
+    serve.add_argument("--host", default="127.0.0.1", help="interface (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8080, help="port (default 8080)")
+    serve.add_argument("--base", metavar="IRI", help="base IRI (default: the export's own)")
+    serve.add_argument("--sparql-timeout", type=float, default=10.0, metavar="S",
+                       help="SPARQL query timeout in seconds (default 10)")
+    serve.add_argument("--sparql-limit", type=int, default=10_000, metavar="N",
+                       help="most SPARQL result rows/triples (default 10000)")
+    serve.set_defaults(run=cmd_serve)
 
     mapping = commands.add_parser("mapping", help="print the field -> property tables")
     mapping.set_defaults(run=cmd_mapping)
