@@ -162,8 +162,8 @@ def test_mapping_prints_both_tables(capsys):
     assert main(["mapping"]) == 0
     out = capsys.readouterr().out
     assert out.count("| record field | property | value |") == 2
-    assert re.search(r"^dcterms$", out, re.M) and re.search(r"^schema$", out, re.M)
-    assert "<http://purl.org/dc/terms/title>" in out and "schema.org/name>" in out
+    assert "Profile `dcterms`:" in out and "Profile `schema`:" in out
+    assert "`dcterms:title`" in out and "`schema:name`" in out
 
 
 def test_version(capsys):

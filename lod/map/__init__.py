@@ -185,13 +185,14 @@ def _description_provenance(add, iris: Iris, record: Record, thing: URIRef, firs
 
 
 def source_iri(record: Record) -> str:
-    """The source record: its landing page, else a tag URI naming the input file and line."""
+    """The source record: its landing page, else a tag URI naming the input file and the record."""
     url = safe_url(record.identifiers.url)
     if url:
         return url
-    origin = record.origin  # the file name only: the same input read from elsewhere keeps its IRI
-    place = quote(os.path.basename(origin.file), safe="._-")
-    return f"tag:lod.invalid,2026:input/{place}#line={origin.line or origin.record or 1}"
+    # The file name and the document key: stable when the file is read from elsewhere or its
+    # lines are reordered (a line number would not be).
+    place = quote(os.path.basename(record.origin.file), safe="._-")
+    return f"tag:lod.invalid,2026:input/{place}#{record.key}"
 
 
 def _link_provenance(add, iris: Iris, record: Record, node: URIRef, entity: Entity) -> None:

@@ -36,7 +36,7 @@ def slug(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     ascii_text = "".join(c for c in decomposed if not unicodedata.combining(c))
     ascii_text = re.sub(r"['’]", "", ascii_text)
-    words = re.findall(r"[a-z0-9]+", ascii_text.encode("ascii", "ignore").decode())
+    words = re.findall(r"[a-z0-9]+", ascii_text)
     readable = "-".join(words)
     lost = len(re.findall(r"\w", ascii_text)) != len("".join(words))
     if readable and len(readable) <= _SLUG_MAX and not lost:
@@ -102,7 +102,7 @@ def safe_url(url: str | None) -> str | None:
     """
     if not url:
         return None
-    url = url.strip()
+    url = re.sub(r"[\t\n\r]", "", url.strip())  # as browsers do (WHATWG URL parsing)
     try:
         parts = urlsplit(url)
     except ValueError:

@@ -251,7 +251,8 @@ class _Converter:
             term = Literal(node.value)
         else:
             with _quiet_rdflib():  # an ill-typed literal is a reported problem, not a log trace
-                term = Literal(node.value, datatype=URIRef(node.datatype.value))
+                # normalize=False: check and report the lexical form as written.
+                term = Literal(node.value, datatype=URIRef(node.datatype.value), normalize=False)
         self.cache[node] = term
         return term
 

@@ -112,13 +112,14 @@ def document_tree(triples, root: str) -> dict:
     def node(iri: str) -> dict:
         placed.add(iri)
         out: dict = {"@id": iri}
-        types = sorted(terms.type_name(str(o)) for p, o in by_subject[iri] if p == _RDF_TYPE)
+        types = sorted(terms.type_name(str(o)) for p, o in by_subject[iri]
+                       if p == _RDF_TYPE and isinstance(o, URIRef))
         if types:
             out["@type"] = types[0] if len(types) == 1 else types
         values: dict[str, list] = defaultdict(list)
         for p, o in sorted(by_subject[iri], key=_order):
-            if p == _RDF_TYPE:
-                continue
+            if p == _RDF_TYPE and isinstance(o, URIRef):
+                continue  # in "@type"; a literal object (never ours) stays an ordinary value
             key, value = terms.choose(p, o)
             if isinstance(o, URIRef) and str(o) in by_subject and str(o) not in placed:
                 value = node(str(o))

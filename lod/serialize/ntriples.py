@@ -66,7 +66,7 @@ def lines_of_file(path) -> list[str]:
     def back(term):
         if isinstance(term, pyoxigraph.Literal):
             datatype = None if term.language else URIRef(term.datatype.value)
-            return Literal(term.value, lang=term.language, datatype=datatype)
+            return Literal(term.value, lang=term.language, datatype=datatype, normalize=False)
         return URIRef(term.value)
 
     with open(path, "rb") as handle:

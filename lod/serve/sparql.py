@@ -17,12 +17,13 @@ Protocol (SPARQL 1.1 Protocol, query operation only):
   text whose operation is an update (``INSERT``, ``DELETE``, ``LOAD`` ...) get
   ``403``. The store is opened read-only and only ever queried, never updated.
 * Federated queries (``SERVICE``) are refused with ``400``: pyoxigraph would
-  otherwise make HTTP requests on the client's behalf (SSRF).
+  otherwise make HTTP requests on the client's behalf (SSRF). As a second line of
+  defence the query workers run in an empty network namespace where Linux allows it.
 * A malformed query gets ``400`` with the parser's message.
 * ``GET /sparql`` without a query: a minimal HTML query form for browsers, else the
   SPARQL service description (RDF, by content negotiation).
 
-Limits (both configurable, see :class:`SparqlEndpoint`):
+Limits (all configurable, see :class:`SparqlEndpoint`):
 
 * **Timeout** (default 10 s): pyoxigraph queries cannot be interrupted from Python,
   so every query runs in a separate worker *process* (a small pool of long-lived
@@ -30,13 +31,17 @@ Limits (both configurable, see :class:`SparqlEndpoint`):
   and replaced, and the client gets ``503`` ``query timed out after N s``. Waiting for
   a free worker counts towards the deadline. The server's event loop never runs a
   query, so it keeps answering other requests meanwhile.
+* **Memory** (default 2048 MiB address space per worker): a query that needs more (an
+  ``ORDER BY`` over a huge cartesian product fills gigabytes within a second) kills
+  its worker, which is replaced; the client gets ``503`` ``query stopped: it needs
+  more memory than allowed``.
 * **Result size** (default 10,000 rows for SELECT, triples for CONSTRUCT/DESCRIBE):
   the worker stops reading results at the limit and the client gets the truncated
   result with ``200`` and the headers ``X-Result-Truncated: true`` and
   ``X-Result-Limit: N`` (chosen over ``413``: a client still gets the first N
   answers, and a ``LIMIT`` / ``OFFSET`` is all it needs to page through the rest).
 
-The store: at first use (or :meth:`SparqlEndpoint.start`) the export's N-Quads dumps
+The store: in the background when the endpoint is created (or at first use) the export's N-Quads dumps
 (``manifest.json`` entries of media type ``application/n-quads``, else
 ``DIR/dumps/*.nq[.gz]``, else ``DIR/documents/*.ttl`` each in its document's graph)
 are bulk-loaded into an on-disk store in a temporary folder; when the export changes
@@ -72,6 +77,9 @@ from xml.etree import ElementTree as ET
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_RESULTS = 10_000
 DEFAULT_WORKERS = 2
+#: Address-space limit of each query worker, in MiB (0: none). Sorting or grouping a huge
+#: intermediate result would otherwise take all the machine's memory within seconds.
+DEFAULT_MEMORY_LIMIT = 2048
 #: Largest accepted query (characters in the query text / bytes in a POST body).
 MAX_QUERY_BYTES = 256 * 1024
 
@@ -425,9 +433,14 @@ def _isolate_network() -> bool:
         return False
 
 
-def worker_main(read_fd: int, write_fd: int) -> None:
+def worker_main(read_fd: int, write_fd: int, memory_mb: int = 0) -> None:
     """Entry point of a query worker: read jobs, answer each with a result tuple."""
     isolated = _isolate_network()  # first: unshare needs a single-threaded process
+    if memory_mb > 0:
+        import resource
+
+        limit = memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent()
     import pyoxigraph as ox  # noqa: F401  (imported before the first job)
@@ -493,7 +506,7 @@ def run_job(job: dict, stores: dict) -> tuple:
         variables = [v.value for v in result.variables]
         rows, truncated = [], False
         for solution in result:
-            if len(rows) >= limit:
+            if limit and len(rows) >= limit:
                 truncated = True
                 break
             rows.append([solution[i] for i in range(len(variables))])
@@ -504,7 +517,7 @@ def run_job(job: dict, stores: dict) -> tuple:
         return ("notacceptable", "CONSTRUCT", list(GRAPH_TYPES))
     triples, truncated = [], False
     for triple in result:
-        if len(triples) >= limit:
+        if limit and len(triples) >= limit:
             truncated = True
             break
         triples.append(triple)
@@ -519,20 +532,25 @@ class WorkerFailed(Exception):
     pass
 
 
+class QueryTooExpensive(Exception):
+    """The worker died from the memory limit (or a stack overflow) while running the query."""
+
+
 class _Worker:
     """One query worker process, talking pickles over two pipes."""
 
-    def __init__(self):
+    def __init__(self, memory_mb: int = 0):
         job_read, job_write = os.pipe()
         answer_read, answer_write = os.pipe()
         package_root = str(Path(__file__).resolve().parents[2])
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
+        env["RUST_BACKTRACE"] = "0"  # an allocation failure prints one line, not a backtrace
         code = ("import sys; from lod.serve.sparql import worker_main; "
-                "worker_main(int(sys.argv[1]), int(sys.argv[2]))")
+                "worker_main(int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]))")
         try:
             self.process = subprocess.Popen(
-                [sys.executable, "-c", code, str(job_read), str(answer_write)],
+                [sys.executable, "-c", code, str(job_read), str(answer_write), str(memory_mb)],
                 pass_fds=(job_read, answer_write), stdin=subprocess.DEVNULL, env=env,
                 close_fds=True, start_new_session=True)
         finally:
@@ -543,6 +561,12 @@ class _Worker:
 
     def alive(self) -> bool:
         return self.process.poll() is None
+
+    def exit_code(self, wait: float) -> int | None:
+        try:
+            return self.process.wait(timeout=wait)
+        except subprocess.TimeoutExpired:
+            return None
 
     def kill(self) -> None:
         try:
@@ -567,8 +591,9 @@ class QueryPool:
     worker process, never a server thread. One pool serves one event loop (the server's).
     """
 
-    def __init__(self, size: int):
+    def __init__(self, size: int, memory_mb: int = 0):
         self.size = max(1, int(size))
+        self.memory_mb = max(0, int(memory_mb or 0))
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
@@ -585,7 +610,7 @@ class QueryPool:
                 self._idle.put(self._add())
 
     def _add(self) -> _Worker:
-        worker = _Worker()
+        worker = _Worker(self.memory_mb)
         self._all.add(worker)
         return worker
 
@@ -644,8 +669,11 @@ class QueryPool:
                     raise QueryTimeout("query timed out")
                 answer = await run_in_threadpool(_recv, worker.answers)
             except (EOFError, OSError, ValueError, pickle.UnpicklingError) as error:
+                code = await run_in_threadpool(worker.exit_code, 2.0)
                 await run_in_threadpool(self._renew, worker)
-                raise WorkerFailed(f"query worker failed: {error}") from None
+                if code in (-signal.SIGABRT, -signal.SIGSEGV, -signal.SIGKILL):
+                    raise QueryTooExpensive(code) from None
+                raise WorkerFailed(f"query worker failed: {error or type(error).__name__}") from None
             self._idle.put(worker)
             return answer
         finally:
@@ -730,6 +758,30 @@ def build_store(export, folder: Path) -> None:
         del store
 
 
+_STORE_FOLDER = re.compile(r"lod-sparql-(\d+)-[^/]+\Z")
+
+
+def _sweep_stale_stores(parent) -> None:
+    """Remove store folders left behind by servers that were killed (their pid is gone)."""
+    try:
+        folder = Path(parent or tempfile.gettempdir())
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        match = _STORE_FOLDER.match(entry.name)
+        if not match or not entry.is_dir(follow_symlinks=False):
+            continue
+        try:
+            if entry.stat(follow_symlinks=False).st_uid != os.getuid():
+                continue
+            os.kill(int(match.group(1)), 0)
+        except ProcessLookupError:
+            shutil.rmtree(entry.path, ignore_errors=True)
+        except (OSError, ValueError, OverflowError):
+            continue
+
+
 def _cleanup(pool: QueryPool, folders: list[Path], build_lock: threading.Lock) -> None:
     pool.close()
     locked = build_lock.acquire(timeout=60)  # let a store being built finish first
@@ -748,7 +800,9 @@ class SparqlEndpoint:
     """The ``/sparql`` routes for one :class:`lod.serve.store.Export`.
 
     ``timeout``: seconds a query may run (including waiting for a free worker);
-    ``max_results``: rows / triples returned at most; ``workers``: query processes;
+    ``max_results``: rows / triples returned at most (0: no limit); ``workers``: query
+    processes;
+    ``memory_limit``: address space of each worker in MiB (0: unlimited);
     ``store_dir``: where the on-disk stores go (default: a new temporary folder);
     ``warm``: build the store and start the workers in the background right away.
     Worker processes and store folders are removed by :meth:`close`, at the latest
@@ -757,6 +811,7 @@ class SparqlEndpoint:
 
     def __init__(self, export, *, timeout: float = DEFAULT_TIMEOUT,
                  max_results: int = DEFAULT_MAX_RESULTS, workers: int = DEFAULT_WORKERS,
+                 memory_limit: int = DEFAULT_MEMORY_LIMIT,
                  store_dir: str | os.PathLike | None = None, warm: bool = True,
                  path: str = "/sparql"):
         if timeout <= 0 or max_results < 0:
@@ -765,8 +820,10 @@ class SparqlEndpoint:
         self.timeout = float(timeout)
         self.max_results = int(max_results)
         self.path = path
-        self.pool = QueryPool(workers)
-        self._root = Path(tempfile.mkdtemp(prefix="lod-sparql-", dir=store_dir))
+        self.memory_limit = int(memory_limit or 0)
+        self.pool = QueryPool(workers, self.memory_limit)
+        _sweep_stale_stores(store_dir)
+        self._root = Path(tempfile.mkdtemp(prefix=f"lod-sparql-{os.getpid()}-", dir=store_dir))
         self._folders: list[Path] = [self._root]
         self._store_path: Path | None = None
         self._generation: str | None = None
@@ -868,6 +925,10 @@ class SparqlEndpoint:
         except QueryTimeout:
             return _error(503, f"query timed out after {self.timeout:g} s",
                           {"Retry-After": str(max(1, round(self.timeout)))})
+        except QueryTooExpensive:
+            limit = f" (memory limit {self.memory_limit} MiB)" if self.memory_limit else ""
+            return _error(503, f"query stopped: it needs more memory than allowed{limit}; "
+                               "add LIMIT, avoid ORDER BY / GROUP BY over huge intermediate results")
         except WorkerFailed as error:
             return _error(500, str(error))
         elapsed = time.monotonic() - started
@@ -1083,7 +1144,7 @@ most a limited number of results (header <code>X-Result-Truncated</code>).</p>
 """
 
 
-_OPTIONS = ("timeout", "max_results", "workers", "store_dir", "warm", "path")
+_OPTIONS = ("timeout", "max_results", "workers", "memory_limit", "store_dir", "warm", "path")
 
 
 def routes(export, **options) -> list:

@@ -37,7 +37,6 @@ import json
 import os
 import re
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +45,8 @@ KEY_RE = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
 KEY_MAX = 200
 #: One path segment of a file the server may hand out (dumps, change pages ...).
 _SEGMENT_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
-#: Entity kinds with their own IRIs under ``{base}id/<kind>/<slug>``.
+#: The usual entity kinds under ``{base}id/<kind>/<slug>`` (the server answers for any kind
+#: the store knows as a subject, e.g. ``activity/`` or ``linking/`` too).
 ENTITY_KINDS = ("person", "organization", "place", "concept")
 
 
@@ -57,13 +57,6 @@ class NotCached(Exception):
 
 def valid_key(key: str) -> bool:
     return isinstance(key, str) and len(key) <= KEY_MAX and KEY_RE.match(key) is not None
-
-
-@dataclass(frozen=True)
-class Generation:
-    """What identifies one complete export: changes whenever publish swaps it."""
-
-    token: str
 
 
 class Export:

@@ -1,0 +1,113 @@
+"""Shared fixtures: exports made through the library, and a pyoxigraph -> rdflib reader.
+
+The bundled sample is always exported; the shared corpus (``../shared`` next to the
+repository) only when it is present: the project must stand alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from rdflib import BNode, Graph, Literal, URIRef
+
+from lod import pipeline
+from lod.link import offline_linker
+from lod.map import Settings
+from lod.vocab import SAMPLES_DIR
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+CORPUS = SHARED / "corpus" / "wilson-records.jsonl"
+SAMPLE = SAMPLES_DIR / "seed-record.txt"
+#: The export clock. Descriptions without an upload date are dated when lod first saw
+#: them, so exports compared byte for byte must share the clock.
+NOW = "2026-01-01T00:00:00Z"
+
+
+def pytest_configure(config):
+    # rdflib warns about an undefined term of a closed namespace (``DCAT.nosuch``)
+    # with stacklevel=3, so the warning is attributed to the *calling* module and
+    # pyproject's ``error::UserWarning:rdflib.*`` never matches it. Match the message.
+    config.addinivalue_line("filterwarnings", "error:Code.*is not defined in namespace:UserWarning")
+
+
+@dataclass(frozen=True)
+class Export:
+    inputs: tuple[Path, ...]
+    out: Path
+    report: pipeline.Report
+    settings: Settings
+    now: str
+
+    @property
+    def documents(self) -> Path:
+        return self.out / pipeline.DOCUMENTS
+
+    def files(self, extension: str) -> list[Path]:
+        return sorted(self.documents.glob(f"*{extension}"))
+
+
+Exporter = Callable[..., Export]
+
+
+def run_export(inputs: Sequence[Path | str], out: Path, settings: Settings = Settings(),
+               now: str = NOW) -> Export:
+    """Export like ``lod export`` does (offline linker), without printing."""
+    report = pipeline.export([str(i) for i in inputs], out, settings, linker=offline_linker(), now=now)
+    return Export(tuple(Path(i) for i in inputs), out, report, settings, now)
+
+
+@pytest.fixture(scope="session")
+def exporter(tmp_path_factory) -> Exporter:
+    """``exporter(inputs, name)``: export into a fresh temporary folder."""
+
+    def export(inputs: Sequence[Path | str], name: str = "export", settings: Settings = Settings(),
+               now: str = NOW) -> Export:
+        return run_export(inputs, tmp_path_factory.mktemp(name), settings, now)
+
+    return export
+
+
+@pytest.fixture(scope="session")
+def sample_export(exporter) -> Export:
+    """The bundled sample, as ``lod export`` with no inputs writes it."""
+    return exporter([SAMPLE], "sample")
+
+
+@pytest.fixture(scope="session")
+def corpus_export(exporter) -> Export:
+    """The shared corpus (JSON Lines plus the seed page) when ../shared is present."""
+    if not CORPUS.exists():
+        pytest.skip(f"shared corpus not present: {CORPUS}")
+    seed = CORPUS.parent / "seed-record.txt"
+    return exporter([CORPUS, seed if seed.exists() else SAMPLE], "corpus")
+
+
+@pytest.fixture(scope="session")
+def oxigraph_graph() -> Callable[[bytes | str, ox.RdfFormat], Graph]:
+    """``oxigraph_graph(data, format)``: parse with pyoxigraph, get an rdflib Graph."""
+    return parse_with_oxigraph
+
+
+def parse_with_oxigraph(data: bytes | str, format: ox.RdfFormat) -> Graph:
+    """Parse with pyoxigraph (strict) and hand back the triples as an rdflib Graph."""
+    graph = Graph()
+    for quad in ox.parse(data, format=format):
+        assert isinstance(quad.graph_name, ox.DefaultGraph), f"named graph in output: {quad}"
+        graph.add(tuple(_rdflib_term(t) for t in (quad.subject, quad.predicate, quad.object)))
+    return graph
+
+
+def _rdflib_term(node):
+    if isinstance(node, ox.NamedNode):
+        return URIRef(node.value)
+    if isinstance(node, ox.BlankNode):
+        return BNode(node.value)
+    if node.language:
+        return Literal(node.value, lang=node.language)
+    if node.datatype.value == "http://www.w3.org/2001/XMLSchema#string":
+        return Literal(node.value)
+    return Literal(node.value, datatype=URIRef(node.datatype.value))
