@@ -177,7 +177,8 @@ def cmd_serve(args) -> int:
         _error(f"{args.dir}: no export here; run `lod export --out {args.dir}` first")
         return EXIT_USAGE
     serve(args.dir, args.host, args.port, base=args.base,
-          sparql={"timeout": args.sparql_timeout, "max_results": args.sparql_limit})
+          sparql={"timeout": args.sparql_timeout, "max_results": args.sparql_limit},
+          oai={"page_size": args.oai_page_size, "admin_email": args.oai_admin_email})
     return EXIT_OK
 
 
@@ -257,6 +258,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="SPARQL query timeout in seconds (default 10)")
     serve.add_argument("--sparql-limit", type=int, default=10_000, metavar="N",
                        help="most SPARQL result rows/triples (default 10000)")
+    serve.add_argument("--oai-page-size", type=int, default=100, metavar="N",
+                       help="OAI-PMH records per response (default 100)")
+    serve.add_argument("--oai-admin-email", metavar="ADDRESS", help="OAI-PMH Identify adminEmail")
     serve.set_defaults(run=cmd_serve)
 
     mapping = commands.add_parser("mapping", help="print the field -> property tables")

@@ -655,7 +655,8 @@ class Guard:
     """
 
     METHODS = "GET, HEAD, POST, OPTIONS"
-    EXPOSE = "ETag, Link, Location, Content-Location, Content-Range, Accept-Ranges, Vary, Last-Modified"
+    EXPOSE = ("ETag, Link, Location, Content-Location, Content-Range, Accept-Ranges, Vary, Last-Modified, "
+              "X-Result-Truncated, X-Result-Limit, X-Query-Time")
     _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
     _HEADER_LIST = re.compile(r"[A-Za-z0-9!#$%&'*+.^_`|~, -]{0,1024}\Z")
 
