@@ -91,7 +91,7 @@ def cmd_export(args) -> int:
         workers = 1  # the online linker keeps one cache and one view of the service's health
     report = pipeline.export(inputs, out, config.settings, linker=linker, progress=bar,
                              on_error=_error, dataset=config.dataset, workers=workers,
-                             chunk_triples=args.chunk_triples)
+                             chunk_triples=args.chunk_triples, formats=_formats(args.formats))
     elapsed = time.monotonic() - started
     if report.exported == 0 and not report.rejected and not report.skipped:
         _error("no records found in the input")
@@ -107,6 +107,17 @@ def cmd_export(args) -> int:
           f"{f' ({changes})' if changes else ''} -> {out} "
           f"({elapsed:.1f}s; details in {report.report_path or out / pipeline.REPORT})")
     return report.status
+
+
+def _formats(text: str) -> tuple[str, ...]:
+    from lod.errors import ConfigError
+    from lod.pipeline import FORMATS
+
+    chosen = tuple(dict.fromkeys(f.strip() for f in text.split(",") if f.strip()))
+    unknown = [f for f in chosen if f not in FORMATS]
+    if unknown or "nt" not in chosen:
+        raise ConfigError(f"--formats {text!r}: choose from {', '.join(FORMATS)}; 'nt' is always needed")
+    return chosen
 
 
 def cmd_link(args) -> int:
@@ -219,6 +230,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="worker processes (default: the number of cores; 1: no pool)")
     export.add_argument("--chunk-triples", type=int, default=500_000, metavar="N",
                         help="largest dump file, in triples (default 500000)")
+    export.add_argument("--formats", default="ttl,jsonld,nt,nq", metavar="LIST",
+                        help="what to write: ttl,jsonld (per document), nt,nq (dumps); "
+                             "default all; 'nt' alone is the dump-only path")
     export.add_argument("--online", action="store_true",
                         help="ask Wikidata about names the authority table does not know")
     export.set_defaults(run=cmd_export)
@@ -231,6 +245,7 @@ def build_parser() -> argparse.ArgumentParser:
     link.add_argument("--config", metavar="FILE")
     link.add_argument("--workers", type=int, default=1, help=argparse.SUPPRESS)
     link.add_argument("--chunk-triples", type=int, default=500_000, help=argparse.SUPPRESS)
+    link.add_argument("--formats", default="ttl,jsonld,nt,nq", help=argparse.SUPPRESS)
     _link_options(link)
     link.set_defaults(run=cmd_link)
 

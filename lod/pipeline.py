@@ -15,7 +15,7 @@ import json
 import os
 import shutil
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from lod import MAPPING_VERSION, __version__
@@ -42,6 +42,8 @@ REPORT = "report.json"
 STATE = "state.json"
 JOURNAL = "journal.jsonl"
 DOCUMENT_FORMATS = {".ttl": turtle.serialize, ".jsonld": jsonld.serialize}
+#: What an export writes: per-document Turtle and JSON-LD, the N-Triples and N-Quads dumps.
+FORMATS = ("ttl", "jsonld", "nt", "nq")
 
 Linker = Callable[[Record], Record]
 
@@ -58,7 +60,7 @@ class Rendered:
 
 
 def render(record: Record, settings: Settings, linker: Linker | None = None,
-           first_seen: str | None = None) -> Rendered:
+           first_seen: str | None = None, formats: tuple[str, ...] = FORMATS) -> Rendered:
     """Link, map and serialize one record. Pure: same record, settings and time, same bytes."""
     if linker is not None:
         record = linker(record)
@@ -66,7 +68,8 @@ def render(record: Record, settings: Settings, linker: Linker | None = None,
     root = settings.iris.document(record.key)
     lines = ntriples.lines(triples)
     digest = hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()
-    files = {ext: write(triples, root).encode("utf-8") for ext, write in DOCUMENT_FORMATS.items()}
+    files = {ext: write(triples, root).encode("utf-8") for ext, write in DOCUMENT_FORMATS.items()
+             if ext[1:] in formats}
     return Rendered(record.key, digest, files, lines, record)
 
 
@@ -141,11 +144,13 @@ class Job:
     linker: Linker | None
     first_seen: dict[str, str]
     now: str
+    formats: tuple[str, ...] = FORMATS
 
     def __call__(self, item):
         if not isinstance(item, Record):
             return item
-        return render(item, self.settings, self.linker, self.first_seen.get(item.key, self.now))
+        return render(item, self.settings, self.linker, self.first_seen.get(item.key, self.now),
+                      self.formats)
 
 
 _JOB: Job | None = None
@@ -177,8 +182,9 @@ def _rendered(items: Iterable, job: Job, workers: int) -> Iterator:
 def export(inputs: Iterable[str], out: Path, settings: Settings, linker: Linker | None = None,
            progress: Progress | None = None, on_error: Callable[[str], None] | None = None,
            dataset: Dataset = Dataset(), workers: int = 1, chunk_triples: int = 500_000,
-           now: str | None = None) -> Report:
+           now: str | None = None, formats: tuple[str, ...] = FORMATS) -> Report:
     """Export every readable record of ``inputs`` into ``out`` as a new complete generation."""
+    inputs = list(inputs)
     progress = progress or Progress()
     now = now or utc_now()
     report = Report()
@@ -189,12 +195,16 @@ def export(inputs: Iterable[str], out: Path, settings: Settings, linker: Linker 
     try:
         documents = staging / DOCUMENTS
         documents.mkdir()
-        dump = DumpWriter(staging / DUMPS, chunk_triples=chunk_triples, uri_space=f"{settings.base}id/")
+        if "nt" not in formats:
+            raise ValueError("the N-Triples dump is always written: formats must include 'nt'")
+        dump = DumpWriter(staging / DUMPS, chunk_triples=chunk_triples, uri_space=f"{settings.base}id/",
+                          quads="nq" in formats)
         links = _SortedRows(staging / ".links.tmp")
         winners: dict[str, tuple[str, Record]] = {}
         late_winner = False
         job = Job(settings, linker,
-                  {k: d.first_seen for k, d in old_state.documents.items()} if old_state else {}, now)
+                  {k: d.first_seen for k, d in old_state.documents.items()} if old_state else {}, now,
+                  formats)
         for item in _rendered(_records(inputs, report, on_error), job, workers):
             progress.advance()
             if isinstance(item, ReadError):
@@ -211,7 +221,7 @@ def export(inputs: Iterable[str], out: Path, settings: Settings, linker: Linker 
             links.add(item.key, render_links(link_rows(item.record, settings.iris)).split("\n", 1)[1])
         progress.close()
         if late_winner:
-            dump = _redo_dump(dump, staging, documents, settings, chunk_triples)
+            dump = _redo_dump(dump, inputs, job, winners, workers)
         files = dump.close()
         _finish(staging, out, settings, dataset, report, winners, files, dump, links, old_state,
                 journal, now, previous)
@@ -266,24 +276,32 @@ def _keep_one_per_key(rendered: Rendered, winners: dict, report: Report, on_erro
     when it replaces an earlier record (the dumps must then be rebuilt).
     """
     current = winners.get(rendered.key)
+    mine = (rendered.digest, _Kept(rendered.record.origin, rendered.record.warnings))
     if current is None:
-        winners[rendered.key] = (rendered.digest, rendered.record)
+        winners[rendered.key] = mine
         report.exported += 1
         return False
     report.duplicates += 1
     if current[0] == rendered.digest:
         return None
-    (keep_digest, keep), (_, drop) = sorted((current, (rendered.digest, rendered.record)),
-                                           key=lambda pair: pair[0])
+    (keep_digest, keep), (_, drop) = sorted((current, mine), key=lambda pair: pair[0])
     winners[rendered.key] = (keep_digest, keep)
     origin, other = drop.origin, keep.origin
-    reason = (f"duplicate document key {drop.key!r}: a different record "
+    reason = (f"duplicate document key {rendered.key!r}: a different record "
               f"({other.file}, line {other.line}) has the same key")
     report.rejected.append({k: v for k, v in {"file": origin.file, "line": origin.line,
                                               "reason": reason}.items() if v is not None})
     if on_error:
         on_error(f"{origin.file}, line {origin.line}: {reason}")
     return None if keep is current[1] else True
+
+
+@dataclass(frozen=True)
+class _Kept:
+    """What the export keeps of each written document: small, so memory stays flat."""
+
+    origin: object
+    warnings: tuple[str, ...]
 
 
 def _write_document(rendered: Rendered, documents: Path, previous: Path | None, old_state) -> None:
@@ -299,15 +317,21 @@ def _write_document(rendered: Rendered, documents: Path, previous: Path | None, 
             write_bytes(target, data)
 
 
-def _redo_dump(dump: DumpWriter, staging: Path, documents: Path, settings: Settings,
-               chunk_triples: int) -> DumpWriter:
-    """Rare path: a record replaced an earlier one with its key; rebuild the dumps from the files."""
-    from lod.serialize.ntriples import lines_of_file
+def _redo_dump(dump: DumpWriter, inputs: list[str], job: Job, winners: dict, workers: int) -> DumpWriter:
+    """Rare path: a record replaced an earlier one with its key after the loser's triples went in.
 
+    The dumps are built again from a second pass over the inputs, keeping only each key's
+    winner: correct for every format and still streaming, at the cost of reading twice.
+    """
     dump.discard()
-    fresh = DumpWriter(staging / DUMPS, chunk_triples=chunk_triples, uri_space=f"{settings.base}id/")
-    for path in sorted(documents.glob("*.ttl")):
-        fresh.add(settings.iris.description(path.stem), lines_of_file(path))
+    fresh = DumpWriter(dump.folder, chunk_triples=dump.chunk_triples, uri_space=dump.uri_space.decode(),
+                       quads=dump.quads)
+    added: set[str] = set()
+    only_lines = replace(job, formats=("nt",))
+    for item in _rendered(_records(inputs, Report(), None), only_lines, workers):
+        if isinstance(item, Rendered) and item.key not in added and winners[item.key][0] == item.digest:
+            added.add(item.key)
+            fresh.add(job.settings.iris.description(item.key), item.lines)
     return fresh
 
 
@@ -362,9 +386,9 @@ def _finish(staging: Path, out: Path, settings: Settings, dataset: Dataset, repo
     _concatenate([staging / f.path for f in files if f.path.endswith(".nt.gz")], staging / DATASET_DUMP)
     write_manifest(staging, files, base=settings.base)
     links.write(staging / LINKS, render_links([]))
-    for key, (_, record) in sorted(winners.items()):
-        for warning in record.warnings:
-            report.warnings.append({"file": record.origin.file, "line": record.origin.line,
+    for key, (_, kept) in sorted(winners.items()):
+        for warning in kept.warnings:
+            report.warnings.append({"file": kept.origin.file, "line": kept.origin.line,
                                     "key": key, "reason": warning})
     write_text(staging / REPORT, json.dumps(report.as_json(), indent=2, ensure_ascii=False) + "\n")
 

@@ -76,7 +76,7 @@ class DumpWriter:
     """
 
     def __init__(self, folder: Path, chunk_triples: int = 500_000, level: int = 6,
-                 spill_every: int = 20_000, uri_space: str = ""):
+                 spill_every: int = 20_000, uri_space: str = "", quads: bool = True):
         if chunk_triples < 1 or spill_every < 1:
             raise ValueError("chunk_triples and spill_every must be at least 1")
         self.folder = Path(folder)
@@ -84,6 +84,7 @@ class DumpWriter:
         self.level = level
         self.spill_every = spill_every
         self.uri_space = uri_space.encode("utf-8")
+        self.quads = quads  # False: the N-Triples dump only (lod export --formats nt)
         self.stats: DumpStats | None = None
         self.removed: list[str] = []  # stale chunk files deleted by close()
         self._documents: list[tuple[bytes, list[bytes]]] = []
@@ -124,10 +125,11 @@ class DumpWriter:
         self._closed = True
         try:
             triples = self._merged(0, _sorted_triples(self._documents))
-            quads = self._merged(1, _sorted_quads(self._documents))
+            quads = self._merged(1, _sorted_quads(self._documents)) if self.quads else None
             self._documents = []
             files = self._write_chunks(NT_NAME, NT_MEDIA_TYPE, _batches(self._counted(triples)), False)
-            files += self._write_chunks(NQ_NAME, NQ_MEDIA_TYPE, _graphs(quads), True)
+            if quads is not None:
+                files += self._write_chunks(NQ_NAME, NQ_MEDIA_TYPE, _graphs(quads), True)
         finally:
             for temp in self._temps:
                 temp.unlink(missing_ok=True)
@@ -148,7 +150,7 @@ class DumpWriter:
     def _spill(self) -> None:
         triples, quads = self._run_path("nt"), self._run_path("nq")
         _write_run(triples, _sorted_triples(self._documents))
-        _write_run(quads, _sorted_quads(self._documents))
+        _write_run(quads, _sorted_quads(self._documents) if self.quads else [])
         self._runs.append((triples, quads))
         self._documents = []
 
