@@ -25,7 +25,7 @@ from lod.map import Settings, map_record
 from lod.model import Record
 from lod.publish.dumps import DumpWriter, write_manifest
 from lod.publish.feed import write_feed, write_sitemap
-from lod.publish.files import write_bytes, write_text
+from lod.publish.files import write_text
 from lod.publish.layout import Layout
 from lod.publish.links import LINKS, link_rows, render_links
 from lod.publish.state import (
@@ -313,8 +313,9 @@ def _write_document(rendered: Rendered, documents: Path, previous: Path | None, 
         source = previous / DOCUMENTS / target.name if previous else None
         if old is not None and old.digest == rendered.digest and source and source.exists():
             os.link(source, target)
-        else:
-            write_bytes(target, data)
+        else:  # a plain write: the staging folder is invisible until it is switched in whole
+            with open(target, "wb") as out:
+                out.write(data)
 
 
 def _redo_dump(dump: DumpWriter, inputs: list[str], job: Job, winners: dict, workers: int) -> DumpWriter:

@@ -14,18 +14,13 @@ from pathlib import Path
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DCAT as _RDFLIB_DCAT
 from rdflib.namespace import XSD as _RDFLIB_XSD
-from rdflib.namespace import (
-    DCTERMS,
-    DCMITYPE,
-    OWL,
-    PROV,
-    RDF,
-    RDFS,
-    SDO,
-    SKOS,
-    VOID,
-    DefinedNamespace,
-)
+from rdflib.namespace import DCMITYPE, SDO, VOID, DefinedNamespace
+from rdflib.namespace import DCTERMS as _DCTERMS
+from rdflib.namespace import OWL as _OWL
+from rdflib.namespace import PROV as _PROV
+from rdflib.namespace import RDF as _RDF
+from rdflib.namespace import RDFS as _RDFS
+from rdflib.namespace import SKOS as _SKOS
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -58,16 +53,30 @@ def read_tsv(name: str) -> list[dict[str, str]]:
 
 
 def _closed(name: str, base: str, terms) -> type[DefinedNamespace]:
+    """A closed namespace whose terms are plain class attributes.
+
+    Known terms resolve at attribute-lookup speed (rdflib's own namespaces go through
+    ``__getattr__`` on every use, slow in the per-record path); unknown ones still
+    raise, through :class:`DefinedNamespace`.
+    """
     return type(name, (DefinedNamespace,), {
         "__annotations__": {term: URIRef for term in terms},
         "_NS": Namespace(base),
         "_fail": True,
+        **{term: URIRef(base + term) for term in terms if term.isidentifier()},
     })
 
 
 #: rdflib leaves DCAT and XSD open (any attribute is a term); these close them.
 DCAT = _closed("DCAT", str(_RDFLIB_DCAT), _RDFLIB_DCAT.__annotations__)
 XSD = _closed("XSD", str(_RDFLIB_XSD), _RDFLIB_XSD.__annotations__)
+#: The namespaces the mapper uses for every record, as fast closed namespaces.
+RDF = _closed("RDF", str(_RDF), _RDF.__annotations__)
+RDFS = _closed("RDFS", str(_RDFS), _RDFS.__annotations__)
+OWL = _closed("OWL", str(_OWL), _OWL.__annotations__)
+PROV = _closed("PROV", str(_PROV), _PROV.__annotations__)
+SKOS = _closed("SKOS", str(_SKOS), _SKOS.__annotations__)
+DCTERMS = _closed("DCTERMS", str(_DCTERMS), _DCTERMS.__annotations__)
 
 #: schema.org in its ``http://`` form (DESIGN.md), closed over rdflib's schema.org term list.
 SCHEMA = _closed("SCHEMA", "http://schema.org/", SDO.__annotations__)

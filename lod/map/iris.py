@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from functools import lru_cache
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
@@ -27,6 +28,7 @@ from lod.model import Entity, Record
 _SLUG_MAX = 80
 
 
+@lru_cache(maxsize=1 << 16)
 def slug(text: str) -> str:
     """An IRI-safe, readable key for a name: ASCII letters, digits and hyphens.
 

@@ -23,6 +23,7 @@ import os
 import re
 import tempfile
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import groupby
 from pathlib import Path
@@ -127,9 +128,13 @@ class DumpWriter:
             triples = self._merged(0, _sorted_triples(self._documents))
             quads = self._merged(1, _sorted_quads(self._documents)) if self.quads else None
             self._documents = []
-            files = self._write_chunks(NT_NAME, NT_MEDIA_TYPE, _batches(self._counted(triples)), False)
-            if quads is not None:
-                files += self._write_chunks(NQ_NAME, NQ_MEDIA_TYPE, _graphs(quads), True)
+            # The N-Quads dump is merged and compressed in a second thread: zlib releases the
+            # GIL, so the two gzip streams use two cores.
+            with ThreadPoolExecutor(1) as pool:
+                nq = pool.submit(self._write_chunks, NQ_NAME, NQ_MEDIA_TYPE, _graphs(quads), True) \
+                    if quads is not None else None
+                files = self._write_chunks(NT_NAME, NT_MEDIA_TYPE, _batches(self._counted(triples)), False)
+                files += nq.result() if nq is not None else []
         finally:
             for temp in self._temps:
                 temp.unlink(missing_ok=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from rdflib import Literal, URIRef
 from lod.vocab import XSD
@@ -29,8 +30,15 @@ def escape_string(text: str) -> str:
     return _ESCAPE.sub(_escape_char, text)
 
 
+@lru_cache(maxsize=1 << 16)
+def _iri(node: str) -> str:
+    return f"<{node}>"
+
+
 def term(node) -> str:
     """A URIRef or Literal in N-Triples syntax (IRIs are minted or made safe upstream)."""
+    if type(node) is URIRef:  # the common case first; IRIs repeat, so they are cached
+        return _iri(node)
     if isinstance(node, Literal):
         lexical = f'"{escape_string(str(node))}"'
         if node.language:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from functools import lru_cache
 
 from rdflib import Literal, URIRef
 from lod.vocab import RDF, XSD
@@ -30,6 +31,7 @@ def _long_escape(match: re.Match) -> str:
     return {"\\": "\\\\", '"': '\\"', "\r": "\\r"}.get(char) or f"\\u{ord(char):04X}"
 
 
+@lru_cache(maxsize=1 << 16)
 def iri(value: str) -> str:
     for name, namespace in _PREFIX_ORDER:
         if value.startswith(namespace):
