@@ -89,9 +89,15 @@ def cmd_export(args) -> int:
     workers = args.workers if args.workers is not None else (os.cpu_count() or 1)
     if fallback is not None:
         workers = 1  # the online linker keeps one cache and one view of the service's health
-    report = pipeline.export(inputs, out, config.settings, linker=linker, progress=bar,
-                             on_error=_error, dataset=config.dataset, workers=workers,
-                             chunk_triples=args.chunk_triples, formats=_formats(args.formats))
+    engine = _dask_client(args) if getattr(args, "engine", "local") == "dask" else None
+    try:
+        report = pipeline.export(inputs, out, config.settings, linker=linker, progress=bar,
+                                 on_error=_error, dataset=config.dataset, workers=workers,
+                                 chunk_triples=args.chunk_triples, formats=_formats(args.formats),
+                                 engine=engine)
+    finally:
+        if engine is not None:
+            engine.close()
     elapsed = time.monotonic() - started
     if report.exported == 0 and not report.rejected and not report.skipped:
         _error("no records found in the input")
@@ -107,6 +113,22 @@ def cmd_export(args) -> int:
           f"{f' ({changes})' if changes else ''} -> {out} "
           f"({elapsed:.1f}s; details in {report.report_path or out / pipeline.REPORT})")
     return report.status
+
+
+def _dask_client(args):
+    """A client of the Dask cluster at --scheduler (``pip install 'lod[dask]'``)."""
+    from lod.errors import ConfigError
+
+    if not args.scheduler:
+        raise ConfigError("--engine dask needs --scheduler ADDRESS (e.g. tcp://scheduler:8786)")
+    try:
+        from dask.distributed import Client
+    except ImportError:
+        raise ConfigError("--engine dask needs Dask: pip install 'lod[dask]'") from None
+    try:
+        return Client(args.scheduler, timeout=30)
+    except OSError as error:
+        raise ConfigError(f"cannot reach the Dask scheduler at {args.scheduler} ({error})") from None
 
 
 def _formats(text: str) -> tuple[str, ...]:
@@ -230,6 +252,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="worker processes (default: the number of cores; 1: no pool)")
     export.add_argument("--chunk-triples", type=int, default=500_000, metavar="N",
                         help="largest dump file, in triples (default 500000)")
+    export.add_argument("--engine", choices=["local", "dask"], default="local",
+                        help="where records are rendered: local processes, or a Dask cluster")
+    export.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://host:8786")
     export.add_argument("--formats", default="ttl,jsonld,nt,nq", metavar="LIST",
                         help="what to write: ttl,jsonld (per document), nt,nq (dumps); "
                              "default all; 'nt' alone is the dump-only path")

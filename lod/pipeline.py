@@ -165,11 +165,41 @@ def _work(item):
     return _JOB(item)
 
 
-def _rendered(items: Iterable, job: Job, workers: int) -> Iterator:
-    """Render in input order, in ``workers`` processes (1: in this process).
+def _render_batch(job: Job, batch: list) -> list:
+    return [job(item) for item in batch]
+
+
+def _rendered_on_dask(items: Iterable, job: Job, client, batch_size: int = 256) -> Iterator:
+    """Render on a Dask cluster: batches of records go out, results come back in input order.
+
+    At most a few batches per worker are in flight, so the driver's memory stays flat.
+    Workers only render; the driver writes, so the output is the local run's, byte for byte.
+    """
+    from itertools import islice
+
+    shared = client.scatter(job, broadcast=True)
+    window = max(2, 3 * len(client.scheduler_info().get("workers", {})))
+    pending: list = []
+    iterator = iter(items)
+    while True:
+        while len(pending) < window:
+            batch = list(islice(iterator, batch_size))
+            if not batch:
+                break
+            pending.append(client.submit(_render_batch, shared, batch, pure=False))
+        if not pending:
+            return
+        yield from pending.pop(0).result()
+
+
+def _rendered(items: Iterable, job: Job, workers: int, engine=None) -> Iterator:
+    """Render in input order: in ``workers`` processes (1: in this process) or on ``engine``.
 
     The job (settings, linker, first-seen times) goes to each worker once, at start.
     """
+    if engine is not None:
+        yield from _rendered_on_dask(items, job, engine)
+        return
     if workers <= 1:
         yield from map(job, items)
         return
@@ -182,8 +212,11 @@ def _rendered(items: Iterable, job: Job, workers: int) -> Iterator:
 def export(inputs: Iterable[str], out: Path, settings: Settings, linker: Linker | None = None,
            progress: Progress | None = None, on_error: Callable[[str], None] | None = None,
            dataset: Dataset = Dataset(), workers: int = 1, chunk_triples: int = 500_000,
-           now: str | None = None, formats: tuple[str, ...] = FORMATS) -> Report:
-    """Export every readable record of ``inputs`` into ``out`` as a new complete generation."""
+           now: str | None = None, formats: tuple[str, ...] = FORMATS, engine=None) -> Report:
+    """Export every readable record of ``inputs`` into ``out`` as a new complete generation.
+
+    ``engine``: a ``dask.distributed.Client`` to render on a cluster instead of local processes.
+    """
     inputs = list(inputs)
     progress = progress or Progress()
     now = now or utc_now()
@@ -205,7 +238,7 @@ def export(inputs: Iterable[str], out: Path, settings: Settings, linker: Linker 
         job = Job(settings, linker,
                   {k: d.first_seen for k, d in old_state.documents.items()} if old_state else {}, now,
                   formats)
-        for item in _rendered(_records(inputs, report, on_error), job, workers):
+        for item in _rendered(_records(inputs, report, on_error), job, workers, engine):
             progress.advance()
             if isinstance(item, ReadError):
                 report.rejected.append(_error_entry(item))
@@ -221,7 +254,7 @@ def export(inputs: Iterable[str], out: Path, settings: Settings, linker: Linker 
             links.add(item.key, render_links(link_rows(item.record, settings.iris)).split("\n", 1)[1])
         progress.close()
         if late_winner:
-            dump = _redo_dump(dump, inputs, job, winners, workers)
+            dump = _redo_dump(dump, inputs, job, winners, workers, engine)
         files = dump.close()
         _finish(staging, out, settings, dataset, report, winners, files, dump, links, old_state,
                 journal, now, previous)
@@ -318,7 +351,8 @@ def _write_document(rendered: Rendered, documents: Path, previous: Path | None, 
                 out.write(data)
 
 
-def _redo_dump(dump: DumpWriter, inputs: list[str], job: Job, winners: dict, workers: int) -> DumpWriter:
+def _redo_dump(dump: DumpWriter, inputs: list[str], job: Job, winners: dict, workers: int,
+               engine=None) -> DumpWriter:
     """Rare path: a record replaced an earlier one with its key after the loser's triples went in.
 
     The dumps are built again from a second pass over the inputs, keeping only each key's
@@ -329,7 +363,7 @@ def _redo_dump(dump: DumpWriter, inputs: list[str], job: Job, winners: dict, wor
                        quads=dump.quads)
     added: set[str] = set()
     only_lines = replace(job, formats=("nt",))
-    for item in _rendered(_records(inputs, Report(), None), only_lines, workers):
+    for item in _rendered(_records(inputs, Report(), None), only_lines, workers, engine):
         if isinstance(item, Rendered) and item.key not in added and winners[item.key][0] == item.digest:
             added.add(item.key)
             fresh.add(job.settings.iris.description(item.key), item.lines)
