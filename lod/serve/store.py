@@ -40,6 +40,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from lod.map.iris import Iris
+
 #: A document key (and an entity slug): what ``lod.map.iris`` mints.
 KEY_RE = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
 KEY_MAX = 200
@@ -252,14 +254,14 @@ class Export:
         return None
 
     def document_iri(self, key: str) -> str:
-        return f"{self.base}id/document/{key}"
+        return Iris(self.base).document(key)
 
     def description_iri(self, key: str) -> str:
         """Also the document's named-graph IRI in the N-Quads dump and the store."""
-        return f"{self.base}doc/document/{key}"
+        return Iris(self.base).description(key)
 
     def dataset_iri(self) -> str:
-        return f"{self.base}id/dataset"
+        return Iris(self.base).dataset()
 
     @property
     def void_graph(self) -> str:
