@@ -69,31 +69,47 @@ class _Terms:
 
     def choose(self, predicate: str, obj) -> tuple[str, object]:
         """(key, JSON value) for one triple's predicate and object."""
+        is_iri = isinstance(obj, URIRef)
+        language = None if is_iri else obj.language
+        datatype = None if is_iri or obj.datatype is None or str(obj.datatype) == _XSD_STRING \
+            else str(obj.datatype)
+        key, plain = self._key(predicate, is_iri, language, datatype)
+        if plain:
+            return key, str(obj)
+        if is_iri:
+            return key, {"@id": str(obj)}
+        value = {"@value": str(obj)}
+        if language:
+            value["@language"] = language
+        elif datatype:
+            value["@type"] = datatype
+        return key, value
+
+    @lru_cache(maxsize=4096)
+    def _key(self, predicate: str, is_iri: bool, language: str | None,
+             datatype: str | None) -> tuple[str, bool]:
+        """The key for a value of this shape, and whether the value can be written plain.
+
+        Depends only on the shape (IRI or literal, language, datatype), so it is cached.
+        """
         for key, definition in self.by_iri.get(predicate, ()):
-            if self._fits(definition, obj):
-                return key, str(obj)
+            if self._fits(definition, is_iri, language, datatype):
+                return key, True
         key = self.compact(predicate)
         if key in {k for k, _ in self.by_iri.get(predicate, ())}:
             key = predicate  # the compact IRI is a term with another coercion: use the full IRI
-        if isinstance(obj, URIRef):
-            return key, {"@id": str(obj)}
-        value = {"@value": str(obj)}
-        if obj.language:
-            value["@language"] = obj.language
-        elif obj.datatype is not None and str(obj.datatype) != _XSD_STRING:
-            value["@type"] = str(obj.datatype)
-        return key, value
+        return key, False
 
-    def _fits(self, definition: dict, obj) -> bool:
+    def _fits(self, definition: dict, is_iri: bool, language: str | None, datatype: str | None) -> bool:
         coercion = definition.get("@type")
-        if isinstance(obj, URIRef):
+        if is_iri:
             return coercion == "@id"
         if coercion is not None:
-            return coercion != "@id" and self.expand(coercion) == str(obj.datatype)
-        if obj.datatype is not None and str(obj.datatype) != _XSD_STRING:
+            return coercion != "@id" and self.expand(coercion) == datatype
+        if datatype is not None:
             return False
-        language = definition["@language"] if "@language" in definition else self.default_language
-        return (language or None) == (obj.language or None)
+        default = definition["@language"] if "@language" in definition else self.default_language
+        return (default or None) == (language or None)
 
 
 @lru_cache(maxsize=1)
