@@ -50,13 +50,20 @@ Linker = Callable[[Record], Record]
 
 @dataclass
 class Rendered:
-    """Everything one record becomes: its files and its N-Triples lines."""
+    """Everything one record becomes, in a form that is cheap to send between processes."""
 
     key: str
     digest: str  # SHA-256 of the sorted N-Triples: the document's content identity
     files: dict[str, bytes]
-    lines: list[str]
-    record: Record
+    nt: bytes  # the document's N-Triples, sorted, one statement per line
+    links: str  # its rows of links.csv (no header)
+    origin: object
+    warnings: tuple[str, ...]
+
+    @property
+    def lines(self) -> list[str]:
+        """The N-Triples lines (split on LF only: U+2028 inside a literal is no line end)."""
+        return [line + "\n" for line in self.nt.decode("utf-8").split("\n")[:-1]]
 
 
 def render(record: Record, settings: Settings, linker: Linker | None = None,
@@ -66,11 +73,12 @@ def render(record: Record, settings: Settings, linker: Linker | None = None,
         record = linker(record)
     triples = map_record(record, settings, first_seen)
     root = settings.iris.document(record.key)
-    lines = ntriples.lines(triples)
-    digest = hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()
+    nt = "".join(ntriples.lines(triples)).encode("utf-8")
+    digest = hashlib.sha256(nt).hexdigest()
     files = {ext: write(triples, root).encode("utf-8") for ext, write in DOCUMENT_FORMATS.items()
              if ext[1:] in formats}
-    return Rendered(record.key, digest, files, lines, record)
+    links = render_links(link_rows(record, settings.iris)).split("\n", 1)[1]
+    return Rendered(record.key, digest, files, nt, links, record.origin, record.warnings)
 
 
 @dataclass
@@ -161,8 +169,8 @@ def _start_worker(job: Job) -> None:
     _JOB = job
 
 
-def _work(item):
-    return _JOB(item)
+def _work_batch(batch: list) -> list:
+    return [_JOB(item) for item in batch]
 
 
 def _render_batch(job: Job, batch: list) -> list:
@@ -204,9 +212,20 @@ def _rendered(items: Iterable, job: Job, workers: int, engine=None) -> Iterator:
         yield from map(job, items)
         return
     from concurrent.futures import ProcessPoolExecutor
+    from itertools import islice
 
+    # Submit batches with a bounded window (Executor.map would read all input up front).
     with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(job,)) as pool:
-        yield from pool.map(_work, items, chunksize=32)
+        iterator, pending = iter(items), []
+        while True:
+            while len(pending) < 4 * workers:
+                batch = list(islice(iterator, 32))
+                if not batch:
+                    break
+                pending.append(pool.submit(_work_batch, batch))
+            if not pending:
+                return
+            yield from pending.pop(0).result()
 
 
 def export(inputs: Iterable[str], out: Path, settings: Settings, linker: Linker | None = None,
@@ -250,8 +269,8 @@ def export(inputs: Iterable[str], out: Path, settings: Settings, linker: Linker 
                 continue
             late_winner |= keep
             _write_document(item, documents, previous, old_state)
-            dump.add(settings.iris.description(item.key), item.lines)
-            links.add(item.key, render_links(link_rows(item.record, settings.iris)).split("\n", 1)[1])
+            dump.add(settings.iris.description(item.key), item.nt)
+            links.add(item.key, item.links)
         progress.close()
         if late_winner:
             dump = _redo_dump(dump, inputs, job, winners, workers, engine)
@@ -309,7 +328,7 @@ def _keep_one_per_key(rendered: Rendered, winners: dict, report: Report, on_erro
     when it replaces an earlier record (the dumps must then be rebuilt).
     """
     current = winners.get(rendered.key)
-    mine = (rendered.digest, _Kept(rendered.record.origin, rendered.record.warnings))
+    mine = (rendered.digest, _Kept(rendered.origin, rendered.warnings))
     if current is None:
         winners[rendered.key] = mine
         report.exported += 1
@@ -366,7 +385,7 @@ def _redo_dump(dump: DumpWriter, inputs: list[str], job: Job, winners: dict, wor
     for item in _rendered(_records(inputs, Report(), None), only_lines, workers, engine):
         if isinstance(item, Rendered) and item.key not in added and winners[item.key][0] == item.digest:
             added.add(item.key)
-            fresh.add(job.settings.iris.description(item.key), item.lines)
+            fresh.add(job.settings.iris.description(item.key), item.nt)
     return fresh
 
 

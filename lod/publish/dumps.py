@@ -77,7 +77,8 @@ class DumpWriter:
     """
 
     def __init__(self, folder: Path, chunk_triples: int = 500_000, level: int = 6,
-                 spill_every: int = 20_000, uri_space: str = "", quads: bool = True):
+                 spill_every: int = 20_000, uri_space: str = "", quads: bool = True,
+                 spill_bytes: int = 24 << 20):
         if chunk_triples < 1 or spill_every < 1:
             raise ValueError("chunk_triples and spill_every must be at least 1")
         self.folder = Path(folder)
@@ -86,6 +87,8 @@ class DumpWriter:
         self.spill_every = spill_every
         self.uri_space = uri_space.encode("utf-8")
         self.quads = quads  # False: the N-Triples dump only (lod export --formats nt)
+        self.spill_bytes = spill_bytes  # also spill at this many bytes of lines: memory stays flat
+        self._buffered = 0
         self.stats: DumpStats | None = None
         self.removed: list[str] = []  # stale chunk files deleted by close()
         self._documents: list[tuple[bytes, list[bytes]]] = []
@@ -97,19 +100,28 @@ class DumpWriter:
             if _TEMP.match(leftover.name):
                 leftover.unlink()
 
-    def add(self, graph: str, lines: list[str]) -> None:
-        """One document: its named-graph IRI and its N-Triples lines (each ending in " .\\n")."""
+    def add(self, graph: str, lines: list[str] | bytes) -> None:
+        """One document: its named-graph IRI and its N-Triples lines (each ending in " .\\n").
+
+        ``lines`` may also come as one UTF-8 blob of such lines (cheap to pass between
+        processes); either way each line must be one N-Triples statement.
+        """
         if self._closed:
             raise ValueError("DumpWriter is closed")
         if not _GRAPH.match(graph):
             raise ValueError(f"not an IRI that N-Quads can hold: {graph!r}")
-        encoded = []
-        for line in lines:
-            if not line.startswith("<") or not line.endswith(" .\n") or line.count("\n") != 1:
+        if not isinstance(lines, bytes) and any(line.count("\n") != 1 for line in lines):
+            raise ValueError("each item of lines must be one line ending in a newline")
+        blob = lines if isinstance(lines, bytes) else "".join(lines).encode("utf-8")
+        if blob[-1:] not in (b"", b"\n"):
+            raise ValueError(f"N-Triples lines must end with a newline: {blob[-200:]!r}")
+        encoded = [line + b"\n" for line in blob.split(b"\n")[:-1]]
+        for line in encoded:
+            if not line.endswith(b" .\n") or not line.startswith(b"<"):
                 raise ValueError(f"not one N-Triples line with an IRI subject: {line!r}")
-            encoded.append(line.encode("utf-8"))
         self._documents.append((graph.encode("utf-8"), encoded))
-        if len(self._documents) >= self.spill_every:
+        self._buffered += len(blob)
+        if len(self._documents) >= self.spill_every or self._buffered >= self.spill_bytes:
             self._spill()
 
     def discard(self) -> None:
@@ -158,6 +170,7 @@ class DumpWriter:
         _write_run(quads, _sorted_quads(self._documents) if self.quads else [])
         self._runs.append((triples, quads))
         self._documents = []
+        self._buffered = 0
 
     def _merged(self, kind: int, in_memory: list[bytes]) -> Iterator[bytes]:
         """The sorted, de-duplicated union of the spilled runs of one kind and ``in_memory``."""

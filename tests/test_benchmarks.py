@@ -1,0 +1,93 @@
+"""``benchmarks/synthetic.py`` and ``benchmarks/export_bench.py``: shapes and a smoke run, no timings."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from lod.model import Record
+from lod.read import read_inputs
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCHMARKS = ROOT / "benchmarks"
+
+
+def _load(name: str):
+    spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault(name, module)  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+synthetic = _load("synthetic")
+
+
+def _records(paths: list[Path]) -> list[Record]:
+    items = list(read_inputs([str(p) for p in paths]))
+    problems = [item for item in items if not isinstance(item, Record)]
+    assert not problems, problems[:5]
+    return items
+
+
+def test_generate_is_deterministic_and_every_file_reads(tmp_path):
+    stats: dict = {}
+    first = synthetic.generate(400, tmp_path / "a", seed=0, stats=stats)
+    second = synthetic.generate(400, tmp_path / "b", seed=0)
+    assert [p.relative_to(tmp_path / "a") for p in first] == [p.relative_to(tmp_path / "b") for p in second]
+    assert all(a.read_bytes() == b.read_bytes() for a, b in zip(first, second))
+    assert {p.suffix for p in first} == {".jsonl", ".csv", ".txt"}
+    assert stats["jsonl"] + stats["csv"] + stats["txt"] == 400 and stats["txt"] > 0
+
+    records = _records(first)
+    assert len(records) == 400
+    assert len({r.key for r in records}) == 400
+    assert len({r.identifiers.record_id for r in records}) == 400
+    assert {r.origin.layout for r in records if r.origin.file.endswith(".txt")} == {"L-B0"}
+    assert not [r for r in records if r.warnings]
+    text = "".join((r.body or "") + r.title for r in records)
+    for script in ("Ж", "国", "한", "ō", "ü", "ș", "ğ"):  # Cyrillic, CJK, Hangul, diacritics
+        assert any(ch in text for ch in script), script
+    assert not [p for p in first if re.search(r"\bQ[1-9][0-9]*\b", p.read_text(encoding="utf-8"))]  # no QIDs
+
+
+def test_generate_is_a_prefix_for_any_n(tmp_path):
+    small = {r.key: r for r in _records(synthetic.generate(60, tmp_path / "small"))}
+    large = {r.key: r for r in _records(synthetic.generate(300, tmp_path / "large"))}
+    assert small.keys() <= large.keys()
+    assert all(small[k].title == large[k].title and small[k].body == large[k].body for k in small)
+
+
+def test_names_hit_and_miss_the_authority_table(tmp_path):
+    from lod.link import offline_linker
+
+    linker = offline_linker()
+    statuses = {e.link.status for r in _records(synthetic.generate(100, tmp_path / "in"))
+                for _, e in linker(r).entities() if e.link}
+    assert {"linked", "unknown"} <= statuses
+
+
+@pytest.mark.slow
+def test_export_bench_smoke_run_prints_the_table(tmp_path):
+    result = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "export_bench.py"), "--docs", "200", "--reference-docs", "50",
+         "--keep", str(tmp_path / "work")],
+        capture_output=True, text=True, timeout=600, check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+    out = result.stdout
+    assert "machine: " in out and " cores " in out and "Python " in out
+    assert "| run | docs | wall s | CPU s | docs/s | ms/doc | peak RSS MB |" in out
+    assert "| lod export, default outputs | 200 |" in out
+    assert "| lod export, default outputs (N/10) | 20 |" in out
+    assert "| naive reference (rdflib + pyld) | 50 |" in out
+    assert "| lod export --formats nt (dump only) |" in out
+    assert "reference / lod, time per document: " in out
+    assert "peak RSS of lod export: " in out and "growth " in out
+    assert "lod export, default outputs: exit status 0, 200 documents exported, 0 rejected" in out
+    assert "naive reference (rdflib + pyld): exit status 0, 50 documents exported, 0 rejected" in out
+    assert (tmp_path / "work" / "out-reference" / "dataset.nt.gz").exists()
