@@ -1,0 +1,134 @@
+"""Incremental export, atomic generations and recovery (issue: publish for harvesters)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from lod import pipeline
+from lod.link import offline_linker
+from lod.map import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "tests" / "fixtures" / "records" / "sample.jsonl"
+
+
+def export(inputs, out: Path, now: str):
+    return pipeline.export([str(p) for p in inputs], out, Settings(), offline_linker(), now=now)
+
+
+def snapshot(out: Path) -> dict[str, tuple[bytes, int, int]]:
+    """Every published file: bytes, inode and modification time (through the symlinks)."""
+    root = (out / ".lod" / "current").resolve()
+    return {str(p.relative_to(root)): (p.read_bytes(), p.stat().st_ino, p.stat().st_mtime_ns)
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def journal(out: Path) -> list[dict]:
+    return [json.loads(line) for line in (out / "journal.jsonl").read_text().splitlines()]
+
+
+@pytest.fixture
+def records(tmp_path) -> Path:
+    copy = tmp_path / "in" / "records.jsonl"
+    copy.parent.mkdir()
+    copy.write_bytes(SAMPLE.read_bytes())
+    return copy
+
+
+def test_unchanged_rerun_changes_no_byte_and_no_time(tmp_path, records):
+    out = tmp_path / "out"
+    export([records], out, "2026-01-01T00:00:00Z")
+    before = snapshot(out)
+    report = export([records], out, "2026-02-01T00:00:00Z")
+    assert snapshot(out) == before
+    assert not any(report.changes.values())
+
+
+def test_editing_one_record_changes_exactly_its_files_and_adds_one_update(tmp_path, records):
+    out = tmp_path / "out"
+    export([records], out, "2026-01-01T00:00:00Z")
+    before = snapshot(out)
+    lines = records.read_text(encoding="utf-8").splitlines(keepends=True)
+    edited = json.loads(lines[1])
+    edited["summary"] = "An edited summary."
+    lines[1] = json.dumps(edited, ensure_ascii=False) + "\n"
+    records.write_text("".join(lines), encoding="utf-8")
+    report = export([records], out, "2026-02-01T00:00:00Z")
+    after = snapshot(out)
+    changed = {name for name in after if before.get(name) != after[name]}
+    documents = {name for name in changed if name.startswith("documents/")}
+    assert len(documents) == 2 and all(Path(d).stem == Path(sorted(documents)[0]).stem for d in documents)
+    key = Path(sorted(documents)[0]).stem
+    # unchanged documents are the very same files (hard links): same inode, same mtime
+    for name in after:
+        if name.startswith("documents/") and name not in documents:
+            assert after[name] == before[name]
+    assert {"manifest.json", "void.ttl", "state.json", "journal.jsonl"} <= changed
+    assert report.changes == {"Create": 0, "Update": 1, "Delete": 0}
+    assert journal(out)[-1]["type"] == "Update" and journal(out)[-1]["key"] == key
+    feed = json.loads((out / "changes" / "page-00001.json").read_text())
+    assert feed["orderedItems"][-1]["type"] == "Update"
+
+
+def test_deleting_a_record_adds_a_delete_tombstone(tmp_path, records):
+    out = tmp_path / "out"
+    export([records], out, "2026-01-01T00:00:00Z")
+    keys = {p.stem for p in (out / "documents").glob("*.ttl")}
+    lines = records.read_text(encoding="utf-8").splitlines(keepends=True)
+    records.write_text("".join(lines[1:]), encoding="utf-8")
+    report = export([records], out, "2026-02-01T00:00:00Z")
+    gone = keys - {p.stem for p in (out / "documents").glob("*.ttl")}
+    assert len(gone) == 1 and report.changes["Delete"] == 1
+    last = journal(out)[-1]
+    assert last["type"] == "Delete" and last["key"] in gone
+    feed = json.loads((out / "changes" / "page-00001.json").read_text())
+    tombstone = feed["orderedItems"][-1]
+    assert tombstone["type"] == "Delete" and tombstone["object"]["id"].endswith(last["key"])
+
+
+def test_a_damaged_state_file_leads_to_a_full_reexport_not_a_wrong_delta(tmp_path, records):
+    out = tmp_path / "out"
+    export([records], out, "2026-01-01T00:00:00Z")
+    state = (out / ".lod" / "current" / "state.json").resolve()
+    text = state.read_text()
+    state.write_text(text.replace('"digest": "', '"digest": "0', 1))  # checksum no longer matches
+    report = export([records], out, "2026-02-01T00:00:00Z")
+    assert any("state file unusable" in note for note in report.notes)
+    assert report.changes["Update"] == report.exported and report.changes["Create"] == 0
+
+
+@pytest.mark.slow
+def test_kill_9_mid_export_leaves_the_previous_export_readable_and_the_next_run_completes(tmp_path):
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import synthetic
+
+    inputs = synthetic.generate(2000, tmp_path / "in")
+    out = tmp_path / "out"
+    small = [inputs[0]]
+    export(small, out, "2026-01-01T00:00:00Z")
+    before = snapshot(out)
+    process = subprocess.Popen([sys.executable, "-m", "lod", "export", *map(str, inputs), "--out", str(out),
+                                "--workers", "1"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while not list((out / ".lod").glob("staging-*/documents/*")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.5)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert list((out / ".lod").glob("staging-*")), "the run was killed before it wrote anything"
+    assert snapshot(out) == before  # the previous export, untouched and complete
+    report = export(inputs, out, "2026-02-01T00:00:00Z")
+    assert report.exported == 2000
+    assert not list((out / ".lod").glob("staging-*"))
+    assert len(list((out / "documents").glob("*.ttl"))) == 2000
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert sum(f["triples"] for f in manifest["files"] if f["path"].endswith(".nt.gz")) == report.triples
+    os.sync()
