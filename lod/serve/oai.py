@@ -391,12 +391,8 @@ class OaiRepository:
     def _void_title(self) -> str | None:
         import pyoxigraph as ox
 
-        path = self.export.resolve("void.ttl")
-        if path is None:
-            return None
-        try:
-            triples = list(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
-        except (OSError, SyntaxError, ValueError):
+        triples = _turtle_triples(self.export.resolve("void.ttl"))
+        if triples is None:
             return None
         dataset = self.export.dataset_iri()
         titles = [t for t in triples if t.predicate.value == _DCT + "title"
@@ -597,14 +593,8 @@ class OaiRepository:
 
     def _metadata(self, key: str, prefix: str) -> ET.Element | None:
         """The metadata element, or None when the document's file is gone (reported deleted)."""
-        import pyoxigraph as ox
-
-        path = self.export.document_path(key, "ttl")
-        if path is None:
-            return None
-        try:
-            triples = list(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
-        except (OSError, SyntaxError, ValueError):
+        triples = _turtle_triples(self.export.document_path(key, "ttl"))
+        if triples is None:
             return None
         if prefix == "rdf":
             return rdf_xml_element(triples)
@@ -709,3 +699,15 @@ def routes(export, **options) -> list:
     settings = {name: defaults[f"oai_{name}"] for name in _OPTIONS if f"oai_{name}" in defaults}
     settings.update(options)
     return OaiRepository(export, **settings).routes()
+
+
+def _turtle_triples(path) -> list | None:
+    """The triples of a Turtle file publish wrote, or None when it is gone or unreadable."""
+    import pyoxigraph as ox
+
+    if path is None:
+        return None
+    try:
+        return list(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
+    except (OSError, SyntaxError, ValueError):
+        return None
