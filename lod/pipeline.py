@@ -316,8 +316,7 @@ def _previous_state(previous: Path | None, report: Report):
 
 
 def _forget_digests(state):
-    from dataclasses import replace
-
+    """Digests unknown: every document is rewritten and announced as an Update."""
     return replace(state, documents={k: replace(d, digest="") for k, d in state.documents.items()})
 
 

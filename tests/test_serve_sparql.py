@@ -283,9 +283,9 @@ def test_ask(server, accept, parse):
     assert parse(response.content) is True
 
 
-CONSTRUCT = f"""PREFIX schema: <http://schema.org/>
-CONSTRUCT {{ ?doc schema:name ?name ; a schema:ArchiveComponent }}
-WHERE {{ ?doc a schema:ArchiveComponent ; schema:name ?name }}"""
+CONSTRUCT = """PREFIX schema: <http://schema.org/>
+CONSTRUCT { ?doc schema:name ?name ; a schema:ArchiveComponent }
+WHERE { ?doc a schema:ArchiveComponent ; schema:name ?name }"""
 
 
 def test_construct_returns_turtle(server):
@@ -367,7 +367,7 @@ def test_updates_are_refused(server, request_kwargs):
 
 def test_update_with_sparqlwrapper_is_refused_and_changes_nothing(server):
     client = wrapper(server, JSON, POST)
-    client.setQuery(f"DELETE WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}")
+    client.setQuery("DELETE WHERE { GRAPH ?g { ?s ?p ?o } }")
     with pytest.raises(urllib.error.HTTPError) as raised:
         client.query()
     assert raised.value.code == 403

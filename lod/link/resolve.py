@@ -68,7 +68,7 @@ class Linker:
         text = "\n".join(filter(None, (record.title, record.description, record.summary, record.body)))
         mentions = find_mentions(text, self.index)
         full = [(m, self._full(m.key, TEXT_KINDS, when)) for m in mentions]
-        for mention, candidates in full:
+        for _, candidates in full:
             if len(candidates) == 1:
                 resolved[candidates[0].key] = candidates[0]
         for role in roles:

@@ -48,7 +48,6 @@ class Layout:
 
     def switch(self, staging: Path) -> Path:
         """Make ``staging`` the current generation in one atomic step, then tidy up."""
-        previous = self.current()
         number = 1 + max((int(p.name[4:]) for p in self.hidden.glob("gen-*") if p.name[4:].isdigit()),
                          default=0)
         generation = self.hidden / f"gen-{number:06d}"
@@ -61,7 +60,6 @@ class Layout:
         for old in self.hidden.glob("gen-*"):
             if old != generation:
                 shutil.rmtree(old, ignore_errors=True)
-        del previous
         return generation
 
     def _link_published(self, generation: Path) -> None:
