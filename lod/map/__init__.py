@@ -28,6 +28,18 @@ DATE_TYPES = {"day": XSD.date, "month": XSD.gYearMonth, "year": XSD.gYear}
 KIND_TYPES = {PERSON: SCHEMA.Person, ORGANIZATION: SCHEMA.Organization, PLACE: SCHEMA.Place}
 
 
+@lru_cache(maxsize=1 << 16)
+def _label(value: str, language: str | None = None) -> Literal:
+    """A short literal that recurs across documents (names, labels): built once (rdflib's is slow)."""
+    return Literal(value, lang=language)
+
+
+@lru_cache(maxsize=1 << 16)
+def _node(iri: str) -> URIRef:
+    """An IRI node that recurs across documents (entities, concepts, activities)."""
+    return URIRef(iri)
+
+
 @dataclass(frozen=True)
 class Settings:
     """What the mapping depends on besides the record."""
@@ -84,7 +96,7 @@ def map_record(record: Record, settings: Settings = Settings(), generated_at: st
             for obj in _objects(rule, record, settings, iris, text):
                 add((subject, rule.predicate, obj))
     for role, entity in record.entities():
-        node = URIRef(iris.entity(record, entity))
+        node = _node(iris.entity(record, entity))
         _entity_triples(add, node, entity, role, text)
         if entity.qid:
             _link_provenance(add, iris, record, node, entity)
@@ -94,8 +106,8 @@ def map_record(record: Record, settings: Settings = Settings(), generated_at: st
     if record.classification:
         node = URIRef(iris.part(record, "classification"))
         add((node, RDF.type, SCHEMA.PropertyValue))
-        add((node, SCHEMA.name, Literal("original classification", lang="en")))
-        add((node, SCHEMA.value, Literal(record.classification)))
+        add((node, SCHEMA.name, _label("original classification", "en")))
+        add((node, SCHEMA.value, _label(record.classification)))
     return triples
 
 
@@ -104,9 +116,9 @@ def _objects(rule: Rule, record: Record, settings: Settings, iris: Iris, text: s
     if term == "const":
         return (rule.value,)
     if term == "entity":
-        return (URIRef(iris.entity(record, e)) for e in getattr(record, rule.field))
+        return (_node(iris.entity(record, e)) for e in getattr(record, rule.field))
     if term == "concept":
-        return (URIRef(iris.concept("--".join(s.parts))) for s in record.subjects if s.parts)
+        return (_node(iris.concept("--".join(s.parts))) for s in record.subjects if s.parts)
     if term == "property":
         return (URIRef(iris.part(record, "classification")),) if record.classification else ()
     values = _field_values(rule.field, record, iris)
@@ -117,7 +129,7 @@ def _objects(rule: Rule, record: Record, settings: Settings, iris: Iris, text: s
     if term == "iri":
         return (URIRef(v) for v in values)
     if term == "language":
-        return (Literal(tag) for tag in dict.fromkeys(filter(None, map(language_tag, values))))
+        return (_label(tag) for tag in dict.fromkeys(filter(None, map(language_tag, values))))
     if term == "date":
         date = record.date
         if date is None or date.iso is None:
@@ -151,11 +163,11 @@ def _entity_triples(add, node: URIRef, entity: Entity, role: str, text: str) -> 
     add((node, RDF.type, KIND_TYPES[entity.kind]))
     if role == ARCHIVE:
         add((node, RDF.type, SCHEMA.ArchiveOrganization))
-    name = Literal(entity.name, lang=text)
+    name = _label(entity.name, text)
     add((node, SCHEMA.name, name))
     add((node, RDFS.label, name))
     for alternate in entity.alternates:
-        add((node, SCHEMA.alternateName, Literal(alternate, lang=text)))
+        add((node, SCHEMA.alternateName, _label(alternate, text)))
     if entity.qid:
         item = WD[entity.qid]
         add((node, OWL.sameAs, item))
@@ -172,7 +184,7 @@ def generation_time(record: Record, first_seen: str | None) -> str | None:
 def _description_provenance(add, iris: Iris, record: Record, thing: URIRef, first_seen: str | None) -> None:
     """PROV for the description (the named graph of the document): its source, time and maker."""
     description = URIRef(iris.description(record.key))
-    activity = URIRef(iris.activity(__version__, MAPPING_VERSION))
+    activity = _node(iris.activity(__version__, MAPPING_VERSION))
     add((description, RDF.type, PROV.Entity))
     add((description, SCHEMA.mainEntity, thing))
     add((description, PROV.wasDerivedFrom, URIRef(source_iri(record))))
@@ -181,7 +193,7 @@ def _description_provenance(add, iris: Iris, record: Record, thing: URIRef, firs
     if when:
         add((description, PROV.generatedAtTime, Literal(when, datatype=XSD.dateTime, normalize=False)))
     add((activity, RDF.type, PROV.Activity))
-    add((activity, RDFS.label, Literal(f"lod {__version__}, mapping version {MAPPING_VERSION}", lang="en")))
+    add((activity, RDFS.label, _label(f"lod {__version__}, mapping version {MAPPING_VERSION}", "en")))
 
 
 def source_iri(record: Record) -> str:
@@ -205,7 +217,7 @@ def _link_provenance(add, iris: Iris, record: Record, node: URIRef, entity: Enti
     decision = entity.link
     method = decision.method if decision else "input"
     statement = URIRef(iris.part(record, f"link-{slug(entity.key or entity.name)}"))
-    activity = URIRef(iris.linking_method(method))
+    activity = _node(iris.linking_method(method))
     add((statement, RDF.type, RDF.Statement))
     add((statement, RDF.type, PROV.Entity))
     add((statement, RDF.subject, node))
@@ -213,9 +225,9 @@ def _link_provenance(add, iris: Iris, record: Record, node: URIRef, entity: Enti
     add((statement, RDF.object, WD[entity.qid]))
     add((statement, PROV.wasGeneratedBy, activity))
     score = decision.score if decision else 1.0
-    add((statement, RDFS.comment, Literal(f"{method} (score {score:.2f})", lang="en")))
+    add((statement, RDFS.comment, _label(f"{method} (score {score:.2f})", "en")))
     add((activity, RDF.type, PROV.Activity))
-    add((activity, RDFS.label, Literal(LINKING_METHODS.get(method, method), lang="en")))
+    add((activity, RDFS.label, _label(LINKING_METHODS.get(method, method), "en")))
 
 
 #: Human descriptions of the linking methods, for the PROV activities and the README.
@@ -232,8 +244,8 @@ def _concept_triples(add, iris: Iris, parts: tuple[str, ...], text: str) -> None
     """A heading and each of its ``--`` prefixes, linked narrower -> broader."""
     for depth in range(len(parts), 0, -1):
         label = "--".join(parts[:depth])
-        node = URIRef(iris.concept(label))
+        node = _node(iris.concept(label))
         add((node, RDF.type, SKOS.Concept))
-        add((node, SKOS.prefLabel, Literal(label, lang=text)))
+        add((node, SKOS.prefLabel, _label(label, text)))
         if depth > 1:
-            add((node, SKOS.broader, URIRef(iris.concept("--".join(parts[: depth - 1])))))
+            add((node, SKOS.broader, _node(iris.concept("--".join(parts[: depth - 1])))))

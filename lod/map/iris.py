@@ -94,6 +94,7 @@ _IRI_SAFE = frozenset("-._~:/?@!$&'()*+,;=")
 _HEX2 = re.compile(r"[0-9A-Fa-f]{2}")
 
 
+@lru_cache(maxsize=256)
 def safe_url(url: str | None) -> str | None:
     """An input URL as a valid IRI, or None when it cannot be one.
 
