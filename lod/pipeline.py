@@ -252,7 +252,7 @@ def export(inputs: Iterable[str], out: Path, settings: Settings, linker: Linker 
         dump = DumpWriter(staging / DUMPS, chunk_triples=chunk_triples, uri_space=f"{settings.base}id/",
                           quads="nq" in formats)
         links = _SortedRows(staging / ".links.tmp")
-        winners: dict[str, tuple[str, Record]] = {}
+        winners: dict[str, tuple[str, _Kept]] = {}  # key -> (digest, origin and warnings)
         late_winner = False
         job = Job(settings, linker,
                   {k: d.first_seen for k, d in old_state.documents.items()} if old_state else {}, now,
