@@ -76,7 +76,7 @@ class DumpWriter:
     ``uri_space`` (e.g. ``{base}id/``) only affects :attr:`stats`.entities.
     """
 
-    def __init__(self, folder: Path, chunk_triples: int = 500_000, level: int = 6,
+    def __init__(self, folder: Path, chunk_triples: int = 500_000, level: int = 3,
                  spill_every: int = 20_000, uri_space: str = "", quads: bool = True,
                  spill_bytes: int = 24 << 20):
         if chunk_triples < 1 or spill_every < 1:
