@@ -200,18 +200,23 @@ class Service:
     def read_file(self, path: Path | None, media_type: str, probe: bool = False) -> Representation | None:
         if path is None:
             return None
+        return self._from_file(path, ("file", media_type), media_type, probe, Path.read_bytes)
+
+    def _from_file(self, path: Path, kind: tuple, media_type: str, probe: bool,
+                   build: Callable[[Path], bytes]) -> Representation | None:
+        """A representation built from one file, cached under the file's signature (never stale)."""
         try:
             signature = _signature(path)
         except OSError:
             return None
-        key = ("file", media_type, signature)
+        key = (*kind, signature)
         cached = self.cache.get(key)
         if cached is not None:
             return cached
         if probe:
             raise NotCached(str(path))
         try:
-            body = path.read_bytes()
+            body = build(path)
         except OSError:
             return None
         return self.cache.put(key, Representation(body, media_type, _etag(body), signature[1] / 1e9))
@@ -298,19 +303,9 @@ class Service:
         turtle = export.resolve("void.ttl")
         if turtle is None:
             return None
-        try:
-            signature = _signature(turtle)
-        except OSError:
-            return None
-        cache_key = ("void", ext, signature)
-        cached = self.cache.get(cache_key)
-        if cached is None:
-            if probe:
-                raise NotCached("void")
-            body = _write(ext, _parse_turtle(turtle.read_bytes()), export.dataset_iri())
-            cached = self.cache.put(cache_key, Representation(body, FORMATS[ext][0], _etag(body),
-                                                              signature[1] / 1e9))
-        return cached
+        return self._from_file(
+            turtle, ("void", ext), FORMATS[ext][0], probe,
+            lambda path: _write(ext, _parse_turtle(path.read_bytes()), export.dataset_iri()))
 
     def home_representation(self, home: str, probe: bool = False) -> Representation:
         export = self.export
