@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from lod.errors import ReadError
 from lod.model import ORGANIZATION, PERSON
-from lod.read import Skipped, read_file, read_inputs
+from lod.read import Skipped, csvfile, jsonlines, read_file, read_inputs
 from lod.read.fields import (
     MONTHS,
     SLUG_MAX,
@@ -772,3 +772,34 @@ def test_parse_date_never_raises_and_types_only_real_dates(text):
 def test_archive_slug_is_always_a_clean_short_key(title):
     slug = archive_slug(title)
     assert _SLUG.match(slug) and len(slug) <= SLUG_MAX
+
+
+def test_a_csv_row_that_is_not_utf8_is_rejected_and_the_rows_after_it_are_read(tmp_path):
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(b"title,original_publication_date\n"
+                     b"First,1956-10-15\n"
+                     b"Caf\xe9 Talks,1957-01-02\n"
+                     b"Third,1958-03-04\n")
+    records, errors = records_and_errors(path)
+    assert [r.title for r in records] == ["First", "Third"]
+    (error,) = errors
+    assert "not UTF-8 (byte 0xe9)" in error.reason and error.place.line == 3
+    one_line(error, path)
+
+
+@pytest.mark.parametrize("reader, header", [(jsonlines.read, []), (csvfile.read, [b"title,record_id\n"])])
+def test_record_files_are_streamed_a_line_at_a_time(reader, header):
+    """A reader pulls lines as it yields records, never the whole file (memory stays flat)."""
+    pulled = []
+
+    def lines():
+        yield from header
+        for number in range(1_000):
+            pulled.append(number)
+            yield (json.dumps({"title": f"T{number}", "record_id": str(number)}) + "\n").encode() \
+                if reader is jsonlines.read else f"T{number},{number}\n".encode()
+
+    records = reader("big", lines())
+    assert next(records).title == "T0"
+    assert len(pulled) <= 2
+    assert sum(1 for _ in records) == 999

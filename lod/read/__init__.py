@@ -1,8 +1,10 @@
 """Stage 1, read: input files -> typed Records (or ReadErrors with their place).
 
-Readers are looked up by file extension in one registry. Folders are walked in
-sorted order; files of other types inside a folder are skipped and reported,
-while an unknown file named on the command line is an error.
+Readers are looked up by file extension in one registry. Each gets an open binary
+file and streams it (JSON Lines and CSV a line at a time), so memory does not grow
+with the size of a file. Folders are walked in sorted order; files of other types
+inside a folder are skipped and reported, while an unknown file named on the
+command line is an error.
 """
 
 from __future__ import annotations
@@ -11,12 +13,13 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from lod.errors import Place, ReadError
 from lod.model import Record
 from lod.read import csvfile, jsonlines, page
 
-Reader = Callable[[str, bytes], Iterator["Record | ReadError"]]
+Reader = Callable[[str, BinaryIO], Iterator["Record | ReadError"]]
 
 READERS: dict[str, Reader] = {
     ".txt": page.read,
@@ -61,14 +64,24 @@ def input_files(paths: Iterable[str]) -> Iterator[str | Skipped | ReadError]:
 def read_file(path: str) -> Iterator[Record | ReadError]:
     """Records of one file; an empty file is an error, not silence."""
     try:
-        data = Path(path).read_bytes()
+        handle = open(path, "rb")
     except OSError as error:
         yield ReadError(f"cannot read ({error.strerror})", Place(path))
         return
-    if not data.strip():
-        yield ReadError("file is empty", Place(path))
-        return
-    yield from READERS[Path(path).suffix.lower()](path, data)
+    with handle:
+        if _blank(handle):
+            yield ReadError("file is empty", Place(path))
+            return
+        yield from READERS[Path(path).suffix.lower()](path, handle)
+
+
+def _blank(handle: BinaryIO) -> bool:
+    """True when the file holds only white space; else rewinds it for the reader."""
+    for block in iter(lambda: handle.read(1 << 16), b""):
+        if block.strip():
+            handle.seek(0)
+            return False
+    return True
 
 
 def read_inputs(paths: Iterable[str]) -> Iterator[Record | ReadError | Skipped]:

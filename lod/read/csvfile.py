@@ -3,23 +3,21 @@
 from __future__ import annotations
 
 import csv
-import io
+import re
 from collections.abc import Iterator
+from typing import BinaryIO
 
 from lod.errors import Place, ReadError
 from lod.model import Origin, Record
 from lod.read.archive_fields import FIELDS, record_from_fields
-from lod.read.text import decode_utf8
 
 SEPARATOR = "|"
 
 
-def read(path: str, data: bytes) -> Iterator[Record | ReadError]:
+def read(path: str, handle: BinaryIO) -> Iterator[Record | ReadError]:
+    """Yield a Record or a ReadError per row; a bad row (bytes that are not UTF-8, NUL) never stops the others."""
     try:
-        text = decode_utf8(data, path)
-        if "\x00" in text:
-            raise ReadError("contains NUL bytes; not a CSV text file", Place(path))
-        reader = csv.DictReader(io.StringIO(text, newline=""))
+        reader = csv.DictReader(_text_lines(handle))
         header = [name.strip() for name in reader.fieldnames or []]
         if "title" not in header:
             known = [name for name in header if name in FIELDS]
@@ -50,7 +48,32 @@ def read(path: str, data: bytes) -> Iterator[Record | ReadError]:
                             Place(path, line=line))
             continue
         values = {name: (value if value != "" else None) for name, value in row.items()}
+        bad = _BAD_TEXT.search("".join(filter(None, values.values())))
+        if bad:
+            yield ReadError(_bad_text_reason(bad.group()), Place(path, line=line),
+                            hint=None if bad.group() == "\x00" else "save the file as UTF-8")
+            continue
         try:
             yield record_from_fields(values, Origin(path, line=line, record=record_number), SEPARATOR)
         except ReadError as error:
             yield error
+
+
+#: A byte that was not UTF-8 (decoded with surrogateescape) or a NUL.
+_BAD_TEXT = re.compile("[\udc80-\udcff\x00]")
+
+
+def _bad_text_reason(char: str) -> str:
+    if char == "\x00":
+        return "contains NUL bytes; not a CSV text file"
+    return f"not UTF-8 (byte 0x{ord(char) - 0xDC00:02x})"
+
+
+def _text_lines(handle: BinaryIO) -> Iterator[str]:
+    """The file's lines decoded one at a time (line endings kept, as the csv module wants them).
+
+    Bytes that are not UTF-8 survive as lone surrogates, so the row holding them is
+    rejected and the rows after it are still read.
+    """
+    for number, raw in enumerate(handle):
+        yield raw.decode("utf-8-sig" if number == 0 else "utf-8", "surrogateescape")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from typing import BinaryIO
 
 from lod.errors import Place, ReadError
 from lod.model import Origin, Record
@@ -11,10 +12,10 @@ from lod.read.archive_fields import record_from_fields
 from lod.read.text import decode_utf8
 
 
-def read(path: str, data: bytes) -> Iterator[Record | ReadError]:
+def read(path: str, handle: BinaryIO) -> Iterator[Record | ReadError]:
     """Yield a Record or a ReadError per non-empty line; a bad line never stops the others."""
     record_number = 0
-    for number, raw in enumerate(data.split(b"\n"), start=1):
+    for number, raw in enumerate(handle, start=1):  # binary lines end at LF only
         if not raw.strip():
             continue
         record_number += 1
@@ -32,3 +33,4 @@ def read(path: str, data: bytes) -> Iterator[Record | ReadError]:
             yield record_from_fields(values, Origin(path, line=number, record=record_number))
         except ReadError as error:
             yield error
+

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from itertools import groupby
+from typing import BinaryIO
 
 from lod.errors import Place, ReadError
 from lod.model import Origin, Record
@@ -68,11 +69,11 @@ _RENDERINGS = re.compile(
 _DATE_PREFIX = re.compile(rf"^(?P<date>{F.DATE_TEXT})\s+(?P<rest>.+)$", re.I)
 
 
-def read(path: str, data: bytes) -> Iterator[Record | ReadError]:
-    """Yield the one record of a page capture, or the error that stopped it."""
+def read(path: str, handle: BinaryIO) -> Iterator[Record | ReadError]:
+    """Yield the one record of a page capture (a page is small: read whole), or the error that stopped it."""
     place = Place(path)
     try:
-        text = decode_utf8(data, path)
+        text = decode_utf8(handle.read(), path)
         if "\x00" in text:
             raise ReadError("contains NUL bytes; not a text page", place)
         yield parse_page(text, path)
