@@ -1,21 +1,26 @@
 """Wires the stages: read -> link -> map -> serialize -> publish. Used by the CLI and the server.
 
 :func:`render` is the pure per-record step (record in, bytes out). :func:`export`
-streams records through it (in worker processes when asked), writes each
-document as it comes, feeds the dumps, and publishes a complete new generation
-of the export folder (:mod:`lod.publish.layout`): manifest, VoID, change journal,
-feed, sitemap, links and report. Bad records never stop good ones; duplicate keys
-are resolved by content, so the result does not depend on input order.
+streams records through it (in worker processes when asked) and writes each
+document's files as they come; everything else a document contributes goes to an
+on-disk sort by key (:mod:`lod.publish.runs`). A second, streaming pass in key
+order writes the dumps, links, state, change journal, feed and sitemap, then
+manifest, VoID and report complete the new generation of the export folder
+(:mod:`lod.publish.layout`). Memory holds neither the dataset nor a per-document
+index beyond one small entry per key. Bad records never stop good ones; duplicate
+keys are resolved by content, so the result does not depend on input order.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
+import pickle
 import shutil
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 
 from lod import MAPPING_VERSION, __version__
@@ -23,16 +28,19 @@ from lod.config import Dataset
 from lod.errors import ReadError
 from lod.map import Settings, map_record
 from lod.model import Record
-from lod.publish.dumps import DumpWriter, write_manifest
-from lod.publish.feed import write_feed, write_sitemap
-from lod.publish.files import write_text
+from lod.publish.dumps import DumpWriter, LineStats, line_stats, write_manifest
+from lod.publish.feed import write_feed_from_journal, write_sitemap_rows
+from lod.publish.files import StreamedFile, write_text
 from lod.publish.layout import Layout
 from lod.publish.links import LINKS, link_rows, render_links
+from lod.publish.runs import KeySorter
 from lod.publish.state import (
-    append_journal, load_state, plan_changes, read_journal, recover_state, save_state, utc_now,
+    JournalWriter, StateWriter, changes_in_key_order, load_state, read_journal, recover_state, utc_now,
 )
+from lod.publish import documents
 from lod.publish.void import DatasetStats, describe_dataset, vocabularies, write_void
-from lod.read import Skipped, read_inputs
+from lod.read import Skipped, parse, split_inputs
+from lod.read.unit import Unit
 from lod.serialize import jsonld, ntriples, turtle
 
 DOCUMENTS = "documents"
@@ -55,7 +63,9 @@ class Rendered:
     key: str
     digest: str  # SHA-256 of the sorted N-Triples: the document's content identity
     files: dict[str, bytes]
-    nt: bytes  # the document's N-Triples, sorted, one statement per line
+    nt: bytes  # the document's N-Triples: its own lines sorted, then its shared lines sorted
+    own: int  # bytes of ``nt`` that are the document's own lines (see lod.publish.dumps)
+    stats: LineStats  # of the own lines
     links: str  # its rows of links.csv (no header)
     origin: object
     warnings: tuple[str, ...]
@@ -65,6 +75,12 @@ class Rendered:
         """The N-Triples lines (split on LF only: U+2028 inside a literal is no line end)."""
         return [line + "\n" for line in self.nt.decode("utf-8").split("\n")[:-1]]
 
+    def packed(self, placed: bool) -> tuple[str, str, bytes]:
+        """(key, digest, the rest pickled) once the files are written: the main process
+        only stores the rest for the pass in key order. ``placed``: see lod.publish.documents."""
+        rest = (self.nt, self.own, self.stats, self.links, self.origin, self.warnings, placed)
+        return self.key, self.digest, pickle.dumps(rest, pickle.HIGHEST_PROTOCOL)
+
 
 def render(record: Record, settings: Settings, linker: Linker | None = None,
            first_seen: str | None = None, formats: tuple[str, ...] = FORMATS) -> Rendered:
@@ -72,13 +88,19 @@ def render(record: Record, settings: Settings, linker: Linker | None = None,
     if linker is not None:
         record = linker(record)
     triples = map_record(record, settings, first_seen)
-    root = settings.iris.document(record.key)
-    nt = "".join(ntriples.lines(triples)).encode("utf-8")
-    digest = hashlib.sha256(nt).hexdigest()
+    iris = settings.iris
+    root = iris.document(record.key)
+    lines = ntriples.lines(triples)
+    digest = hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()
+    mine = (f"<{root}>", f"<{root}#", f"<{iris.description(record.key)}>")
+    own = "".join(line for line in lines if line.startswith(mine)).encode("utf-8")
+    shared = "".join(line for line in lines if not line.startswith(mine)).encode("utf-8")
+    stats = line_stats(own, f"{settings.base}id/".encode("utf-8"))
     files = {ext: write(triples, root).encode("utf-8") for ext, write in DOCUMENT_FORMATS.items()
              if ext[1:] in formats}
-    links = render_links(link_rows(record, settings.iris)).split("\n", 1)[1]
-    return Rendered(record.key, digest, files, nt, links, record.origin, record.warnings)
+    links = render_links(link_rows(record, iris)).split("\n", 1)[1]
+    return Rendered(record.key, digest, files, own + shared, len(own), stats, links, record.origin,
+                    record.warnings)
 
 
 @dataclass
@@ -146,19 +168,34 @@ class Progress:
 
 @dataclass(frozen=True)
 class Job:
-    """What every worker needs to render records (picklable)."""
+    """What every worker needs to render records and write their files (picklable).
+
+    ``known``: the previous export's documents, key -> (first seen, digest).
+    ``documents``/``previous``: the staging and the current generation's documents folders
+    (on a cluster, a file system the workers share).
+    """
 
     settings: Settings
     linker: Linker | None
-    first_seen: dict[str, str]
+    known: dict[str, tuple[str, str]]
     now: str
+    documents: Path
+    previous: Path | None = None
     formats: tuple[str, ...] = FORMATS
 
     def __call__(self, item):
+        """A Unit is parsed, rendered, its files written, and it becomes its
+        :meth:`Rendered.packed` tuple; a Unit that does not parse becomes its ReadError;
+        anything else passes through."""
+        if isinstance(item, Unit):
+            item = parse(item)
         if not isinstance(item, Record):
             return item
-        return render(item, self.settings, self.linker, self.first_seen.get(item.key, self.now),
-                      self.formats)
+        first_seen, old_digest = self.known.get(item.key, (self.now, None))
+        rendered = render(item, self.settings, self.linker, first_seen, self.formats)
+        placed = documents.place(self.documents, rendered.key, rendered.digest, rendered.files,
+                                 self.previous, old_digest)
+        return rendered.packed(placed)
 
 
 _JOB: Job | None = None
@@ -211,11 +248,16 @@ def _rendered(items: Iterable, job: Job, workers: int, engine=None) -> Iterator:
     if workers <= 1:
         yield from map(job, items)
         return
+    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
     from itertools import islice
 
+    # Workers start as fresh interpreters, not as forks of this process: they do not
+    # inherit (and count again) whatever this one holds.
+    context = multiprocessing.get_context("spawn")
     # Submit batches with a bounded window (Executor.map would read all input up front).
-    with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(job,)) as pool:
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
+                             initargs=(job,)) as pool:
         iterator, pending = iter(items), []
         while True:
             while len(pending) < 4 * workers:
@@ -236,47 +278,34 @@ def export(inputs: Iterable[str], out: Path, settings: Settings, linker: Linker 
 
     ``engine``: a ``dask.distributed.Client`` to render on a cluster instead of local processes.
     """
+    if "nt" not in formats:
+        raise ValueError("the N-Triples dump is always written: formats must include 'nt'")
     inputs = list(inputs)
     progress = progress or Progress()
     now = now or utc_now()
     report = Report()
     layout = Layout(out)
     previous = layout.current()
-    old_state, journal = _previous_state(previous, report)
+    old_state = _previous_state(previous, report)
     staging = layout.start()
     try:
-        documents = staging / DOCUMENTS
-        documents.mkdir()
-        if "nt" not in formats:
-            raise ValueError("the N-Triples dump is always written: formats must include 'nt'")
-        dump = DumpWriter(staging / DUMPS, chunk_triples=chunk_triples, uri_space=f"{settings.base}id/",
-                          quads="nq" in formats)
-        links = _SortedRows(staging / ".links.tmp")
-        winners: dict[str, tuple[str, _Kept]] = {}  # key -> (digest, origin and warnings)
-        late_winner = False
+        (staging / DOCUMENTS).mkdir()
+        sorter = KeySorter(staging / ".sort")
         job = Job(settings, linker,
-                  {k: d.first_seen for k, d in old_state.documents.items()} if old_state else {}, now,
-                  formats)
-        for item in _rendered(_records(inputs, report, on_error), job, workers, engine):
+                  {k: (d.first_seen, d.digest) for k, d in old_state.documents.items()} if old_state else {},
+                  now, staging / DOCUMENTS, previous / DOCUMENTS if previous else None, formats)
+        for item in _rendered(_records(inputs, report), job, workers, engine):
             progress.advance()
             if isinstance(item, ReadError):
                 report.rejected.append(_error_entry(item))
                 if on_error:
                     on_error(str(item))
                 continue
-            keep = _keep_one_per_key(item, winners, report, on_error)
-            if keep is None:
-                continue
-            late_winner |= keep
-            _write_document(item, documents, previous, old_state)
-            dump.add(settings.iris.description(item.key), item.nt)
-            links.add(item.key, item.links)
+            key, digest, rest = item
+            sorter.add(key, bytes.fromhex(digest), rest)
         progress.close()
-        if late_winner:
-            dump = _redo_dump(dump, inputs, job, winners, workers, engine)
-        files = dump.close()
-        _finish(staging, out, settings, dataset, report, winners, files, dump, links, old_state,
-                journal, now, previous)
+        _publish(staging, sorter, settings, dataset, report, old_state, previous, now, formats,
+                 chunk_triples, on_error)
     except BaseException:
         layout.discard(staging)
         raise
@@ -294,8 +323,9 @@ def export(inputs: Iterable[str], out: Path, settings: Settings, linker: Linker 
     return report
 
 
-def _records(inputs: Iterable[str], report: Report, on_error) -> Iterator:
-    for item in read_inputs(inputs):
+def _records(inputs: Iterable[str], report: Report) -> Iterator:
+    """The inputs' units (parsed where they are rendered) and file-level errors."""
+    for item in split_inputs(inputs):
         if isinstance(item, Skipped):
             report.skipped.append({"file": item.path, "reason": item.reason})
             continue
@@ -303,16 +333,16 @@ def _records(inputs: Iterable[str], report: Report, on_error) -> Iterator:
 
 
 def _previous_state(previous: Path | None, report: Report):
-    """The last export's state and journal; a damaged state means a full re-export."""
+    """The last export's state; a damaged state means a full re-export."""
     if previous is None:
-        return None, []
-    journal = read_journal(previous / JOURNAL) if (previous / JOURNAL).exists() else []
+        return None
     state, reason = load_state(previous / STATE)
     if reason:
         report.notes.append(f"state file unusable ({reason}): every document is re-exported")
+        journal = read_journal(previous / JOURNAL)
         state = recover_state(journal) if journal else None
         state = state and _forget_digests(state)
-    return state, journal
+    return state
 
 
 def _forget_digests(state):
@@ -320,135 +350,93 @@ def _forget_digests(state):
     return replace(state, documents={k: replace(d, digest="") for k, d in state.documents.items()})
 
 
-def _keep_one_per_key(rendered: Rendered, winners: dict, report: Report, on_error) -> bool | None:
-    """Two records with one key: identical -> one document; different -> the smaller digest wins.
-
-    Returns None when ``rendered`` loses, False when it is the first with its key, True
-    when it replaces an earlier record (the dumps must then be rebuilt).
-    """
-    current = winners.get(rendered.key)
-    mine = (rendered.digest, _Kept(rendered.origin, rendered.warnings))
-    if current is None:
-        winners[rendered.key] = mine
+def _winners(sorter: KeySorter, report: Report, on_error) -> Iterator[tuple[str, bytes, tuple]]:
+    """Each key's record in key order: of two with one key, identical ones count once and
+    different ones keep the smaller digest (whatever the input order); the other is reported."""
+    for key, group in groupby(sorter, key=itemgetter(0)):
+        _, digest, rest = next(group)
+        winner = pickle.loads(rest)
+        for _, other_digest, other_rest in group:
+            report.duplicates += 1
+            if other_digest == digest:
+                continue
+            origin, other = pickle.loads(other_rest)[4], winner[4]
+            reason = (f"duplicate document key {key!r}: a different record "
+                      f"({other.file}, line {other.line}) has the same key")
+            report.rejected.append({k: v for k, v in {"file": origin.file, "line": origin.line,
+                                                      "reason": reason}.items() if v is not None})
+            if on_error:
+                on_error(f"{origin.file}, line {origin.line}: {reason}")
         report.exported += 1
-        return False
-    report.duplicates += 1
-    if current[0] == rendered.digest:
-        return None
-    (keep_digest, keep), (_, drop) = sorted((current, mine), key=lambda pair: pair[0])
-    winners[rendered.key] = (keep_digest, keep)
-    origin, other = drop.origin, keep.origin
-    reason = (f"duplicate document key {rendered.key!r}: a different record "
-              f"({other.file}, line {other.line}) has the same key")
-    report.rejected.append({k: v for k, v in {"file": origin.file, "line": origin.line,
-                                              "reason": reason}.items() if v is not None})
-    if on_error:
-        on_error(f"{origin.file}, line {origin.line}: {reason}")
-    return None if keep is current[1] else True
+        yield key, digest, winner
 
 
-@dataclass(frozen=True)
-class _Kept:
-    """What the export keeps of each written document: small, so memory stays flat."""
-
-    origin: object
-    warnings: tuple[str, ...]
-
-
-def _write_document(rendered: Rendered, documents: Path, previous: Path | None, old_state) -> None:
-    """Hard-link an unchanged document from the previous generation, else write it."""
-    old = old_state.documents.get(rendered.key) if old_state else None
-    for extension, data in rendered.files.items():
-        target = documents / f"{rendered.key}{extension}"
-        target.unlink(missing_ok=True)
-        source = previous / DOCUMENTS / target.name if previous else None
-        if old is not None and old.digest == rendered.digest and source and source.exists():
-            os.link(source, target)
-        else:  # a plain write: the staging folder is invisible until it is switched in whole
-            with open(target, "wb") as out:
-                out.write(data)
-
-
-def _redo_dump(dump: DumpWriter, inputs: list[str], job: Job, winners: dict, workers: int,
-               engine=None) -> DumpWriter:
-    """Rare path: a record replaced an earlier one with its key after the loser's triples went in.
-
-    The dumps are built again from a second pass over the inputs, keeping only each key's
-    winner: correct for every format and still streaming, at the cost of reading twice.
-    """
-    dump.discard()
-    fresh = DumpWriter(dump.folder, chunk_triples=dump.chunk_triples, uri_space=dump.uri_space.decode(),
-                       quads=dump.quads)
-    added: set[str] = set()
-    only_lines = replace(job, formats=("nt",))
-    for item in _rendered(_records(inputs, Report(), None), only_lines, workers, engine):
-        if isinstance(item, Rendered) and item.key not in added and winners[item.key][0] == item.digest:
-            added.add(item.key)
-            fresh.add(job.settings.iris.description(item.key), item.nt)
-    return fresh
-
-
-class _SortedRows:
-    """links.csv rows, spilled to disk as they come and written sorted by document key."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        self.handle = path.open("w+b")
-        self.index: dict[str, tuple[int, int]] = {}
-
-    def add(self, key: str, text: str) -> None:
-        data = text.encode("utf-8")
-        self.index[key] = (self.handle.tell(), len(data))
-        self.handle.write(data)
-
-    def write(self, target: Path, header: str) -> None:
-        with target.open("wb") as out:
-            out.write(header.encode("utf-8"))
-            for key in sorted(self.index):
-                start, length = self.index[key]
-                self.handle.seek(start)
-                out.write(self.handle.read(length))
-        self.handle.close()
-        self.path.unlink()
-
-
-def _finish(staging: Path, out: Path, settings: Settings, dataset: Dataset, report: Report,
-            winners: dict, files, dump: DumpWriter, links: _SortedRows, old_state, journal,
-            now: str, previous: Path | None) -> None:
+def _publish(staging: Path, sorter: KeySorter, settings: Settings, dataset: Dataset, report: Report,
+             old_state, previous: Path | None, now: str, formats: tuple[str, ...], chunk_triples: int,
+             on_error) -> None:
+    """The pass in key order: dumps, links, state, journal, feed, sitemap; then VoID, manifest, report."""
     iris = settings.iris
-    digests = {key: digest for key, (digest, _) in winners.items()}
-    state, changes = plan_changes(old_state, digests, now)
-    report.changes = {kind: sum(1 for c in changes if c.type == kind) for kind in ("Create", "Update", "Delete")}
-    if journal:
-        shutil.copyfile(previous / JOURNAL, staging / JOURNAL)
-    entries = append_journal(staging / JOURNAL, changes, (old_state.seq if old_state else 0) + 1) \
-        if changes or not journal else journal
-    save_state(staging / STATE, state)
-    write_feed(staging, entries, iris)
-    write_sitemap(staging, state, iris)
+    dump = DumpWriter(staging / DUMPS, chunk_triples=chunk_triples, uri_space=f"{settings.base}id/",
+                      quads="nq" in formats)
+    links = StreamedFile(staging / LINKS)
+    links.write(render_links([]).encode("utf-8"))
+    state = StateWriter(staging / STATE)
+    journal = JournalWriter(staging / JOURNAL, previous / JOURNAL if previous else None,
+                            (old_state.seq if old_state else 0) + 1)
+    sitemap = StreamedFile(staging / ".sitemap.tmp")
+    examples: list[str] = []
+    extensions = tuple(ext for ext in DOCUMENT_FORMATS if ext[1:] in formats)
+    report.changes = dict.fromkeys(("Create", "Update", "Delete"), 0)
+
+    def published() -> Iterator[tuple[str, str]]:
+        for key, digest, (nt, own, stats, rows, origin, warnings, placed) in _winners(sorter, report, on_error):
+            if not placed:
+                documents.settle(staging / DOCUMENTS, key, digest.hex(), extensions)
+            dump.add(iris.description(key), nt[:own], nt[own:], stats)
+            links.write(rows.encode("utf-8"))
+            report.warnings.extend({"file": origin.file, "line": origin.line, "key": key, "reason": warning}
+                                   for warning in warnings)
+            if len(examples) < 3:
+                examples.append(iris.document(key))
+            yield key, digest.hex()
+
+    try:
+        for key, document, change in changes_in_key_order(old_state, published(), now):
+            if document is not None:
+                state.add(key, document)
+                sitemap.write(json.dumps([key, document.modified], ensure_ascii=False).encode() + b"\n")
+            if change is not None:
+                journal.add(change)
+                report.changes[change.type] += 1
+        files = dump.close()
+    except BaseException:
+        dump.discard()
+        links.discard()
+        sitemap.discard()
+        raise
+    finally:
+        sorter.close()
+    documents.clean(staging / DOCUMENTS)
+    links.close()
+    state.close((old_state.seq if old_state else 0) + journal.added)
+    journal.close()
+    sitemap.close()
+    write_feed_from_journal(staging, staging / JOURNAL, iris)
+    with (staging / ".sitemap.tmp").open("rb") as rows:
+        write_sitemap_rows(staging, (json.loads(row) for row in rows), iris)
+    (staging / ".sitemap.tmp").unlink()
     stats = dump.stats
     report.triples = stats.triples
-    examples = tuple(iris.document(key) for key in sorted(winners)[:3])
     description = describe_dataset(
         iris, dataset, DatasetStats(stats.triples, stats.entities, stats.distinct_subjects,
-                                    len(winners), examples,
+                                    report.exported, tuple(examples),
                                     vocabularies((*stats.predicates, *stats.classes)),
                                     iris.dataset()),
-        files, settings.base, _last_change(entries, now))
+        files, settings.base, journal.last_time or now)
     write_void(staging, description, iris)
     _concatenate([staging / f.path for f in files if f.path.endswith(".nt.gz")], staging / DATASET_DUMP)
     write_manifest(staging, files, base=settings.base)
-    links.write(staging / LINKS, render_links([]))
-    for key, (_, kept) in sorted(winners.items()):
-        for warning in kept.warnings:
-            report.warnings.append({"file": kept.origin.file, "line": kept.origin.line,
-                                    "key": key, "reason": warning})
     write_text(staging / REPORT, json.dumps(report.as_json(), indent=2, ensure_ascii=False) + "\n")
-
-
-def _last_change(entries, now: str) -> str:
-    """``dcterms:modified``: the time of the latest change, so an unchanged run keeps it."""
-    return entries[-1].time if entries else now
 
 
 def _concatenate(chunks: list[Path], target: Path) -> None:

@@ -234,3 +234,30 @@ def test_progress_bar_only_on_a_terminal(tmp_path):
     assert result.returncode == 0
     assert b"\r[" in drawn and b"1/1 records" in drawn
     assert "\r" not in result.stdout
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_records_sharing_a_key_resolve_by_content_whatever_the_order(tmp_path, capsys, workers):
+    """Identical records count once; of different ones the smaller digest wins, in any order."""
+    line = json.loads((RECORDS / "sample.jsonl").read_text(encoding="utf-8").split("\n")[0])
+    variants = [dict(line, summary=f"Variant {n}.") for n in range(3)]
+    rows = [variants[0], variants[1], variants[0], variants[2]]
+    outputs = []
+    for name, order in (("forward", rows), ("backward", rows[::-1])):
+        folder = tmp_path / f"in-{name}"
+        folder.mkdir()
+        (folder / "same-key.jsonl").write_text("".join(json.dumps(r) + "\n" for r in order), encoding="utf-8")
+        out = tmp_path / f"out-{name}"
+        assert main(["export", str(folder), "--out", str(out), "--workers", workers]) == 1
+        capsys.readouterr()
+        report = report_of(out)
+        assert report["exported"] == 1 and report["duplicates"] == 3
+        assert not (out / "documents" / ".duplicates").exists()
+        (turtle,) = documents(out, ".ttl")
+        (winner,) = [v for v in variants if v["summary"].encode() in turtle.read_bytes()]
+        # every record that differs from the winner is rejected; its identical twin is not
+        assert len(report["rejected"]) == sum(row != winner for row in rows)
+        assert all("duplicate document key" in r["reason"] for r in report["rejected"])
+        outputs.append({p.name: p.read_bytes() for p in (out / "documents").iterdir()})
+        outputs[-1]["nq"] = b"".join(p.read_bytes() for p in sorted((out / "dumps").glob("*.nq.gz")))
+    assert outputs[0] == outputs[1]

@@ -1,4 +1,4 @@
-"""Dumps: sorted, chunked, de-duplicated gzip N-Triples / N-Quads that load with exact counts."""
+"""Dumps: chunked, de-duplicated gzip N-Triples / N-Quads that load with exact counts; the key sort."""
 
 from __future__ import annotations
 
@@ -17,7 +17,9 @@ from rdflib.namespace import RDF
 from lod.errors import ReadError
 from lod.map import Settings, map_record
 from lod.publish import dumps
-from lod.publish.dumps import NQ_MEDIA_TYPE, NT_MEDIA_TYPE, DumpWriter, write_manifest
+from lod.publish import runs
+from lod.publish.dumps import NQ_MEDIA_TYPE, NT_MEDIA_TYPE, DumpWriter, line_stats, write_manifest
+from lod.publish.runs import KeySorter
 from lod.read import Skipped, read_inputs
 from lod.serialize import ntriples
 
@@ -49,10 +51,17 @@ def _sample_documents() -> list[tuple[str, list[str]]]:
 DOCUMENTS = _sample_documents()
 
 
+def _own_and_shared(graph: str, lines: list[str]) -> tuple[list[str], list[str]]:
+    """A document's own lines (about its own nodes) and the lines other documents may share."""
+    thing = graph.replace("/doc/", "/id/", 1)
+    mine = (f"<{thing}>", f"<{thing}#", f"<{graph}>")
+    return [line for line in lines if line.startswith(mine)], [line for line in lines if not line.startswith(mine)]
+
+
 def _write(folder: Path, documents, **options) -> tuple[list, DumpWriter]:
     writer = DumpWriter(folder, **options)
     for graph, lines in documents:
-        writer.add(graph, lines)
+        writer.add(graph, *_own_and_shared(graph, lines))
     return writer.close(), writer
 
 
@@ -65,26 +74,33 @@ def _lines(path: Path) -> list[str]:
     return [line + "\n" for line in text.split("\n")[:-1]]  # not splitlines: U+2028 is data
 
 
-def test_same_bytes_whatever_the_order_of_documents(tmp_path):
-    shuffled = list(DOCUMENTS)
-    random.Random(7).shuffle(shuffled)
-    first, _ = _write(tmp_path / "a" / "dumps", DOCUMENTS, chunk_triples=150)
-    second, _ = _write(tmp_path / "b" / "dumps", shuffled, chunk_triples=150)
-    assert first == second
-    assert _contents(tmp_path / "a" / "dumps") == _contents(tmp_path / "b" / "dumps")
+def test_documents_must_come_in_key_order(tmp_path):
+    writer = DumpWriter(tmp_path / "dumps")
+    writer.add(*DOCUMENTS[1])
+    with pytest.raises(ValueError, match="in order"):
+        writer.add(*DOCUMENTS[0])
 
 
-@pytest.mark.parametrize("max_open", [3, dumps.MAX_OPEN_RUNS])
-def test_spilled_runs_give_the_same_bytes_as_memory(tmp_path, monkeypatch, max_open):
-    monkeypatch.setattr(dumps, "MAX_OPEN_RUNS", max_open)
-    shuffled = list(reversed(DOCUMENTS))
-    memory, memory_writer = _write(tmp_path / "a" / "dumps", DOCUMENTS, chunk_triples=200)
-    spilled, spilled_writer = _write(tmp_path / "b" / "dumps", shuffled, chunk_triples=200,
-                                     spill_every=1)
-    assert memory == spilled
-    assert memory_writer.stats == spilled_writer.stats
-    assert _contents(tmp_path / "a" / "dumps") == _contents(tmp_path / "b" / "dumps")
-    assert not [p for p in (tmp_path / "b" / "dumps").iterdir() if p.name.startswith(".")]
+def _items(count: int) -> list[tuple[str, bytes, bytes]]:
+    rng = random.Random(3)
+    keys = [f"k{rng.randrange(count // 2)}-ü" for _ in range(count)]  # repeated keys
+    return [(key, hashlib.sha256(f"{key}{rng.randrange(3)}".encode()).digest(),
+             rng.randbytes(rng.randrange(40))) for key in keys]
+
+
+@pytest.mark.parametrize("max_open", [3, runs.MAX_OPEN_RUNS])
+def test_key_sort_spilled_runs_give_the_order_of_memory(tmp_path, monkeypatch, max_open):
+    monkeypatch.setattr(runs, "MAX_OPEN_RUNS", max_open)
+    items = _items(200)
+    in_memory = KeySorter(tmp_path / "a")
+    spilled = KeySorter(tmp_path / "b", spill_bytes=1)  # one run per record
+    for item in items:
+        in_memory.add(*item)
+    for item in reversed(items):
+        spilled.add(*item)
+    assert list(in_memory) == list(spilled) == sorted(items)
+    spilled.close()
+    assert not (tmp_path / "b").exists()
 
 
 def test_chunks_respect_the_limit_and_keep_graphs_whole(tmp_path):
@@ -153,13 +169,28 @@ def test_duplicates_once_in_triples_once_per_graph_in_quads(tmp_path):
     shared_line = next(iter(ntriples.lines([(SHARED, NAME, Literal("Shared Person", lang="en"))])))
     nt = [line for f in files if f.media_type == NT_MEDIA_TYPE for line in _lines(tmp_path / f.path)]
     nq = [line for f in files if f.media_type == NQ_MEDIA_TYPE for line in _lines(tmp_path / f.path)]
-    union = sorted({line for _, lines in DOCUMENTS for line in lines})
-    assert nt == union  # sorted, unique
+    union = {line for _, lines in DOCUMENTS for line in lines}
+    own = [line for graph, lines in DOCUMENTS for line in _own_and_shared(graph, lines)[0]]
+    shared = sorted({line for graph, lines in DOCUMENTS for line in _own_and_shared(graph, lines)[1]})
+    assert nt == own + shared  # documents in key order, then the shared lines sorted
+    assert len(set(nt)) == len(nt) and set(nt) == union
     assert nt.count(shared_line) == 1
     assert sum(line.startswith(shared_line[:-3] + " <") for line in nq) == 25
-    assert len(nq) == sum(len(lines) for _, lines in DOCUMENTS)
-    assert nq == sorted(nq, key=lambda line: (line[line.rindex(" <", 0, -3):], line))
+    assert nq == [line[:-3] + f" <{graph}> .\n" for graph, lines in DOCUMENTS
+                  for line in [*_own_and_shared(graph, lines)[0], *_own_and_shared(graph, lines)[1]]]
     assert writer.stats.triples == len(union)
+
+
+def test_line_stats_count_what_pyoxigraph_sees():
+    blob = "".join(line for _, lines in DOCUMENTS for line in lines).encode("utf-8")
+    quads = list(pyoxigraph.parse(blob, format=pyoxigraph.RdfFormat.N_TRIPLES))
+    stats = line_stats(blob, f"{BASE}id/".encode())
+    subjects = {q.subject.value for q in quads}
+    assert stats.triples == len(quads)
+    assert stats.subjects == len(subjects)
+    assert stats.entities == len({s for s in subjects if s.startswith(f"{BASE}id/")})
+    assert stats.predicates == {q.predicate.value.encode() for q in quads}
+    assert stats.classes == {q.object.value.encode() for q in quads if q.predicate.value == str(RDF.type)}
 
 
 def test_stats_count_subjects_entities_and_terms(tmp_path):
@@ -204,7 +235,7 @@ def test_gzip_is_deterministic(tmp_path):
 def test_leftovers_of_a_killed_run_are_removed(tmp_path):
     folder = tmp_path / "dumps"
     folder.mkdir()
-    for name in (".run-0003.nt.tmp", ".dataset-00001.nt.gz.abc123.tmp", ".documents-00002.nq.gz.x.tmp"):
+    for name in (".dataset-00001.nt.gz.abc123.tmp", ".documents-00002.nq.gz.x.tmp"):
         (folder / name).write_bytes(b"junk")
     (folder / ".keep.tmp").write_bytes(b"not ours")
     _write(folder, DOCUMENTS[:2])

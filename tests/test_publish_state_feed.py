@@ -314,3 +314,18 @@ def test_sitemap_index_beyond_the_limit(tmp_path):
 def test_empty_sitemap_is_well_formed(tmp_path):
     write_sitemap(tmp_path, State(), IRIS)
     assert len(ET.parse(tmp_path / "sitemap.xml").getroot()) == 0
+
+
+@pytest.mark.parametrize("documents", range(8))
+def test_sitemap_files_at_every_boundary(tmp_path, documents):
+    """Streamed a file at a time: one file up to the limit, an index of full files beyond it."""
+    state, _ = plan_changes(None, {f"doc-{n}": str(n) for n in range(documents)}, T1)
+    write_sitemap(tmp_path, state, IRIS, per_file=3)
+    root = ET.parse(tmp_path / "sitemap.xml").getroot()
+    parts = sorted(tmp_path.glob("sitemap-*.xml"))
+    if documents <= 3:
+        assert root.tag == f"{SITEMAP_NS}urlset" and len(root) == documents and not parts
+    else:
+        assert root.tag == f"{SITEMAP_NS}sitemapindex" and len(root) == len(parts) == -(-documents // 3)
+        counts = [len(ET.parse(part).getroot()) for part in parts]
+        assert counts == [3] * (documents // 3) + ([documents % 3] if documents % 3 else [])

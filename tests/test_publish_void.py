@@ -41,7 +41,7 @@ def written(tmp_path_factory):
     """A small real export: dumps written by DumpWriter, stats from what it wrote."""
     root = tmp_path_factory.mktemp("export")
     writer = DumpWriter(root / "dumps", chunk_triples=3, uri_space=f"{BASE}id/")
-    keys = ["b-doc", "a-doc"]
+    keys = ["a-doc", "b-doc"]
     for key in keys:
         subject = URIRef(IRIS.document(key))
         writer.add(IRIS.description(key), ntriples.lines([
@@ -49,8 +49,7 @@ def written(tmp_path_factory):
             (subject, SCHEMA.name, Literal(f"Document {key}", lang="en")),
             (subject, DCTERMS.title, Literal(f"Document {key}", lang="en")),
             (subject, SCHEMA.mentions, URIRef(f"{BASE}id/person/someone")),
-            (URIRef(f"{BASE}id/person/someone"), SCHEMA.name, Literal("Someone")),
-        ]))
+        ]), ntriples.lines([(URIRef(f"{BASE}id/person/someone"), SCHEMA.name, Literal("Someone"))]))
     files = writer.close()
     stats = writer.stats
     dataset_stats = DatasetStats(

@@ -32,7 +32,7 @@ def surname(name: str) -> str | None:
     return fold(words[-1])
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=1 << 12)
 def folded(text: str) -> str:
     return fold(text)
 

@@ -28,13 +28,13 @@ DATE_TYPES = {"day": XSD.date, "month": XSD.gYearMonth, "year": XSD.gYear}
 KIND_TYPES = {PERSON: SCHEMA.Person, ORGANIZATION: SCHEMA.Organization, PLACE: SCHEMA.Place}
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 12)
 def _label(value: str, language: str | None = None) -> Literal:
     """A short literal that recurs across documents (names, labels): built once (rdflib's is slow)."""
     return Literal(value, lang=language)
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 12)
 def _node(iri: str) -> URIRef:
     """An IRI node that recurs across documents (entities, concepts, activities)."""
     return URIRef(iri)

@@ -28,7 +28,7 @@ from lod.model import Entity, Record
 _SLUG_MAX = 80
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 12)
 def slug(text: str) -> str:
     """An IRI-safe, readable key for a name: ASCII letters, digits and hyphens.
 

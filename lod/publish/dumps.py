@@ -1,10 +1,15 @@
 """Bulk dumps a triple store loads as-is: gzip N-Triples (all) and N-Quads (a graph per document).
 
-Both are sorted byte-wise (= code point order) and cut into chunks of at most
-``chunk_triples`` lines, so the same documents give the same files whatever order
-they arrive in. Memory stays bounded by sorting runs of ``spill_every`` documents
-into temporary files and merging them at the end (an external merge sort). There
-are no blank nodes, so chunks can be loaded, concatenated or merged in any order.
+The writer is fed documents in key order (the export sorts them on disk first,
+:mod:`lod.publish.runs`) and streams them out, so memory does not grow with the
+dataset. Each document comes as its *own* lines (statements about its own nodes:
+the document, its description, its parts; no other document has them) and its
+*shared* lines (about entities, concepts, activities that other documents describe
+too). The N-Triples dump holds every triple once: the documents' own lines in key
+order, then the shared lines, de-duplicated and sorted. The N-Quads dump holds each
+document's graph whole, in key order. Both are cut into chunks of at most
+``chunk_triples`` lines. The same documents give the same bytes; there are no blank
+nodes, so chunks can be loaded, concatenated or merged in any order.
 
 Each chunk is written to a temporary name and renamed into place; a chunk that
 would come out byte-identical is left untouched (same bytes, same mtime), as in
@@ -16,17 +21,16 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import heapq
-import io
 import json
 import os
+import queue
 import re
 import tempfile
-from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
-from itertools import groupby
 from pathlib import Path
+from typing import NamedTuple
 
 from lod.publish.files import write_text
 
@@ -36,14 +40,12 @@ ENCODING = "gzip"
 MANIFEST = "manifest.json"
 NT_NAME = "dataset-{:05d}.nt.gz"
 NQ_NAME = "documents-{:05d}.nq.gz"
-#: Runs merged at once; more are first merged in groups so open files stay few.
-MAX_OPEN_RUNS = 64
 
 _CHUNK = re.compile(r"(dataset-\d{5,}\.nt|documents-\d{5,}\.nq)\.gz\Z")
-_TEMP = re.compile(r"\.(run-\d+\.n[tq]|(dataset|documents)-\d{5,}\.n[tq]\.gz\..+)\.tmp\Z")
+_TEMP = re.compile(r"\.((dataset|documents)-\d{5,}\.n[tq]\.gz\..+)\.tmp\Z")
 _GRAPH = re.compile(r'[^\x00-\x20<>"{}|^`\\]+\Z')
 _RDF_TYPE = b"http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-_BATCH = 4096
+_STATEMENT = re.compile(rb"^<([^>]*)> <([^>]*)> (?:<([^>]*)>)?", re.M)
 
 
 @dataclass(frozen=True)
@@ -70,86 +72,110 @@ class DumpStats:
     classes: tuple[str, ...]  # objects of rdf:type
 
 
+class LineStats(NamedTuple):
+    """What VoID needs from a block of N-Triples lines; counted where the lines are made."""
+
+    triples: int
+    subjects: int  # distinct
+    entities: int  # distinct subjects in the URI space
+    predicates: frozenset[bytes]
+    classes: frozenset[bytes]
+
+
+def line_stats(blob: bytes, uri_space: bytes) -> LineStats:
+    """Count the statements, distinct subjects, predicates and classes of N-Triples lines."""
+    rows = _STATEMENT.findall(blob)
+    subjects = {subject for subject, _, _ in rows}
+    return LineStats(len(rows), len(subjects), sum(s.startswith(uri_space) for s in subjects),
+                     frozenset(predicate for _, predicate, _ in rows),
+                     frozenset(obj for _, predicate, obj in rows if predicate == _RDF_TYPE and obj))
+
+
 class DumpWriter:
-    """Collects documents' N-Triples lines; :meth:`close` writes the chunks into ``folder``.
+    """Writes the dump chunks into ``folder`` from documents added in key order.
 
     ``uri_space`` (e.g. ``{base}id/``) only affects :attr:`stats`.entities.
     """
 
     def __init__(self, folder: Path, chunk_triples: int = 500_000, level: int = 3,
-                 spill_every: int = 20_000, uri_space: str = "", quads: bool = True,
-                 spill_bytes: int = 24 << 20):
-        if chunk_triples < 1 or spill_every < 1:
-            raise ValueError("chunk_triples and spill_every must be at least 1")
+                 uri_space: str = "", quads: bool = True):
+        if chunk_triples < 1:
+            raise ValueError("chunk_triples must be at least 1")
         self.folder = Path(folder)
         self.chunk_triples = chunk_triples
         self.level = level
-        self.spill_every = spill_every
         self.uri_space = uri_space.encode("utf-8")
         self.quads = quads  # False: the N-Triples dump only (lod export --formats nt)
-        self.spill_bytes = spill_bytes  # also spill at this many bytes of lines: memory stays flat
-        self._buffered = 0
         self.stats: DumpStats | None = None
         self.removed: list[str] = []  # stale chunk files deleted by close()
-        self._documents: list[tuple[bytes, list[bytes]]] = []
-        self._runs: list[tuple[Path, Path]] = []  # (triples, quads) per spilled run
-        self._temps: list[Path] = []
+        self._shared: set[bytes] = set()
+        self._counts = [0, 0, 0]  # triples, subjects, entities of the documents' own lines
+        self._predicates: set[bytes] = set()
+        self._classes: set[bytes] = set()
+        self._last_graph = ""
         self._closed = False
         self.folder.mkdir(parents=True, exist_ok=True)
         for leftover in self.folder.iterdir():  # from an export that was killed
             if _TEMP.match(leftover.name):
                 leftover.unlink()
+        self._triples = _ChunkWriter(self.folder, NT_NAME, NT_MEDIA_TYPE, chunk_triples, level)
+        self._quads = _QuadWriter(self.folder, chunk_triples, level) if quads else None
 
-    def add(self, graph: str, lines: list[str] | bytes) -> None:
-        """One document: its named-graph IRI and its N-Triples lines (each ending in " .\\n").
+    def add(self, graph: str, own: bytes | list[str], shared: bytes | list[str] = b"",
+            stats: LineStats | None = None) -> None:
+        """One document: its named-graph IRI, its own lines and its shared lines.
 
-        ``lines`` may also come as one UTF-8 blob of such lines (cheap to pass between
-        processes); either way each line must be one N-Triples statement.
+        Lines end in " .\\n" and have an IRI subject; they may come as a list of lines
+        or as one UTF-8 blob (cheap to pass between processes). ``stats`` are
+        :func:`line_stats` of ``own`` when the caller has them already.
         """
         if self._closed:
             raise ValueError("DumpWriter is closed")
         if not _GRAPH.match(graph):
             raise ValueError(f"not an IRI that N-Quads can hold: {graph!r}")
-        if not isinstance(lines, bytes) and any(line.count("\n") != 1 for line in lines):
-            raise ValueError("each item of lines must be one line ending in a newline")
-        blob = lines if isinstance(lines, bytes) else "".join(lines).encode("utf-8")
-        if blob[-1:] not in (b"", b"\n"):
-            raise ValueError(f"N-Triples lines must end with a newline: {blob[-200:]!r}")
-        encoded = [line + b"\n" for line in blob.split(b"\n")[:-1]]
-        for line in encoded:
-            if not line.endswith(b" .\n") or not line.startswith(b"<"):
-                raise ValueError(f"not one N-Triples line with an IRI subject: {line!r}")
-        self._documents.append((graph.encode("utf-8"), encoded))
-        self._buffered += len(blob)
-        if len(self._documents) >= self.spill_every or self._buffered >= self.spill_bytes:
-            self._spill()
+        if graph <= self._last_graph:
+            raise ValueError(f"documents must come in order: {graph!r} after {self._last_graph!r}")
+        self._last_graph = graph
+        own, shared = _blob(own), _blob(shared)
+        stats = stats or line_stats(own, self.uri_space)
+        self._counts[0] += stats.triples
+        self._counts[1] += stats.subjects
+        self._counts[2] += stats.entities
+        self._predicates |= stats.predicates
+        self._classes |= stats.classes
+        self._shared.update(shared.split(b"\n"))
+        self._triples.write(own, stats.triples)
+        if self._quads is not None:
+            self._quads.add(graph, own + shared)
 
     def discard(self) -> None:
-        """Drop everything added so far (runs included); the writer cannot be used again."""
+        """Drop everything; the writer cannot be used again."""
         self._closed = True
-        self._documents = []
-        for temp in self._temps:
-            temp.unlink(missing_ok=True)
+        self._shared = set()
+        self._triples.discard()
+        if self._quads is not None:
+            self._quads.discard()
 
     def close(self) -> list[DumpFile]:
-        """Merge, write the chunks, delete stale chunks and temporary files; N-Triples files first."""
+        """Write the shared lines, finish the chunks, delete stale ones; N-Triples files first."""
         if self._closed:
             raise ValueError("DumpWriter is closed")
         self._closed = True
         try:
-            triples = self._merged(0, _sorted_triples(self._documents))
-            quads = self._merged(1, _sorted_quads(self._documents)) if self.quads else None
-            self._documents = []
-            # The N-Quads dump is merged and compressed in a second thread: zlib releases the
-            # GIL, so the two gzip streams use two cores.
-            with ThreadPoolExecutor(1) as pool:
-                nq = pool.submit(self._write_chunks, NQ_NAME, NQ_MEDIA_TYPE, _graphs(quads), True) \
-                    if quads is not None else None
-                files = self._write_chunks(NT_NAME, NT_MEDIA_TYPE, _batches(self._counted(triples)), False)
-                files += nq.result() if nq is not None else []
-        finally:
-            for temp in self._temps:
-                temp.unlink(missing_ok=True)
+            self._shared.discard(b"")
+            shared = b"".join(line + b"\n" for line in sorted(self._shared))
+            self._shared = set()
+            extra = line_stats(shared, self.uri_space)
+            self._triples.write(shared, extra.triples)
+            files = self._triples.finish()
+            files += self._quads.finish() if self._quads is not None else []
+        except BaseException:
+            self.discard()
+            raise
+        triples, subjects, entities = self._counts
+        self.stats = DumpStats(triples + extra.triples, subjects + extra.subjects, entities + extra.entities,
+                               _decoded(self._predicates | extra.predicates),
+                               _decoded(self._classes | extra.classes))
         written = {Path(f.path).name for f in files}
         for path in sorted(self.folder.iterdir()):
             if _CHUNK.match(path.name) and path.name not in written:
@@ -157,80 +183,111 @@ class DumpWriter:
                 self.removed.append(path.name)
         return files
 
-    # -- runs ---------------------------------------------------------------------------------
 
-    def _run_path(self, kind: str) -> Path:
-        path = self.folder / f".run-{len(self._temps) + 1:04d}.{kind}.tmp"
-        self._temps.append(path)
-        return path
+def _blob(lines: bytes | list[str]) -> bytes:
+    """Checked N-Triples lines as one blob: each ends in " .\\n" and starts with an IRI."""
+    if isinstance(lines, bytes):
+        blob = lines
+    else:
+        if any(line.count("\n") != 1 for line in lines):
+            raise ValueError("each item of lines must be one line ending in a newline")
+        blob = "".join(lines).encode("utf-8")
+    count = blob.count(b"\n")
+    if not blob.endswith(b"\n") and blob:
+        raise ValueError(f"N-Triples lines must end with a newline: {blob[-200:]!r}")
+    # LF only ends a line (literals escape it), so these counts check every line at C speed.
+    if blob and (not blob.startswith(b"<") or blob.count(b"\n<") != count - 1
+                 or blob.count(b" .\n") != count):
+        raise ValueError(f"not N-Triples lines with IRI subjects: {blob[:200]!r}")
+    return blob
 
-    def _spill(self) -> None:
-        triples, quads = self._run_path("nt"), self._run_path("nq")
-        _write_run(triples, _sorted_triples(self._documents))
-        _write_run(quads, _sorted_quads(self._documents) if self.quads else [])
-        self._runs.append((triples, quads))
-        self._documents = []
-        self._buffered = 0
 
-    def _merged(self, kind: int, in_memory: list[bytes]) -> Iterator[bytes]:
-        """The sorted, de-duplicated union of the spilled runs of one kind and ``in_memory``."""
-        runs = [run[kind] for run in self._runs]
-        while len(runs) + 1 > MAX_OPEN_RUNS:
-            group, runs = runs[:MAX_OPEN_RUNS], runs[MAX_OPEN_RUNS:]
-            merged = self._run_path("nt" if kind == 0 else "nq")
-            _write_run(merged, _unique(heapq.merge(*map(_read_run, group))))
-            for path in group:
-                path.unlink()
-            runs.append(merged)
-        return _unique(heapq.merge(*map(_read_run, runs), in_memory))
+class _ChunkWriter:
+    """Streams lines into numbered chunk files of at most ``limit`` lines."""
 
-    # -- chunks -------------------------------------------------------------------------------
+    def __init__(self, folder: Path, name: str, media_type: str, limit: int, level: int):
+        self.folder, self.name, self.media_type = folder, name, media_type
+        self.limit, self.level = limit, level
+        self.files: list[DumpFile] = []
+        self.chunk: _Chunk | None = None
 
-    def _counted(self, lines: Iterator[bytes]) -> Iterator[bytes]:
-        """Pass the sorted N-Triples through, counting what VoID needs (subjects arrive grouped)."""
-        triples = subjects = entities = 0
-        predicates: set[bytes] = set()
-        classes: set[bytes] = set()
-        previous = b""
-        for line in lines:
-            triples += 1
-            end = line.index(b">")
-            subject = line[1:end]
-            if subject != previous:
-                previous = subject
-                subjects += 1
-                entities += subject.startswith(self.uri_space)
-            start = end + 3  # past "> <"
-            end = line.index(b">", start)
-            predicate = line[start:end]
-            predicates.add(predicate)
-            if predicate == _RDF_TYPE and line[end + 2:end + 3] == b"<":
-                classes.add(line[end + 3:line.index(b">", end + 3)])
-            yield line
-        self.stats = DumpStats(triples, subjects, entities, _decoded(predicates), _decoded(classes))
+    def write(self, blob: bytes, lines: int, graph: str | None = None) -> None:
+        while lines:
+            if self.chunk is None:
+                self.chunk = _Chunk(self.folder / self.name.format(len(self.files) + 1),
+                                    self.media_type, self.level)
+            room = self.limit - self.chunk.triples
+            if lines > room:  # rare: split at the room-th line end
+                cut = _nth_line_end(blob, room)
+                self.chunk.write(blob[:cut], room, graph)
+                blob, lines = blob[cut:], lines - room
+            else:
+                self.chunk.write(blob, lines, graph)
+                lines = 0
+            if self.chunk.triples == self.limit:
+                self.close_chunk()
 
-    def _write_chunks(self, name: str, media_type: str, groups: Iterable[tuple[str | None, list[bytes]]],
-                      keep_together: bool) -> list[DumpFile]:
-        """Cut the lines into chunk files; with ``keep_together`` a group starts a new chunk
-        rather than straddle two, unless it is larger than a chunk by itself."""
-        files: list[DumpFile] = []
-        chunk: _Chunk | None = None
-        for graph, lines in groups:
-            if keep_together and chunk and chunk.triples + len(lines) > self.chunk_triples:
-                files.append(chunk.finish())
-                chunk = None
-            while lines:
-                if chunk is None:
-                    chunk = _Chunk(self.folder / name.format(len(files) + 1), media_type, self.level)
-                room = self.chunk_triples - chunk.triples
-                chunk.write(lines[:room], graph)
-                lines = lines[room:]
-                if chunk.triples == self.chunk_triples:
-                    files.append(chunk.finish())
-                    chunk = None
-        if chunk:
-            files.append(chunk.finish())
-        return files
+    def close_chunk(self) -> None:
+        if self.chunk is not None:
+            self.files.append(self.chunk.finish())
+            self.chunk = None
+
+    def finish(self) -> list[DumpFile]:
+        self.close_chunk()
+        return self.files
+
+    def discard(self) -> None:
+        if self.chunk is not None:
+            self.chunk.discard()
+            self.chunk = None
+
+
+class _QuadWriter:
+    """The N-Quads chunks, compressed in a second thread (zlib releases the GIL: two cores).
+
+    A graph starts a new chunk rather than straddle two, unless it is larger than a
+    chunk by itself.
+    """
+
+    def __init__(self, folder: Path, limit: int, level: int):
+        self.chunks = _ChunkWriter(folder, NQ_NAME, NQ_MEDIA_TYPE, limit, level)
+        self.queue: queue.Queue = queue.Queue(maxsize=64)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="lod-nquads", daemon=True)
+        self.thread.start()
+
+    def add(self, graph: str, triples: bytes) -> None:
+        if self.error is not None:
+            raise self.error
+        self.queue.put((graph, triples))
+
+    def _run(self) -> None:
+        try:
+            while (item := self.queue.get()) is not None:
+                graph, triples = item
+                lines = triples.count(b"\n")
+                chunk = self.chunks.chunk
+                if chunk is not None and chunk.triples + lines > self.chunks.limit:
+                    self.chunks.close_chunk()
+                quads = triples.replace(b" .\n", b" <%s> .\n" % graph.encode("utf-8"))
+                self.chunks.write(quads, lines, graph)
+        except BaseException as error:  # reported to the writer's thread
+            self.error = error
+            while self.queue.get() is not None:
+                pass
+
+    def finish(self) -> list[DumpFile]:
+        self.queue.put(None)
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        return self.chunks.finish()
+
+    def discard(self) -> None:
+        if self.thread.is_alive():
+            self.queue.put(None)
+            self.thread.join()
+        self.chunks.discard()
 
 
 class _Chunk:
@@ -247,11 +304,16 @@ class _Chunk:
         self._gzip = gzip.GzipFile(fileobj=self._raw, mode="wb", compresslevel=level, mtime=0,
                                    filename="")
 
-    def write(self, lines: list[bytes], graph: str | None) -> None:
-        self.triples += len(lines)
+    def write(self, blob: bytes, lines: int, graph: str | None) -> None:
+        self.triples += lines
         if graph is not None:
-            self.graphs[graph] = self.graphs.get(graph, 0) + len(lines)
-        self._gzip.write(b"".join(lines))
+            self.graphs[graph] = self.graphs.get(graph, 0) + lines
+        self._gzip.write(blob)
+
+    def discard(self) -> None:
+        self._gzip.close()
+        self._raw.close()
+        self._temp.unlink(missing_ok=True)
 
     def finish(self) -> DumpFile:
         try:
@@ -271,55 +333,12 @@ class _Chunk:
 # -- helpers ------------------------------------------------------------------------------------
 
 
-def _sorted_triples(documents: list[tuple[bytes, list[bytes]]]) -> list[bytes]:
-    return sorted({line for _, lines in documents for line in lines})
-
-
-def _sorted_quads(documents: list[tuple[bytes, list[bytes]]]) -> list[bytes]:
-    """N-Quads lines in (graph, triple) order.
-
-    The sort key is ``graph TAB line`` kept in front of the quad: TAB sorts before
-    every character an IRI may hold, so plain byte order is (graph, line) order.
-    """
-    return sorted({b"%s\t%s <%s> .\n" % (graph, line[:-3], graph)
-                   for graph, lines in documents for line in lines})
-
-
-def _graphs(quads: Iterator[bytes]) -> Iterator[tuple[str, list[bytes]]]:
-    """The quads grouped by graph, without their sort key."""
-    for graph, group in groupby(quads, key=lambda quad: quad[:quad.index(b"\t")]):
-        start = len(graph) + 1
-        yield graph.decode("utf-8"), [quad[start:] for quad in group]
-
-
-def _batches(lines: Iterable[bytes]) -> Iterator[tuple[None, list[bytes]]]:
-    batch: list[bytes] = []
-    for line in lines:
-        batch.append(line)
-        if len(batch) == _BATCH:
-            yield None, batch
-            batch = []
-    if batch:
-        yield None, batch
-
-
-def _unique(lines: Iterable[bytes]) -> Iterator[bytes]:
-    previous = None
-    for line in lines:
-        if line != previous:
-            previous = line
-            yield line
-
-
-def _write_run(path: Path, lines: Iterable[bytes]) -> None:
-    with gzip.open(path, "wb", compresslevel=1) as out:
-        for _, batch in _batches(lines):
-            out.write(b"".join(batch))
-
-
-def _read_run(path: Path) -> Iterator[bytes]:
-    with gzip.open(path, "rb") as raw, io.BufferedReader(raw, 1 << 16) as lines:
-        yield from lines
+def _nth_line_end(blob: bytes, lines: int) -> int:
+    """The offset just past the ``lines``-th LF of ``blob``."""
+    end = -1
+    for _ in range(lines):
+        end = blob.index(b"\n", end + 1)
+    return end + 1
 
 
 def _file_digest(path: Path) -> tuple[int, str]:

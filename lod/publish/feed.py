@@ -16,14 +16,15 @@ fetches. A Delete keeps the object's IRI and type and drops ``seeAlso``: a tombs
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
 from pathlib import Path
 from urllib.parse import quote
 from xml.sax.saxutils import escape
 
 from lod.map.iris import Iris
 from lod.publish.files import write_text
-from lod.publish.state import DELETE, JournalEntry, State
+from lod.publish.state import DELETE, JournalEntry, State, iter_journal
 
 CONTEXT = ["https://www.w3.org/ns/activitystreams", "http://iiif.io/api/discovery/1/context.json"]
 CHANGES = "changes"
@@ -57,38 +58,52 @@ def write_feed(root: Path, entries: Sequence[JournalEntry], iris: Iris, page_siz
     With no entries there is no feed (a page must hold at least one activity), and
     pages beyond the current count are removed.
     """
+    return write_feed_pages(root, iter(entries), len(entries), iris, page_size)
+
+
+def write_feed_from_journal(root: Path, journal: Path, iris: Iris, page_size: int = 100) -> int:
+    """:func:`write_feed` reading the journal file as it goes (memory does not grow with it)."""
+    total = sum(1 for _ in iter_journal(journal))
+    return write_feed_pages(root, iter_journal(journal), total, iris, page_size)
+
+
+def write_feed_pages(root: Path, entries: Iterator[JournalEntry], total: int, iris: Iris,
+                     page_size: int = 100) -> int:
+    """The feed from ``total`` entries, oldest first, one page in memory at a time."""
     if page_size < 1:
         raise ValueError("page_size must be at least 1")
     folder = root / CHANGES
     collection = f"{iris.base}{CHANGES}/{COLLECTION}"
-    pages = [entries[start:start + page_size] for start in range(0, len(entries), page_size)]
-    page_ids = [f"{iris.base}{CHANGES}/{PAGE.format(number)}" for number in range(1, len(pages) + 1)]
-    files: dict[str, str] = {}
-    if pages:
-        files[COLLECTION] = _dump({
+    count = -(-total // page_size)
+    page_ids = [f"{iris.base}{CHANGES}/{PAGE.format(number)}" for number in range(1, count + 1)]
+    names: set[str] = set()
+    written = 0
+    if count:
+        names.add(COLLECTION)
+        written += write_text(folder / COLLECTION, _dump({
             "@context": CONTEXT,
             "id": collection,
             "type": "OrderedCollection",
-            "totalItems": len(entries),
+            "totalItems": total,
             "seeAlso": [{"id": f"{iris.base}void.jsonld", "type": "Dataset",
                          "format": "application/ld+json", "profile": "http://www.w3.org/ns/dcat#"}],
             "first": _link(page_ids[0], "OrderedCollectionPage"),
             "last": _link(page_ids[-1], "OrderedCollectionPage"),
-        })
-    for index, items in enumerate(pages):
+        }))
+    for index in range(count):
         page: dict = {"@context": CONTEXT, "id": page_ids[index], "type": "OrderedCollectionPage",
                       "startIndex": index * page_size,
                       "partOf": _link(collection, "OrderedCollection")}
         if index > 0:
             page["prev"] = _link(page_ids[index - 1], "OrderedCollectionPage")
-        if index < len(pages) - 1:
+        if index < count - 1:
             page["next"] = _link(page_ids[index + 1], "OrderedCollectionPage")
-        page["orderedItems"] = [_activity(entry, iris) for entry in items]
-        files[PAGE.format(index + 1)] = _dump(page)
-    written = sum(write_text(folder / name, text) for name, text in files.items())
+        page["orderedItems"] = [_activity(entry, iris) for entry in islice(entries, page_size)]
+        names.add(PAGE.format(index + 1))
+        written += write_text(folder / PAGE.format(index + 1), _dump(page))
     if folder.is_dir():
         for path in sorted(folder.iterdir()):
-            if path.suffix == ".json" and path.name not in files:
+            if path.suffix == ".json" and path.name not in names:
                 path.unlink()
     return written
 
@@ -99,28 +114,56 @@ def _sitemap_url(iri: str) -> str:
 
 
 def write_sitemap(root: Path, state: State, iris: Iris, per_file: int = SITEMAP_MAX) -> int:
-    """Write ``root/sitemap.xml``: each live document's description with its ``lastmod``.
+    """Write ``root/sitemap.xml``: each live document's description with its ``lastmod``."""
+    return write_sitemap_rows(root, ((key, state.documents[key].modified) for key in sorted(state.documents)),
+                              iris, per_file)
+
+
+def write_sitemap_rows(root: Path, rows: Iterable[tuple[str, str]], iris: Iris,
+                       per_file: int = SITEMAP_MAX) -> int:
+    """The sitemap from ``(key, modified)`` rows in key order, one file's rows in memory at a time.
 
     Beyond ``per_file`` documents, ``sitemap.xml`` becomes a sitemap index over
     ``sitemap-00001.xml`` … (all in ``root``). Returns how many files changed.
     """
-    urls = [(_sitemap_url(iris.description(key)), state.documents[key].modified)
-            for key in sorted(state.documents)]
-    parts = [urls[start:start + per_file] for start in range(0, len(urls), per_file)] or [[]]
-    files: dict[str, str] = {}
-    if len(parts) == 1:
-        files[SITEMAP] = _xml("urlset", "url", parts[0])
+    names: list[str] = []
+    latest: list[str] = []
+    written = 0
+    part: list[tuple[str, str]] = []
+    pending = None  # a full first file: if nothing follows, it is sitemap.xml itself
+    for key, modified in rows:
+        part.append((_sitemap_url(iris.description(key)), modified))
+        if len(part) == per_file:
+            if pending is None and not names:
+                pending = part
+            else:
+                for full in filter(None, (pending, part)):
+                    written += _sitemap_part(root, names, latest, full)
+                pending = None
+            part = []
+    single = None
+    if names:
+        written += _sitemap_part(root, names, latest, part) if part else 0
+    elif pending is not None and part:
+        written += _sitemap_part(root, names, latest, pending) + _sitemap_part(root, names, latest, part)
     else:
-        names = [SITEMAP_PART.format(number) for number in range(1, len(parts) + 1)]
-        files[SITEMAP] = _xml("sitemapindex", "sitemap",
-                              [(f"{iris.base}{name}", max(modified for _, modified in part))
-                               for name, part in zip(names, parts)])
-        files.update({name: _xml("urlset", "url", part) for name, part in zip(names, parts)})
-    written = sum(write_text(root / name, text) for name, text in files.items())
+        single = pending if pending is not None else part
+    if single is not None:
+        written += write_text(root / SITEMAP, _xml("urlset", "url", single))
+    else:
+        written += write_text(root / SITEMAP, _xml("sitemapindex", "sitemap",
+                                                  [(f"{iris.base}{name}", modified)
+                                                   for name, modified in zip(names, latest)]))
     for path in sorted(root.glob("sitemap-*.xml")):
-        if path.name not in files:
+        if path.name not in names:
             path.unlink()
     return written
+
+
+def _sitemap_part(root: Path, names: list[str], latest: list[str], rows: list[tuple[str, str]]) -> int:
+    names.append(SITEMAP_PART.format(len(names) + 1))
+    latest.append(max(modified for _, modified in rows))
+    return write_text(root / names[-1], _xml("urlset", "url", rows))
 
 
 def _xml(container: str, item: str, rows: list[tuple[str, str]]) -> str:

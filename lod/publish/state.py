@@ -19,11 +19,14 @@ import hashlib
 import json
 import os
 import re
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from lod.publish.files import write_text
+from lod.publish.files import StreamedFile
 
 VERSION = 1
 CREATE, UPDATE, DELETE = "Create", "Update", "Delete"
@@ -84,9 +87,56 @@ def _payload(state: State) -> dict:
 
 def save_state(path: Path, state: State) -> bool:
     """Atomically write the state; return False (file untouched) when its bytes would not change."""
-    payload = _payload(state)
-    payload["checksum"] = hashlib.sha256(_canonical(payload)).hexdigest()
-    return write_text(path, json.dumps(payload, sort_keys=True, indent=1, ensure_ascii=False) + "\n")
+    writer = StateWriter(path)
+    for key in sorted(state.documents):
+        writer.add(key, state.documents[key])
+    return writer.close(state.seq)
+
+
+class StateWriter:
+    """Writes ``state.json`` from documents given in key order, without holding them all.
+
+    The bytes are those of ``json.dumps(payload, sort_keys=True, indent=1)``; the checksum
+    (first in the file) is computed on the way, so the entries wait in a spool file.
+    """
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._canonical = hashlib.sha256(b'{"documents":{')
+        self._spool = tempfile.TemporaryFile(dir=path.parent)
+        self._count = 0
+        self._last: str | None = None
+
+    def add(self, key: str, doc: DocumentState) -> None:
+        if self._last is not None and key <= self._last:
+            raise ValueError(f"state entries must come in key order: {key!r} after {self._last!r}")
+        self._last = key
+        name = json.dumps(key, ensure_ascii=False)
+        values = {"digest": doc.digest, "first_seen": doc.first_seen, "modified": doc.modified}
+        separator = "," if self._count else ""
+        self._canonical.update(f"{separator}{name}:{json.dumps(values, sort_keys=True, separators=(',', ':'), ensure_ascii=False)}".encode())
+        fields = ",\n".join(f"   {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}" for k, v in values.items())
+        self._spool.write(f"{separator and ',' + chr(10)}  {name}: {{\n{fields}\n  }}".encode())
+        self._count += 1
+
+    def close(self, seq: int) -> bool:
+        """Write the file (untouched when its bytes would not change); True when written."""
+        self._canonical.update(f'}},"seq":{seq},"version":{VERSION}}}'.encode())
+        out = StreamedFile(self.path)
+        try:
+            out.write(f'{{\n "checksum": "{self._canonical.hexdigest()}",\n "documents": {{'.encode())
+            if self._count:
+                out.write(b"\n")
+                self._spool.seek(0)
+                shutil.copyfileobj(self._spool, out)
+                out.write(b"\n ")
+            out.write(f'}},\n "seq": {seq},\n "version": {VERSION}\n}}\n'.encode())
+        except BaseException:
+            out.discard()
+            raise
+        finally:
+            self._spool.close()
+        return out.close()
 
 
 def load_state(path: Path) -> tuple[State | None, str | None]:
@@ -131,74 +181,137 @@ def recover_state(entries: list[JournalEntry]) -> State:
 
 def plan_changes(old: State | None, new_digests: dict[str, str],
                  now: str) -> tuple[State, list[Change]]:
-    """The next state and the changes that lead to it, sorted by key.
+    """The next state and the changes that lead to it, sorted by key (see :func:`changes_in_key_order`)."""
+    documents: dict[str, DocumentState] = {}
+    changes: list[Change] = []
+    for key, doc, change in changes_in_key_order(old, sorted(new_digests.items()), now):
+        if doc is not None:
+            documents[key] = doc
+        if change is not None:
+            changes.append(change)
+    return State(documents, (old.seq if old else 0) + len(changes)), changes
 
-    Unchanged documents keep their entries as they were, so an unchanged run gives
-    an equal state (and :func:`save_state` leaves the file alone).
+
+def changes_in_key_order(old: State | None, new: Iterable[tuple[str, str]],
+                         now: str) -> Iterator[tuple[str, DocumentState | None, Change | None]]:
+    """Merge the old state with the new ``(key, digest)`` pairs (given in key order).
+
+    Yields ``(key, its next state or None when deleted, the change or None)`` in key
+    order. Unchanged documents keep their entries as they were, so an unchanged run
+    gives an equal state (and the state file keeps its bytes).
     """
     if not _TIME.match(now):
         raise ValueError(f"time must be UTC ISO 8601 like 2024-05-01T12:00:00Z: {now!r}")
-    old = old or State()
-    documents: dict[str, DocumentState] = {}
-    changes: list[Change] = []
-    for key in sorted(old.documents.keys() | new_digests.keys()):
-        before = old.documents.get(key)
-        if key not in new_digests:
-            changes.append(Change(DELETE, key, now))
-        elif before is None:
-            documents[key] = DocumentState(new_digests[key], now, now)
-            changes.append(Change(CREATE, key, now))
-        elif before.digest != new_digests[key]:
-            documents[key] = DocumentState(new_digests[key], before.first_seen, now)
-            changes.append(Change(UPDATE, key, now))
+    before = old.documents if old else {}
+    gone = iter(sorted(before))
+    next_gone = next(gone, None)
+    for key, digest in new:
+        while next_gone is not None and next_gone < key:
+            yield next_gone, None, Change(DELETE, next_gone, now)
+            next_gone = next(gone, None)
+        if next_gone == key:
+            next_gone = next(gone, None)
+        previous = before.get(key)
+        if previous is None:
+            yield key, DocumentState(digest, now, now), Change(CREATE, key, now)
+        elif previous.digest != digest:
+            yield key, DocumentState(digest, previous.first_seen, now), Change(UPDATE, key, now)
         else:
-            documents[key] = before
-    return State(documents, old.seq + len(changes)), changes
+            yield key, previous, None
+    while next_gone is not None:
+        yield next_gone, None, Change(DELETE, next_gone, now)
+        next_gone = next(gone, None)
 
 
 def read_journal(path: Path) -> list[JournalEntry]:
     """All entries, oldest first ([] when there is no journal); raises ValueError on a damaged line."""
+    return list(iter_journal(path))
+
+
+def iter_journal(path: Path) -> Iterator[JournalEntry]:
+    """The entries one at a time, oldest first; raises ValueError on a damaged line."""
     try:
-        text = path.read_text(encoding="utf-8")
+        handle = path.open("rb")
     except FileNotFoundError:
-        return []
-    if text and not text.endswith("\n"):
-        raise ValueError(f"{path}: the last line is cut off")
-    entries: list[JournalEntry] = []
-    for number, line in enumerate(text.split("\n")[:-1], 1):  # not splitlines(): U+2028 is data
-        try:
-            item = json.loads(line)
-            entry = JournalEntry(item["seq"], item["time"], item["type"], item["key"])
-            valid = (set(item) == {"seq", "time", "type", "key"} and type(entry.seq) is int
-                     and entry.type in CHANGE_TYPES and isinstance(entry.key, str)
-                     and isinstance(entry.time, str) and _TIME.match(entry.time) is not None
-                     and entry.seq > (entries[-1].seq if entries else 0))
-        except (ValueError, KeyError, TypeError):
-            valid = False
-        if not valid:
-            raise ValueError(f"{path}, line {number}: not a journal entry (or out of order): "
-                             f"{line[:200]!r}")
-        entries.append(entry)
-    return entries
+        return
+    with handle:
+        previous = 0
+        for number, raw in enumerate(handle, 1):  # binary lines end at LF only: U+2028 is data
+            if not raw.endswith(b"\n"):
+                raise ValueError(f"{path}: the last line is cut off")
+            line = raw[:-1].decode("utf-8", "replace")  # for the message
+            try:
+                item = json.loads(raw[:-1].decode("utf-8"))
+                entry = JournalEntry(item["seq"], item["time"], item["type"], item["key"])
+                valid = (set(item) == {"seq", "time", "type", "key"} and type(entry.seq) is int
+                         and entry.type in CHANGE_TYPES and isinstance(entry.key, str)
+                         and isinstance(entry.time, str) and _TIME.match(entry.time) is not None
+                         and entry.seq > previous)
+            except (ValueError, KeyError, TypeError):
+                valid = False
+            if not valid:
+                raise ValueError(f"{path}, line {number}: not a journal entry (or out of order): "
+                                 f"{line[:200]!r}")
+            previous = entry.seq
+            yield entry
 
 
 def append_journal(path: Path, changes: list[Change], start_seq: int) -> list[JournalEntry]:
     """Add ``changes`` as entries ``start_seq``, ``start_seq + 1`` …; return the whole journal.
 
+    See :class:`JournalWriter`; with no changes the file is untouched.
+    """
+    writer = JournalWriter(path, path, start_seq)
+    for change in changes:
+        writer.add(change)
+    writer.close()
+    return read_journal(path)
+
+
+class JournalWriter:
+    """Writes the journal: the previous one's entries before ``start_seq``, then new changes.
+
     Pass ``old_state.seq + 1`` (with :func:`recover_state` when the state file was
     unusable: a start of 1 over an existing journal would drop it). Entries already at
     or past ``start_seq`` were written by a run whose state was never saved; they are
-    replaced. The file is rewritten
-    atomically, so a crash never leaves a torn line; with no changes it is untouched.
+    replaced. The file is written atomically, so a crash never leaves a torn line;
+    nothing is written when there is neither a previous journal nor a change.
     """
-    if start_seq < 1:
-        raise ValueError(f"journal sequence numbers start at 1, not {start_seq}")
-    kept = [entry for entry in read_journal(path) if entry.seq < start_seq]
-    added = [JournalEntry(start_seq + number, change.time, change.type, change.key)
-             for number, change in enumerate(changes)]
-    entries = kept + added
-    if entries or path.exists():
-        write_text(path, "".join(json.dumps({"seq": e.seq, "time": e.time, "type": e.type, "key": e.key},
-                                            sort_keys=True, ensure_ascii=False) + "\n"
-                                 for e in entries))
-    return entries
+
+    def __init__(self, path: Path, previous: Path | None, start_seq: int):
+        if start_seq < 1:
+            raise ValueError(f"journal sequence numbers start at 1, not {start_seq}")
+        self.path = path
+        self.seq = start_seq
+        self.count = 0  # entries in the journal
+        self.added = 0
+        self.last_time: str | None = None
+        self._out: StreamedFile | None = None
+        for entry in iter_journal(previous) if previous else ():
+            if entry.seq >= start_seq:
+                break
+            self._write(entry)
+
+    def add(self, change: Change) -> JournalEntry:
+        entry = JournalEntry(self.seq, change.time, change.type, change.key)
+        self.seq += 1
+        self.added += 1
+        self._write(entry)
+        return entry
+
+    def _write(self, entry: JournalEntry) -> None:
+        if self._out is None:
+            self._out = StreamedFile(self.path)
+        self._out.write((json.dumps({"seq": entry.seq, "time": entry.time, "type": entry.type,
+                                     "key": entry.key}, sort_keys=True, ensure_ascii=False) + "\n").encode())
+        self.count += 1
+        self.last_time = entry.time
+
+    def close(self) -> bool:
+        """Put the journal in place; True when its bytes changed."""
+        if self._out is None:
+            if self.path.exists():  # every earlier entry was replaced, and nothing came
+                self.path.write_bytes(b"")
+                return True
+            return False
+        return self._out.close()

@@ -1,8 +1,10 @@
 """Stage 1, read: input files -> typed Records (or ReadErrors with their place).
 
-Readers are looked up by file extension in one registry. Each gets an open binary
-file and streams it (JSON Lines and CSV a line at a time), so memory does not grow
-with the size of a file. Folders are walked in sorted order; files of other types
+Readers are looked up by file extension in one registry. Each has two halves:
+``split`` streams an open binary file into :class:`~lod.read.unit.Unit` s (JSON Lines
+and CSV a line at a time, so memory does not grow with the size of a file) and
+``parse`` turns one unit into a Record; the export splits in its main process and
+parses in the workers. Folders are walked in sorted order; files of other types
 inside a folder are skipped and reported, while an unknown file named on the
 command line is an error.
 """
@@ -10,7 +12,7 @@ command line is an error.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -18,14 +20,10 @@ from typing import BinaryIO
 from lod.errors import Place, ReadError
 from lod.model import Record
 from lod.read import csvfile, jsonlines, page
+from lod.read.unit import Unit
 
-Reader = Callable[[str, BinaryIO], Iterator["Record | ReadError"]]
-
-READERS: dict[str, Reader] = {
-    ".txt": page.read,
-    ".jsonl": jsonlines.read,
-    ".csv": csvfile.read,
-}
+#: File extension -> reader module (``split(path, handle)`` and ``parse(unit)``).
+READERS = {".txt": page, ".jsonl": jsonlines, ".csv": csvfile}
 
 
 @dataclass(frozen=True)
@@ -63,6 +61,17 @@ def input_files(paths: Iterable[str]) -> Iterator[str | Skipped | ReadError]:
 
 def read_file(path: str) -> Iterator[Record | ReadError]:
     """Records of one file; an empty file is an error, not silence."""
+    for item in split_file(path):
+        yield parse(item) if isinstance(item, Unit) else item
+
+
+def parse(unit: Unit) -> Record | ReadError:
+    """The Record a unit holds, or the ReadError that says what is wrong with it."""
+    return READERS[unit.kind].parse(unit)
+
+
+def split_file(path: str) -> Iterator[Unit | ReadError]:
+    """The units of one file (see :func:`read_file`)."""
     try:
         handle = open(path, "rb")
     except OSError as error:
@@ -72,7 +81,7 @@ def read_file(path: str) -> Iterator[Record | ReadError]:
         if _blank(handle):
             yield ReadError("file is empty", Place(path))
             return
-        yield from READERS[Path(path).suffix.lower()](path, handle)
+        yield from READERS[Path(path).suffix.lower()].split(path, handle)
 
 
 def _blank(handle: BinaryIO) -> bool:
@@ -85,9 +94,14 @@ def _blank(handle: BinaryIO) -> bool:
 
 
 def read_inputs(paths: Iterable[str]) -> Iterator[Record | ReadError | Skipped]:
+    for item in split_inputs(paths):
+        yield parse(item) if isinstance(item, Unit) else item
+
+
+def split_inputs(paths: Iterable[str]) -> Iterator[Unit | ReadError | Skipped]:
     for item in input_files(paths):
         if isinstance(item, str):
-            yield from read_file(item)
+            yield from split_file(item)
         else:
             yield item
 

@@ -10,12 +10,14 @@ from typing import BinaryIO
 from lod.errors import Place, ReadError
 from lod.model import Origin, Record
 from lod.read.archive_fields import FIELDS, record_from_fields
+from lod.read.unit import Unit
 
 SEPARATOR = "|"
 
 
-def read(path: str, handle: BinaryIO) -> Iterator[Record | ReadError]:
-    """Yield a Record or a ReadError per row; a bad row (bytes that are not UTF-8, NUL) never stops the others."""
+def split(path: str, handle: BinaryIO) -> Iterator[Unit | ReadError]:
+    """A unit (the row's values by column) or a ReadError per row; a bad row (more cells than
+    the header, bytes that are not UTF-8, NUL) never stops the others."""
     try:
         reader = csv.DictReader(_text_lines(handle))
         header = [name.strip() for name in reader.fieldnames or []]
@@ -53,10 +55,14 @@ def read(path: str, handle: BinaryIO) -> Iterator[Record | ReadError]:
             yield ReadError(_bad_text_reason(bad.group()), Place(path, line=line),
                             hint=None if bad.group() == "\x00" else "save the file as UTF-8")
             continue
-        try:
-            yield record_from_fields(values, Origin(path, line=line, record=record_number), SEPARATOR)
-        except ReadError as error:
-            yield error
+        yield Unit(".csv", path, line, record_number, values)
+
+
+def parse(unit: Unit) -> Record | ReadError:
+    try:
+        return record_from_fields(unit.data, Origin(unit.path, line=unit.line, record=unit.record), SEPARATOR)
+    except ReadError as error:
+        return error
 
 
 #: A byte that was not UTF-8 (decoded with surrogateescape) or a NUL.

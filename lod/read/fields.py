@@ -145,7 +145,7 @@ def _surname_first() -> frozenset[str]:
     return frozenset(fold(word) for word in read_lines("surname-first.txt"))
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 12)
 def fold(text: str) -> str:
     """Comparison key: case- and diacritic-insensitive, punctuation as spaces."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())

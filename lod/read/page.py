@@ -19,6 +19,7 @@ from lod.errors import Place, ReadError
 from lod.model import Origin, Record
 from lod.read import fields as F
 from lod.read.text import decode_utf8
+from lod.read.unit import Unit
 
 LAYOUTS = ("L-A", "L-B0", "L-B1", "L-C1", "L-C2", "L-D", "L-E")
 
@@ -69,16 +70,21 @@ _RENDERINGS = re.compile(
 _DATE_PREFIX = re.compile(rf"^(?P<date>{F.DATE_TEXT})\s+(?P<rest>.+)$", re.I)
 
 
-def read(path: str, handle: BinaryIO) -> Iterator[Record | ReadError]:
-    """Yield the one record of a page capture (a page is small: read whole), or the error that stopped it."""
-    place = Place(path)
+def split(path: str, handle: BinaryIO) -> Iterator[Unit]:
+    """A page is one record, and small: read whole."""
+    yield Unit(".txt", path, None, None, handle.read())
+
+
+def parse(unit: Unit) -> Record | ReadError:
+    """The page's record, or the error that stopped it."""
+    path = unit.path
     try:
-        text = decode_utf8(handle.read(), path)
+        text = decode_utf8(unit.data, path)
         if "\x00" in text:
-            raise ReadError("contains NUL bytes; not a text page", place)
-        yield parse_page(text, path)
+            raise ReadError("contains NUL bytes; not a text page", Place(path))
+        return parse_page(text, path)
     except ReadError as error:
-        yield error
+        return error
 
 
 def detect_layout(lines: list[str]) -> str:

@@ -30,7 +30,7 @@ def escape_string(text: str) -> str:
     return _ESCAPE.sub(_escape_char, text)
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 12)
 def _iri(node: str) -> str:
     return f"<{node}>"
 

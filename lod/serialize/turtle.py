@@ -31,7 +31,7 @@ def _long_escape(match: re.Match) -> str:
     return {"\\": "\\\\", '"': '\\"', "\r": "\\r"}.get(char) or f"\\u{ord(char):04X}"
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 12)
 def iri(value: str) -> str:
     for name, namespace in _PREFIX_ORDER:
         if value.startswith(namespace):

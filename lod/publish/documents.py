@@ -1,0 +1,65 @@
+"""Per-document files (``documents/KEY.ttl``, ``.jsonld``), written by the workers that render them.
+
+Workers write straight into the staging folder, so file creation (slow on a busy
+disk) runs in parallel and the bytes never pass through the main process. Two
+records may share a key: the first to create ``KEY.ttl`` (an exclusive create, so
+concurrent workers cannot both succeed) owns the name, any other puts its files
+under ``.duplicates/`` named by digest. When the key sort later picks the winner
+(the smallest digest), :func:`settle` moves it into place if it was not there.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+DUPLICATES = ".duplicates"
+
+
+def place(documents: Path, key: str, digest: str, files: dict[str, bytes],
+          previous: Path | None = None, old_digest: str | None = None) -> bool:
+    """Write (or hard-link from ``previous``, when the content is unchanged) a document's files.
+
+    Returns True when they went under the key's own name, False when another record
+    with the key got there first (they went under ``.duplicates/``).
+    """
+    unchanged = previous is not None and old_digest == digest
+    try:  # the first file's exclusive create claims the key
+        for ext, data in files.items():
+            _create(documents / f"{key}{ext}", data, previous / f"{key}{ext}" if unchanged else None)
+        return True
+    except FileExistsError:
+        pass
+    aside = documents / DUPLICATES
+    aside.mkdir(exist_ok=True)
+    try:
+        for ext, data in files.items():
+            _create(aside / f"{key}.{digest}{ext}", data, None)
+    except FileExistsError:
+        pass  # an identical record put the same files aside already
+    return False
+
+
+def _create(path: Path, data: bytes, source: Path | None) -> None:
+    """Create ``path`` exclusively: a hard link to an unchanged ``source``, else the bytes."""
+    if source is not None:
+        try:
+            os.link(source, path)
+            return
+        except FileNotFoundError:
+            pass
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    with os.fdopen(descriptor, "wb") as out:
+        out.write(data)
+
+
+def settle(documents: Path, key: str, digest: str, extensions: tuple[str, ...]) -> None:
+    """Put the winning record's files under the key's name (they were placed aside)."""
+    for ext in extensions:
+        os.replace(documents / DUPLICATES / f"{key}.{digest}{ext}", documents / f"{key}{ext}")
+
+
+def clean(documents: Path) -> None:
+    """Remove the losers' files."""
+    shutil.rmtree(documents / DUPLICATES, ignore_errors=True)
