@@ -118,8 +118,10 @@ class DumpWriter:
         for leftover in self.folder.iterdir():  # from an export that was killed
             if _TEMP.match(leftover.name):
                 leftover.unlink()
-        self._triples = _ChunkWriter(self.folder, NT_NAME, NT_MEDIA_TYPE, chunk_triples, level)
-        self._quads = _QuadWriter(self.folder, chunk_triples, level) if quads else None
+        self._triples = _ThreadedChunks(_ChunkWriter(self.folder, NT_NAME, NT_MEDIA_TYPE, chunk_triples,
+                                                     level), graphs=False)
+        self._quads = _ThreadedChunks(_ChunkWriter(self.folder, NQ_NAME, NQ_MEDIA_TYPE, chunk_triples, level),
+                                      graphs=True) if quads else None
 
     def add(self, graph: str, own: bytes | list[str], shared: bytes | list[str] = b"",
             stats: LineStats | None = None) -> None:
@@ -144,9 +146,9 @@ class DumpWriter:
         self._predicates |= stats.predicates
         self._classes |= stats.classes
         self._shared.update(shared.split(b"\n"))
-        self._triples.write(own, stats.triples)
+        self._triples.add(graph, own, stats.triples)
         if self._quads is not None:
-            self._quads.add(graph, own + shared)
+            self._quads.add(graph, own + shared, stats.triples + shared.count(b"\n"))
 
     def discard(self) -> None:
         """Drop everything; the writer cannot be used again."""
@@ -166,7 +168,7 @@ class DumpWriter:
             shared = b"".join(line + b"\n" for line in sorted(self._shared))
             self._shared = set()
             extra = line_stats(shared, self.uri_space)
-            self._triples.write(shared, extra.triples)
+            self._triples.add("", shared, extra.triples)
             files = self._triples.finish()
             files += self._quads.finish() if self._quads is not None else []
         except BaseException:
@@ -185,19 +187,16 @@ class DumpWriter:
 
 
 def _blob(lines: bytes | list[str]) -> bytes:
-    """Checked N-Triples lines as one blob: each ends in " .\\n" and starts with an IRI."""
+    """N-Triples lines as one blob. A list is checked line by line; a blob (as the
+    export's own N-Triples writer makes them, one line per statement) only at its ends."""
     if isinstance(lines, bytes):
         blob = lines
     else:
-        if any(line.count("\n") != 1 for line in lines):
-            raise ValueError("each item of lines must be one line ending in a newline")
+        if any(line.count("\n") != 1 or not line.startswith("<") or not line.endswith(" .\n")
+               for line in lines):
+            raise ValueError("each item must be one N-Triples line with an IRI subject, ending in a newline")
         blob = "".join(lines).encode("utf-8")
-    count = blob.count(b"\n")
-    if not blob.endswith(b"\n") and blob:
-        raise ValueError(f"N-Triples lines must end with a newline: {blob[-200:]!r}")
-    # LF only ends a line (literals escape it), so these counts check every line at C speed.
-    if blob and (not blob.startswith(b"<") or blob.count(b"\n<") != count - 1
-                 or blob.count(b" .\n") != count):
+    if blob and not (blob.startswith(b"<") and blob.endswith(b" .\n")):
         raise ValueError(f"not N-Triples lines with IRI subjects: {blob[:200]!r}")
     return blob
 
@@ -242,35 +241,40 @@ class _ChunkWriter:
             self.chunk = None
 
 
-class _QuadWriter:
-    """The N-Quads chunks, compressed in a second thread (zlib releases the GIL: two cores).
+class _ThreadedChunks:
+    """A :class:`_ChunkWriter` fed through a queue and compressed in its own thread.
 
-    A graph starts a new chunk rather than straddle two, unless it is larger than a
-    chunk by itself.
+    zlib releases the GIL, so the two dumps compress on other cores while the main
+    thread prepares the next documents. ``graphs``: the N-Quads dump, where each
+    document's lines get its graph and a graph starts a new chunk rather than
+    straddle two (unless it is larger than a chunk by itself).
     """
 
-    def __init__(self, folder: Path, limit: int, level: int):
-        self.chunks = _ChunkWriter(folder, NQ_NAME, NQ_MEDIA_TYPE, limit, level)
+    def __init__(self, chunks: _ChunkWriter, graphs: bool):
+        self.chunks = chunks
+        self.graphs = graphs
         self.queue: queue.Queue = queue.Queue(maxsize=64)
         self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, name="lod-nquads", daemon=True)
+        self.thread = threading.Thread(target=self._run, name=f"lod-{chunks.media_type}", daemon=True)
         self.thread.start()
 
-    def add(self, graph: str, triples: bytes) -> None:
+    def add(self, graph: str, lines: bytes, count: int) -> None:
         if self.error is not None:
             raise self.error
-        self.queue.put((graph, triples))
+        self.queue.put((graph, lines, count))
 
     def _run(self) -> None:
         try:
             while (item := self.queue.get()) is not None:
-                graph, triples = item
-                lines = triples.count(b"\n")
+                graph, lines, count = item
+                if not self.graphs:
+                    self.chunks.write(lines, count)
+                    continue
                 chunk = self.chunks.chunk
-                if chunk is not None and chunk.triples + lines > self.chunks.limit:
+                if chunk is not None and chunk.triples + count > self.chunks.limit:
                     self.chunks.close_chunk()
-                quads = triples.replace(b" .\n", b" <%s> .\n" % graph.encode("utf-8"))
-                self.chunks.write(quads, lines, graph)
+                quads = lines.replace(b" .\n", b" <%s> .\n" % graph.encode("utf-8"))
+                self.chunks.write(quads, count, graph)
         except BaseException as error:  # reported to the writer's thread
             self.error = error
             while self.queue.get() is not None:

@@ -93,6 +93,10 @@ def save_state(path: Path, state: State) -> bool:
     return writer.close(state.seq)
 
 
+#: A string as json.dumps(..., ensure_ascii=False) writes it (the C encoder, called directly).
+_quoted = json.encoder.encode_basestring
+
+
 class StateWriter:
     """Writes ``state.json`` from documents given in key order, without holding them all.
 
@@ -111,12 +115,12 @@ class StateWriter:
         if self._last is not None and key <= self._last:
             raise ValueError(f"state entries must come in key order: {key!r} after {self._last!r}")
         self._last = key
-        name = json.dumps(key, ensure_ascii=False)
-        values = {"digest": doc.digest, "first_seen": doc.first_seen, "modified": doc.modified}
-        separator = "," if self._count else ""
-        self._canonical.update(f"{separator}{name}:{json.dumps(values, sort_keys=True, separators=(',', ':'), ensure_ascii=False)}".encode())
-        fields = ",\n".join(f"   {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}" for k, v in values.items())
-        self._spool.write(f"{separator and ',' + chr(10)}  {name}: {{\n{fields}\n  }}".encode())
+        name, digest, first, modified = map(_quoted, (key, doc.digest, doc.first_seen, doc.modified))
+        comma, lead = (",", ",\n") if self._count else ("", "")
+        self._canonical.update(
+            f'{comma}{name}:{{"digest":{digest},"first_seen":{first},"modified":{modified}}}'.encode())
+        self._spool.write(f'{lead}  {name}: {{\n   "digest": {digest},\n   "first_seen": '
+                          f'{first},\n   "modified": {modified}\n  }}'.encode())
         self._count += 1
 
     def close(self, seq: int) -> bool:
@@ -302,8 +306,8 @@ class JournalWriter:
     def _write(self, entry: JournalEntry) -> None:
         if self._out is None:
             self._out = StreamedFile(self.path)
-        self._out.write((json.dumps({"seq": entry.seq, "time": entry.time, "type": entry.type,
-                                     "key": entry.key}, sort_keys=True, ensure_ascii=False) + "\n").encode())
+        self._out.write(f'{{"key": {_quoted(entry.key)}, "seq": {entry.seq}, "time": {_quoted(entry.time)}, '
+                        f'"type": {_quoted(entry.type)}}}\n'.encode())
         self.count += 1
         self.last_time = entry.time
 
