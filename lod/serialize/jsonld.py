@@ -120,20 +120,25 @@ def _terms() -> _Terms:
 def document_tree(triples, root: str) -> dict:
     """The framed node tree for one document, ``root`` on top, context inlined."""
     terms = _terms()
-    by_subject: dict[str, list[tuple[str, object]]] = defaultdict(list)
-    for s, p, o in set(triples):
-        by_subject[str(s)].append((str(p), o))
+    # Per subject, each (predicate, object) under its sort key: the key's strings hash fast
+    # and equal triples share a key, so this also removes duplicates.
+    by_subject: dict[str, dict[tuple, tuple[str, object]]] = defaultdict(dict)
+    for s, p, o in triples:
+        pair = (str(p), o)
+        by_subject[str(s)][_order(pair)] = pair
     placed: set[str] = set()
 
     def node(iri: str) -> dict:
         placed.add(iri)
         out: dict = {"@id": iri}
-        types = sorted(terms.type_name(str(o)) for p, o in by_subject[iri]
+        pairs = by_subject[iri]
+        types = sorted(terms.type_name(str(o)) for p, o in pairs.values()
                        if p == _RDF_TYPE and isinstance(o, URIRef))
         if types:
             out["@type"] = types[0] if len(types) == 1 else types
         values: dict[str, list] = defaultdict(list)
-        for p, o in sorted(by_subject[iri], key=_order):
+        for order in sorted(pairs):
+            p, o = pairs[order]
             if p == _RDF_TYPE and isinstance(o, URIRef):
                 continue  # in "@type"; a literal object (never ours) stays an ordinary value
             key, value = terms.choose(p, o)

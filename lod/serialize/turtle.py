@@ -59,16 +59,16 @@ def term(node) -> str:
 
 
 def serialize(triples, root: str | None = None) -> str:
-    by_subject: dict[str, dict[str, set]] = defaultdict(lambda: defaultdict(set))
-    for s, p, o in triples:
-        by_subject[str(s)][str(p)].add(o)
+    by_subject: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for s, p, o in triples:  # objects kept as their Turtle text: strings hash fast, and it dedupes
+        by_subject[str(s)][str(p)].add(term(o))
     subjects = sorted(by_subject, key=lambda s: (s != root, s))
     blocks = []
     for subject in subjects:
         predicates = by_subject[subject]
         lines = []
         for predicate in sorted(predicates, key=lambda p: (p != _RDF_TYPE, iri(p))):
-            objects = sorted(term(o) for o in predicates[predicate])
+            objects = sorted(predicates[predicate])
             verb = "a" if predicate == _RDF_TYPE else iri(predicate)
             lines.append(f"    {verb} {', '.join(objects)}")
         blocks.append(f"{iri(subject)}\n" + " ;\n".join(lines) + " .\n")
