@@ -803,3 +803,11 @@ def test_record_files_are_streamed_a_line_at_a_time(reader, header):
     assert next(records).title == "T0"
     assert len(pulled) <= 2
     assert sum(1 for _ in records) == 999
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=30))
+def test_fold_fast_path_for_ascii_agrees_with_the_unicode_rule(text):
+    from lod.read.fields import fold, fold_unicode
+
+    assert fold(text) == fold_unicode(text)

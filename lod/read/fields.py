@@ -145,9 +145,19 @@ def _surname_first() -> frozenset[str]:
     return frozenset(fold(word) for word in read_lines("surname-first.txt"))
 
 
+_NOT_ASCII_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
 @lru_cache(maxsize=1 << 12)
 def fold(text: str) -> str:
     """Comparison key: case- and diacritic-insensitive, punctuation as spaces."""
+    if text.isascii():  # most names and words: the same key at C speed
+        return " ".join(_NOT_ASCII_ALNUM.sub(" ", text.lower()).split())
+    return fold_unicode(text)
+
+
+def fold_unicode(text: str) -> str:
+    """:func:`fold` for any text (the general rule the ASCII fast path must agree with)."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     letters = "".join(c if c.isalnum() else " " for c in decomposed if not unicodedata.combining(c))
     return " ".join(letters.split())
