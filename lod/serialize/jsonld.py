@@ -67,18 +67,18 @@ class _Terms:
                 return key
         return self.compact(iri)
 
-    def choose(self, predicate: str, obj) -> tuple[str, object]:
-        """(key, JSON value) for one triple's predicate and object."""
-        is_iri = isinstance(obj, URIRef)
-        language = None if is_iri else obj.language
-        datatype = None if is_iri or obj.datatype is None or str(obj.datatype) == _XSD_STRING \
-            else str(obj.datatype)
+    def choose(self, shape: tuple) -> tuple[str, object]:
+        """(key, JSON value) for one triple, given as its :func:`_order` tuple."""
+        predicate, kind, text, language, datatype = shape
+        is_iri = kind == 0
+        language = language or None
+        datatype = None if is_iri or not datatype or datatype == _XSD_STRING else datatype
         key, plain = self._key(predicate, is_iri, language, datatype)
         if plain:
-            return key, str(obj)
+            return key, text
         if is_iri:
-            return key, {"@id": str(obj)}
-        value = {"@value": str(obj)}
+            return key, {"@id": text}
+        value = {"@value": text}
         if language:
             value["@language"] = language
         elif datatype:
@@ -120,30 +120,29 @@ def _terms() -> _Terms:
 def document_tree(triples, root: str) -> dict:
     """The framed node tree for one document, ``root`` on top, context inlined."""
     terms = _terms()
-    # Per subject, each (predicate, object) under its sort key: the key's strings hash fast
-    # and equal triples share a key, so this also removes duplicates.
-    by_subject: dict[str, dict[tuple, tuple[str, object]]] = defaultdict(dict)
+    # Per subject, each triple reduced to its sort key (predicate, kind, text, language,
+    # datatype): plain strings, fast to hash and sort, and equal triples become one.
+    by_subject: dict[str, set[tuple]] = defaultdict(set)
     for s, p, o in triples:
-        pair = (str(p), o)
-        by_subject[str(s)][_order(pair)] = pair
+        by_subject[str(s)].add(_order(str(p), o))
     placed: set[str] = set()
 
     def node(iri: str) -> dict:
         placed.add(iri)
         out: dict = {"@id": iri}
-        pairs = by_subject[iri]
-        types = sorted(terms.type_name(str(o)) for p, o in pairs.values()
-                       if p == _RDF_TYPE and isinstance(o, URIRef))
+        shapes = sorted(by_subject[iri])
+        types = sorted(terms.type_name(shape[2]) for shape in shapes
+                       if shape[0] == _RDF_TYPE and shape[1] == 0)
         if types:
             out["@type"] = types[0] if len(types) == 1 else types
         values: dict[str, list] = defaultdict(list)
-        for order in sorted(pairs):
-            p, o = pairs[order]
-            if p == _RDF_TYPE and isinstance(o, URIRef):
+        for shape in shapes:
+            is_iri = shape[1] == 0
+            if is_iri and shape[0] == _RDF_TYPE:
                 continue  # in "@type"; a literal object (never ours) stays an ordinary value
-            key, value = terms.choose(p, o)
-            if isinstance(o, URIRef) and str(o) in by_subject and str(o) not in placed:
-                value = node(str(o))
+            key, value = terms.choose(shape)
+            if is_iri and shape[2] in by_subject and shape[2] not in placed:
+                value = node(shape[2])
             values[key].append(value)
         for key in sorted(values):
             items = values[key]
@@ -157,11 +156,11 @@ def document_tree(triples, root: str) -> dict:
     return {"@context": context(), **tree}
 
 
-def _order(pair) -> tuple:
-    predicate, obj = pair
-    kind = 0 if isinstance(obj, URIRef) else 1
-    return predicate, kind, str(obj), str(getattr(obj, "language", "") or ""), str(
-        getattr(obj, "datatype", "") or "")
+def _order(predicate: str, obj) -> tuple:
+    """A triple's object as (predicate, 0 for an IRI / 1 for a literal, text, language, datatype)."""
+    if type(obj) is URIRef or isinstance(obj, URIRef):
+        return predicate, 0, str(obj), "", ""
+    return predicate, 1, str(obj), obj.language or "", str(obj.datatype or "")
 
 
 def serialize(triples, root: str) -> str:
