@@ -238,9 +238,10 @@ def _rendered_on_dask(items: Iterable, job: Job, client, batch_size: int = 256) 
 
 
 def _rendered(items: Iterable, job: Job, workers: int, engine=None) -> Iterator:
-    """Render in input order: in ``workers`` processes (1: in this process) or on ``engine``.
+    """Apply the job (parse, render, write the document) in input order: in ``workers``
+    processes (1: in this process) or on ``engine``.
 
-    The job (settings, linker, first-seen times) goes to each worker once, at start.
+    The job (settings, linker, the previous export's times and digests) goes to each worker once, at start.
     """
     if engine is not None:
         yield from _rendered_on_dask(items, job, engine)
