@@ -454,10 +454,9 @@ class Service:
             return self.not_found()
         negotiated = ext is None
         if negotiated:
-            chosen = conneg.negotiate(request.headers.get("accept"), [media for media, _ in OFFERS])
-            if chosen is None:
-                return self.not_acceptable([media for _, media, _ in FORMATS.values()])
-            ext = dict(OFFERS)[chosen]
+            ext = self.negotiated_extension(request)
+            if isinstance(ext, Response):
+                return ext
         home = self.home_of(request)
         if kind == "document":
             representation = await self.build(self.document, key, ext, home)
@@ -470,6 +469,13 @@ class Service:
                             Vary="Accept" if negotiated else None,
                             Content_Location=f"{stem}.{ext}" if negotiated else None)
 
+    def negotiated_extension(self, request: Request) -> str | Response:
+        """The extension of the RDF format the ``Accept`` header prefers, or a 406 response."""
+        chosen = conneg.negotiate(request.headers.get("accept"), [media for media, _ in OFFERS])
+        if chosen is None:
+            return self.not_acceptable([media for _, media, _ in FORMATS.values()])
+        return dict(OFFERS)[chosen]
+
     async def void(self, request: Request) -> Response:
         ext = request.path_params.get("ext") if "ext" in request.path_params else None
         if ext is None:
@@ -477,10 +483,9 @@ class Service:
             ext = path.rsplit(".", 1)[1] if path.rsplit("/", 1)[-1].startswith("void.") else None
         negotiated = ext is None
         if negotiated:
-            chosen = conneg.negotiate(request.headers.get("accept"), [media for media, _ in OFFERS])
-            if chosen is None:
-                return self.not_acceptable([media for _, media, _ in FORMATS.values()])
-            ext = dict(OFFERS)[chosen]
+            ext = self.negotiated_extension(request)
+            if isinstance(ext, Response):
+                return ext
         home = self.home_of(request)
         representation = await self.build(self.void_representation, ext, home)
         if representation is None:
