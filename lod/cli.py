@@ -30,8 +30,14 @@ class ProgressBar:
         self.label = label
         self.enabled = stream.isatty()
         self.count = 0
+        self.resumed = 0
         self.started = time.monotonic()
         self.last_draw = 0.0
+
+    def skip(self, count: int) -> None:
+        """Records a resumed run found done: they count toward the total, not the rate."""
+        self.count += count
+        self.resumed += count
 
     def advance(self, count: int = 1) -> None:
         self.count += count
@@ -42,7 +48,7 @@ class ProgressBar:
 
     def _draw(self, now: float) -> None:
         elapsed = max(now - self.started, 1e-6)
-        rate = self.count / elapsed
+        rate = (self.count - self.resumed) / elapsed
         done = min(self.count / self.total, 1.0)
         eta = (self.total - self.count) / rate if rate and self.count < self.total else 0
         bar = "#" * int(done * 30)
@@ -94,7 +100,8 @@ def cmd_export(args) -> int:
         report = pipeline.export(inputs, out, config.settings, linker=linker, progress=bar,
                                  on_error=_error, dataset=config.dataset, workers=workers,
                                  chunk_triples=args.chunk_triples, formats=_formats(args.formats),
-                                 engine=engine)
+                                 engine=engine, resume=args.resume,
+                                 sort_bytes=max(1, int(args.sort_memory * (1 << 20))))
     finally:
         if engine is not None:
             engine.close()
@@ -260,6 +267,11 @@ def build_parser() -> argparse.ArgumentParser:
                              "default all; 'nt' alone is the dump-only path")
     export.add_argument("--online", action="store_true",
                         help="ask Wikidata about names the authority table does not know")
+    export.add_argument("--no-resume", dest="resume", action="store_false",
+                        help="start over even when a killed run of this export left work to resume")
+    export.add_argument("--sort-memory", type=float, default=16.0, metavar="MB",
+                        help="memory for the key sort before it spills a run to disk, and how "
+                             "often a resumable checkpoint is written (default 16)")
     export.set_defaults(run=cmd_export)
 
     link = commands.add_parser("link", help="link online (an export with --online) or check the table's QIDs")
@@ -271,6 +283,8 @@ def build_parser() -> argparse.ArgumentParser:
     link.add_argument("--workers", type=int, default=1, help=argparse.SUPPRESS)
     link.add_argument("--chunk-triples", type=int, default=500_000, help=argparse.SUPPRESS)
     link.add_argument("--formats", default="ttl,jsonld,nt,nq", help=argparse.SUPPRESS)
+    link.add_argument("--no-resume", dest="resume", action="store_false", help=argparse.SUPPRESS)
+    link.add_argument("--sort-memory", type=float, default=16.0, help=argparse.SUPPRESS)
     _link_options(link)
     link.set_defaults(run=cmd_link)
 

@@ -8,18 +8,21 @@ order writes the dumps, links, state, change journal, feed and sitemap, then
 manifest, VoID and report complete the new generation of the export folder
 (:mod:`lod.publish.layout`). Memory holds neither the dataset nor a per-document
 index beyond one small entry per key. Bad records never stop good ones; duplicate
-keys are resolved by content, so the result does not depend on input order.
+keys are resolved by content, so the result does not depend on input order. Each
+run the sort spills is a checkpoint: a killed export resumes from the last one
+(:mod:`lod.publish.checkpoint`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import pickle
 import shutil
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from itertools import groupby
+from itertools import groupby, islice
 from operator import itemgetter
 from pathlib import Path
 
@@ -37,9 +40,9 @@ from lod.publish.runs import KeySorter
 from lod.publish.state import (
     JournalWriter, StateWriter, changes_in_key_order, load_state, read_journal, recover_state, utc_now,
 )
-from lod.publish import documents
+from lod.publish import checkpoint, documents
 from lod.publish.void import DatasetStats, describe_dataset, vocabularies, write_void
-from lod.read import Skipped, parse, split_inputs
+from lod.read import Skipped, input_files, parse, split_inputs
 from lod.read.unit import Unit
 from lod.serialize import jsonld, ntriples, turtle
 
@@ -49,6 +52,7 @@ DATASET_DUMP = "dataset.nt.gz"
 REPORT = "report.json"
 STATE = "state.json"
 JOURNAL = "journal.jsonl"
+SORT = ".sort"
 DOCUMENT_FORMATS = {".ttl": turtle.serialize, ".jsonld": jsonld.serialize}
 #: What an export writes: per-document Turtle and JSON-LD, the N-Triples and N-Quads dumps.
 FORMATS = ("ttl", "jsonld", "nt", "nq")
@@ -162,6 +166,9 @@ class Progress:
     def advance(self, count: int = 1) -> None:
         pass
 
+    def skip(self, count: int) -> None:
+        """Records a resumed export found done already."""
+
     def close(self) -> None:
         pass
 
@@ -220,8 +227,6 @@ def _rendered_on_dask(items: Iterable, job: Job, client, batch_size: int = 256) 
     At most a few batches per worker are in flight, so the driver's memory stays flat.
     Workers only render; the driver writes, so the output is the local run's, byte for byte.
     """
-    from itertools import islice
-
     shared = client.scatter(job, broadcast=True)
     window = max(2, 3 * len(client.scheduler_info().get("workers", {})))
     pending: list = []
@@ -251,7 +256,6 @@ def _rendered(items: Iterable, job: Job, workers: int, engine=None) -> Iterator:
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
-    from itertools import islice
 
     # Workers start as fresh interpreters, not as forks of this process: they do not
     # inherit (and count again) whatever this one holds.
@@ -274,41 +278,66 @@ def _rendered(items: Iterable, job: Job, workers: int, engine=None) -> Iterator:
 def export(inputs: Iterable[str], out: Path, settings: Settings, linker: Linker | None = None,
            progress: Progress | None = None, on_error: Callable[[str], None] | None = None,
            dataset: Dataset = Dataset(), workers: int = 1, chunk_triples: int = 500_000,
-           now: str | None = None, formats: tuple[str, ...] = FORMATS, engine=None) -> Report:
+           now: str | None = None, formats: tuple[str, ...] = FORMATS, engine=None,
+           resume: bool = True, sort_bytes: int = 16 << 20) -> Report:
     """Export every readable record of ``inputs`` into ``out`` as a new complete generation.
 
     ``engine``: a ``dask.distributed.Client`` to render on a cluster instead of local processes.
+    ``resume``: carry on from a killed run of this same export (see lod.publish.checkpoint).
+    ``sort_bytes``: memory for the key sort; each time it fills, a run goes to disk (and a checkpoint).
     """
     if "nt" not in formats:
         raise ValueError("the N-Triples dump is always written: formats must include 'nt'")
     inputs = list(inputs)
     progress = progress or Progress()
-    now = now or utc_now()
     report = Report()
     layout = Layout(out)
     previous = layout.current()
     old_state = _previous_state(previous, report)
-    staging = layout.start()
+    identity = _fingerprint(inputs, settings, linker, formats, previous, now) if resume else None
+    resumed: list[checkpoint.Checkpoint] = []
+
+    def adopt(folder: Path) -> bool:
+        found = checkpoint.load(folder / SORT, identity) if identity else None
+        resumed.extend(filter(None, [found]))
+        return found is not None
+
+    staging, adopted = layout.start(adopt)
+    done = resumed[0] if adopted else checkpoint.Checkpoint(identity or "", now or utc_now(), 0)
+    now = done.now
     try:
-        (staging / DOCUMENTS).mkdir()
-        sorter = KeySorter(staging / ".sort")
+        if adopted:
+            _keep_only_rendered(staging)
+            report.rejected += done.rejected
+            report.skipped += done.skipped
+            report.notes.append(f"resumed an interrupted export: the first {done.consumed} input "
+                                "records were done already")
+            progress.skip(done.consumed)
+        else:
+            (staging / DOCUMENTS).mkdir()
+        sorter = KeySorter(staging / SORT, sort_bytes, done.runs)
         job = Job(settings, linker,
                   {k: (d.first_seen, d.digest) for k, d in old_state.documents.items()} if old_state else {},
                   now, staging / DOCUMENTS, previous / DOCUMENTS if previous else None, formats)
-        for item in _rendered(_records(inputs, report), job, workers, engine):
+        consumed = done.consumed
+        for item in _rendered(islice(split_inputs(inputs), consumed, None), job, workers, engine):
+            consumed += 1
             progress.advance()
-            if isinstance(item, ReadError):
+            if isinstance(item, Skipped):
+                report.skipped.append({"file": item.path, "reason": item.reason})
+            elif isinstance(item, ReadError):
                 report.rejected.append(_error_entry(item))
                 if on_error:
                     on_error(str(item))
-                continue
-            key, digest, rest = item
-            sorter.add(key, bytes.fromhex(digest), rest)
+            elif sorter.add(item[0], bytes.fromhex(item[1]), item[2]) and identity:
+                checkpoint.Checkpoint(identity, now, consumed, sorter.runs, report.rejected,
+                                      report.skipped).save(sorter.folder)
         progress.close()
         _publish(staging, sorter, settings, dataset, report, old_state, previous, now, formats,
                  chunk_triples, on_error)
-    except BaseException:
-        layout.discard(staging)
+    except BaseException as error:
+        if not (isinstance(error, KeyboardInterrupt) and (staging / SORT / checkpoint.CHECKPOINT).exists()):
+            layout.discard(staging)  # an interrupted run with a checkpoint stays, to be resumed
         raise
     if report.exported == 0 and previous is not None:
         # Bad or missing input must not wipe a good export: keep it, report beside it.
@@ -324,13 +353,25 @@ def export(inputs: Iterable[str], out: Path, settings: Settings, linker: Linker 
     return report
 
 
-def _records(inputs: Iterable[str], report: Report) -> Iterator:
-    """The inputs' units (parsed where they are rendered) and file-level errors."""
-    for item in split_inputs(inputs):
-        if isinstance(item, Skipped):
-            report.skipped.append({"file": item.path, "reason": item.reason})
-            continue
-        yield item
+def _fingerprint(inputs: list[str], settings: Settings, linker: Linker | None, formats: tuple[str, ...],
+                 previous: Path | None, now: str | None) -> str | None:
+    """Everything the export's result depends on; None (no resuming) for a linker that cannot say."""
+    linking = getattr(linker, "fingerprint", None) if linker is not None else "none"
+    if linking is None:
+        return None
+    return checkpoint.fingerprint(
+        [item for item in input_files(inputs) if isinstance(item, str)], inputs=inputs, lod=__version__,
+        mapping=MAPPING_VERSION, settings=repr(settings), linker=linking, formats=formats,
+        previous=previous.name if previous else None,
+        now=now if now is not None else os.environ.get("SOURCE_DATE_EPOCH"))
+
+
+def _keep_only_rendered(staging: Path) -> None:
+    """A resumed run keeps the documents and the key sort; whatever else the killed run began
+    writing (dumps, state...) is written again from the start."""
+    for entry in staging.iterdir():
+        if entry.name not in (DOCUMENTS, SORT):
+            shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
 
 
 def _previous_state(previous: Path | None, report: Report):

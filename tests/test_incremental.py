@@ -132,3 +132,110 @@ def test_kill_9_mid_export_leaves_the_previous_export_readable_and_the_next_run_
     manifest = json.loads((out / "manifest.json").read_text())
     assert sum(f["triples"] for f in manifest["files"] if f["path"].endswith(".nt.gz")) == report.triples
     os.sync()
+
+
+# --- resuming a killed export ------------------------------------------------------------------
+
+NOW = "2026-03-01T00:00:00Z"
+
+
+def published_bytes(out: Path) -> dict[str, bytes]:
+    root = (out / ".lod" / "current").resolve()
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+class InterruptAfter(pipeline.Progress):
+    """Ctrl-C after ``count`` records."""
+
+    def __init__(self, count: int):
+        self.left = count
+
+    def advance(self, count: int = 1) -> None:
+        self.left -= count
+        if self.left < 0:
+            raise KeyboardInterrupt
+
+
+@pytest.fixture(scope="module")
+def synthetic_inputs(tmp_path_factory) -> list[Path]:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import synthetic
+
+    return synthetic.generate(60, tmp_path_factory.mktemp("synthetic"))
+
+
+def interrupted(inputs, out: Path, after: int) -> None:
+    with pytest.raises(KeyboardInterrupt):
+        pipeline.export([str(p) for p in inputs], out, Settings(), offline_linker(), now=NOW,
+                        progress=InterruptAfter(after), sort_bytes=1)
+    (checkpoint,) = (out / ".lod").glob("staging-*/.sort/checkpoint.json")
+    assert json.loads(checkpoint.read_text())["consumed"] == after
+
+
+def test_an_interrupted_export_resumes_from_its_checkpoint_with_the_same_bytes(tmp_path, synthetic_inputs):
+    clean = pipeline.export([str(p) for p in synthetic_inputs], tmp_path / "clean", Settings(),
+                            offline_linker(), now=NOW)
+    out = tmp_path / "out"
+    interrupted(synthetic_inputs, out, after=37)
+    report = pipeline.export([str(p) for p in synthetic_inputs], out, Settings(), offline_linker(), now=NOW,
+                             sort_bytes=1)
+    assert any("the first 37 input records were done already" in note for note in report.notes)
+    assert report.exported == clean.exported == 60
+    assert (report.triples, report.changes) == (clean.triples, clean.changes)
+    assert published_bytes(out) == published_bytes(tmp_path / "clean")
+    assert not list((out / ".lod").glob("staging-*"))
+
+
+@pytest.mark.parametrize("change", ["touch an input", "other time", "no resume"])
+def test_a_checkpoint_of_another_export_is_not_resumed(tmp_path, synthetic_inputs, change):
+    inputs = [tmp_path / "in" / p.name for p in synthetic_inputs if p.is_file()]
+    (tmp_path / "in").mkdir()
+    for source, copy in zip([p for p in synthetic_inputs if p.is_file()], inputs):
+        copy.write_bytes(source.read_bytes())
+    out = tmp_path / "out"
+    interrupted(inputs, out, after=20)
+    now, resume = NOW, True
+    if change == "touch an input":
+        os.utime(inputs[0], ns=(inputs[0].stat().st_atime_ns, inputs[0].stat().st_mtime_ns + 1))
+    elif change == "other time":
+        now = "2026-03-02T00:00:00Z"
+    else:
+        resume = False
+    report = pipeline.export([str(p) for p in inputs], out, Settings(), offline_linker(), now=now,
+                             resume=resume)
+    assert not any("resumed" in note for note in report.notes)
+    pipeline.export([str(p) for p in inputs], tmp_path / "clean", Settings(), offline_linker(), now=now)
+    assert published_bytes(out) == published_bytes(tmp_path / "clean")
+
+
+@pytest.mark.slow
+def test_kill_9_with_two_workers_then_the_same_command_resumes_to_the_same_bytes(tmp_path):
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import synthetic
+
+    inputs = [str(p) for p in synthetic.generate(600, tmp_path / "in")]
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1767225600",
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    command = [sys.executable, "-m", "lod", "export", *inputs, "--workers", "2", "--sort-memory", "0.1"]
+    subprocess.run([*command, "--out", str(tmp_path / "clean")], env=env, check=True, capture_output=True)
+    out = tmp_path / "out"
+    process = subprocess.Popen([*command, "--out", str(out)], env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    checkpoint = None
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None:
+        found = list((out / ".lod").glob("staging-*/.sort/checkpoint.json"))
+        if found and json.loads(found[0].read_text())["consumed"] >= 150:
+            checkpoint = found[0]
+            break
+        time.sleep(0.02)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert checkpoint is not None, "the run ended before a checkpoint with 150 records"
+    consumed = json.loads(checkpoint.read_text())["consumed"]
+    assert len(list(checkpoint.parent.parent.glob("documents/*.ttl"))) > consumed  # leftovers past it
+    result = subprocess.run([*command, "--out", str(out)], env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "600 documents exported" in result.stdout
+    assert f"resumed an interrupted export: the first {consumed} input records" in result.stderr
+    assert published_bytes(out) == published_bytes(tmp_path / "clean")

@@ -16,7 +16,6 @@ from rdflib.namespace import RDF
 
 from lod.errors import ReadError
 from lod.map import Settings, map_record
-from lod.publish import dumps
 from lod.publish import runs
 from lod.publish.dumps import NQ_MEDIA_TYPE, NT_MEDIA_TYPE, DumpWriter, line_stats, write_manifest
 from lod.publish.runs import KeySorter
@@ -101,6 +100,26 @@ def test_key_sort_spilled_runs_give_the_order_of_memory(tmp_path, monkeypatch, m
     assert list(in_memory) == list(spilled) == sorted(items)
     spilled.close()
     assert not (tmp_path / "b").exists()
+
+
+def test_key_sort_adopts_the_runs_of_a_killed_sort_and_checks_their_bytes(tmp_path):
+    items = _items(60)
+    killed = KeySorter(tmp_path / "sort", spill_bytes=300)
+    spilled_after = [n for n, item in enumerate(items, 1) if killed.add(*item)]
+    assert len(spilled_after) > 2
+    done = spilled_after[1]  # the killed sort's memory (the items after its second run) is lost
+    resumed = KeySorter(tmp_path / "sort", spill_bytes=300, runs=killed.runs[:2])
+    for item in items[done:]:
+        resumed.add(*item)
+    assert list(resumed) == sorted(items)
+    first = killed.runs[0]
+    assert first.intact(tmp_path / "sort")
+    path = tmp_path / "sort" / first.name
+    data = bytearray(path.read_bytes())
+    data[-1] ^= 1
+    path.write_bytes(bytes(data))
+    assert not first.intact(tmp_path / "sort")
+    assert not killed.runs[-1]._replace(size=killed.runs[-1].size + 1).intact(tmp_path / "sort")
 
 
 def test_chunks_respect_the_limit_and_keep_graphs_whole(tmp_path):

@@ -11,6 +11,8 @@ names. A local table (``lod review accept`` writes one) is layered on top.
 from __future__ import annotations
 
 import csv
+import hashlib
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -84,6 +86,8 @@ class AuthorityIndex:
     """
 
     def __init__(self, rows: list[dict[str, str]]):
+        #: What the index was built from (a resumed export must link with the same table).
+        self.fingerprint = hashlib.sha256(json.dumps(rows, sort_keys=True).encode("utf-8")).hexdigest()
         merged: dict[str, dict] = {}
         for row in rows:
             kind = KINDS.get((row.get("kind") or "").strip().lower())

@@ -59,6 +59,11 @@ class Linker:
         self.index = index
         self.fallback = fallback
 
+    @property
+    def fingerprint(self) -> str:
+        """What decides the links: the table, and whether a second opinion is asked."""
+        return f"{self.index.fingerprint}+{type(self.fallback).__name__ if self.fallback else 'offline'}"
+
     def __call__(self, record: Record) -> Record:
         when = date_range(record)
         resolved: dict[str, Authority] = {}  # entities the document names in full

@@ -4,8 +4,11 @@ Workers write straight into the staging folder, so file creation (slow on a busy
 disk) runs in parallel and the bytes never pass through the main process. Two
 records may share a key: the first to create ``KEY.ttl`` (an exclusive create, so
 concurrent workers cannot both succeed) owns the name, any other puts its files
-under ``.duplicates/`` named by digest. When the key sort later picks the winner
-(the smallest digest), :func:`settle` moves it into place if it was not there.
+under ``.duplicates/`` named by digest (whole or absent: temporary file and rename).
+When the key sort later picks the winner (the smallest digest), :func:`settle` moves
+it into place if it was not there. A name claimed by a killed run's leftover file is
+taken like one claimed by another record: the files go aside and are settled, so a
+resumed export overwrites whatever the killed one left half-written.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+
+from lod.publish.files import write_bytes
 
 DUPLICATES = ".duplicates"
 
@@ -31,13 +36,8 @@ def place(documents: Path, key: str, digest: str, files: dict[str, bytes],
         return True
     except FileExistsError:
         pass
-    aside = documents / DUPLICATES
-    aside.mkdir(exist_ok=True)
-    try:
-        for ext, data in files.items():
-            _create(aside / f"{key}.{digest}{ext}", data, None)
-    except FileExistsError:
-        pass  # an identical record put the same files aside already
+    for ext, data in files.items():  # named by content, so an identical record's files are these
+        write_bytes(documents / DUPLICATES / f"{key}.{digest}{ext}", data)
     return False
 
 
@@ -49,15 +49,32 @@ def _create(path: Path, data: bytes, source: Path | None) -> None:
             return
         except FileNotFoundError:
             pass
+        except FileExistsError:
+            if not _same_file(source, path):  # else: this link, made by a killed run of this export
+                raise
+            return
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     with os.fdopen(descriptor, "wb") as out:
         out.write(data)
 
 
 def settle(documents: Path, key: str, digest: str, extensions: tuple[str, ...]) -> None:
-    """Put the winning record's files under the key's name (they were placed aside)."""
+    """Put the winning record's files under the key's name (they were placed aside).
+
+    A file no longer aside was moved already, by a killed run of this same export.
+    """
     for ext in extensions:
-        os.replace(documents / DUPLICATES / f"{key}.{digest}{ext}", documents / f"{key}{ext}")
+        try:
+            os.replace(documents / DUPLICATES / f"{key}.{digest}{ext}", documents / f"{key}{ext}")
+        except FileNotFoundError:
+            pass
+
+
+def _same_file(one: Path, other: Path) -> bool:
+    try:
+        return os.path.samefile(one, other)
+    except OSError:
+        return False
 
 
 def clean(documents: Path) -> None:

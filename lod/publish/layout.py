@@ -4,7 +4,8 @@ Every export is written into a new folder ``DIR/.lod/staging-<pid>`` and becomes
 current with one atomic rename of the ``DIR/.lod/current`` symlink; the entries
 users see (``DIR/documents``, ``DIR/void.ttl`` ...) are symlinks through it. A run
 killed at any point leaves the previous complete export readable, and the next
-run removes its leftovers. Unchanged documents are hard links to the previous
+run removes its leftovers, or resumes from them when they belong to the same export
+(:mod:`lod.publish.checkpoint`). Unchanged documents are hard links to the previous
 generation's files, so they keep their bytes, inode and modification time.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 HIDDEN = ".lod"
@@ -34,14 +36,21 @@ class Layout:
         link = self.hidden / CURRENT
         return link.resolve() if link.is_symlink() and link.resolve().is_dir() else None
 
-    def start(self) -> Path:
-        """A fresh staging folder; leftovers of killed runs are removed first."""
+    def start(self, adopt: Callable[[Path], bool] = lambda folder: False) -> tuple[Path, bool]:
+        """The staging folder, and whether it is a killed run's that ``adopt`` accepted
+        (to resume); other leftovers of killed runs are removed."""
         self.hidden.mkdir(parents=True, exist_ok=True)
-        for stale in self.hidden.glob("staging-*"):
-            shutil.rmtree(stale, ignore_errors=True)
         staging = self.hidden / f"staging-{os.getpid()}"
-        staging.mkdir()
-        return staging
+        stale = sorted(self.hidden.glob("staging-*"))
+        kept = next((folder for folder in stale if folder.is_dir() and adopt(folder)), None)
+        for folder in stale:
+            if folder != kept:
+                shutil.rmtree(folder, ignore_errors=True)
+        if kept is None:
+            staging.mkdir()
+        elif kept != staging:
+            kept.rename(staging)
+        return staging, kept is not None
 
     def discard(self, staging: Path) -> None:
         shutil.rmtree(staging, ignore_errors=True)

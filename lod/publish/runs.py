@@ -3,6 +3,8 @@
 The export renders documents in input order but publishes them in key order, so the
 output does not depend on the order of the input. Memory holds at most ``spill_bytes``
 of records (plus a read buffer per run when merging); everything else waits on disk.
+Each run is described by its name, size and CRC-32 (:class:`Run`), so a later export
+can check and adopt the runs of one that was killed (:mod:`lod.publish.checkpoint`).
 """
 
 from __future__ import annotations
@@ -10,8 +12,10 @@ from __future__ import annotations
 import heapq
 import shutil
 import struct
-from collections.abc import Iterator
+import zlib
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 #: Runs merged at once; more are first merged in groups so open files stay few.
 MAX_OPEN_RUNS = 128
@@ -21,37 +25,59 @@ _BUFFER = 1 << 16
 Item = tuple[str, bytes, bytes]  # (key, digest, payload)
 
 
+class Run(NamedTuple):
+    """A sorted run on disk: its file name in the sort folder, size in bytes and CRC-32."""
+
+    name: str
+    size: int
+    crc: int
+
+    def intact(self, folder: Path) -> bool:
+        """True when the file is still there with the same bytes (checked before a run is adopted)."""
+        path = Path(folder) / self.name
+        if not path.is_file() or path.stat().st_size != self.size:
+            return False
+        crc = 0
+        with path.open("rb") as run:
+            while chunk := run.read(1 << 20):
+                crc = zlib.crc32(chunk, crc)
+        return crc == self.crc
+
+
 class KeySorter:
     """Collects ``(key, digest, payload)`` records; iterating yields them sorted by key, then digest.
 
     Records with one key come together, the smallest digest first (the export keeps that one).
-    The folder is created for the runs and removed by :meth:`close`.
+    The folder is created for the runs and removed by :meth:`close`; ``runs`` are runs
+    already in it (adopted from a killed export).
     """
 
-    def __init__(self, folder: Path, spill_bytes: int = 16 << 20):
+    def __init__(self, folder: Path, spill_bytes: int = 16 << 20, runs: Iterable[Run] = ()):
         self.folder = Path(folder)
         self.spill_bytes = spill_bytes
         self._items: list[Item] = []
         self._buffered = 0
-        self._runs: list[Path] = []
-        self._made = 0
+        self.runs: list[Run] = list(runs)
+        self._made = len(self.runs)
         self.folder.mkdir(parents=True, exist_ok=True)
 
-    def add(self, key: str, digest: bytes, payload: bytes) -> None:
+    def add(self, key: str, digest: bytes, payload: bytes) -> bool:
+        """Add a record; True when this filled memory and everything added so far went to disk."""
         self._items.append((key, digest, payload))
         self._buffered += len(payload) + len(key) + 64
-        if self._buffered >= self.spill_bytes:
-            self._runs.append(self._write_run(sorted(self._items)))
-            self._items, self._buffered = [], 0
+        if self._buffered < self.spill_bytes:
+            return False
+        self.runs.append(self._write_run(sorted(self._items)))
+        self._items, self._buffered = [], 0
+        return True
 
     def __iter__(self) -> Iterator[Item]:
-        runs = self._runs
+        runs = [self.folder / run.name for run in self.runs]
         while len(runs) + 1 > MAX_OPEN_RUNS:
             group, runs = runs[:MAX_OPEN_RUNS], runs[MAX_OPEN_RUNS:]
-            runs.append(self._write_run(heapq.merge(*map(_read_run, group))))
+            runs.append(self.folder / self._write_run(heapq.merge(*map(_read_run, group))).name)
             for path in group:
                 path.unlink()
-        self._runs = runs
         return heapq.merge(*map(_read_run, runs), sorted(self._items))
 
     def close(self) -> None:
@@ -59,17 +85,19 @@ class KeySorter:
         self._items = []
         shutil.rmtree(self.folder, ignore_errors=True)
 
-    def _write_run(self, items) -> Path:
+    def _write_run(self, items) -> Run:
         self._made += 1
-        path = self.folder / f"run-{self._made:05d}"
-        with path.open("wb", buffering=_BUFFER) as out:
+        name = f"run-{self._made:05d}"
+        size = crc = 0
+        with (self.folder / name).open("wb", buffering=_BUFFER) as out:
             for key, digest, payload in items:
                 encoded = key.encode("utf-8")
-                out.write(_HEADER.pack(len(encoded), len(digest), len(payload)))
-                out.write(encoded)
-                out.write(digest)
-                out.write(payload)
-        return path
+                framed = b"".join((_HEADER.pack(len(encoded), len(digest), len(payload)), encoded, digest,
+                                   payload))
+                out.write(framed)
+                size += len(framed)
+                crc = zlib.crc32(framed, crc)
+        return Run(name, size, crc)
 
 
 def _read_run(path: Path) -> Iterator[Item]:
