@@ -25,12 +25,15 @@ class ProgressBar:
     """A one-line bar with rate and ETA on a terminal; nothing when output is piped."""
 
     def __init__(self, total: int, stream=sys.stderr, label: str = "records"):
-        self.total = max(total, 1)
         self.stream = stream
-        self.label = label
         self.enabled = stream.isatty()
-        self.count = 0
-        self.resumed = 0
+        self.start(label, total)
+
+    def start(self, label: str, total: int) -> None:
+        """A stage: ``total`` items of ``label``, counted and timed from now."""
+        self.total = max(total, 1)
+        self.label = label
+        self.count = self.resumed = 0
         self.started = time.monotonic()
         self.last_draw = 0.0
 

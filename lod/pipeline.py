@@ -169,6 +169,9 @@ class Progress:
     def skip(self, count: int) -> None:
         """Records a resumed export found done already."""
 
+    def start(self, label: str, total: int) -> None:
+        """The next stage: ``total`` items of ``label``."""
+
     def close(self) -> None:
         pass
 
@@ -333,8 +336,9 @@ def export(inputs: Iterable[str], out: Path, settings: Settings, linker: Linker 
                 checkpoint.Checkpoint(identity, now, consumed, sorter.runs, report.rejected,
                                       report.skipped).save(sorter.folder)
         progress.close()
+        progress.start("documents published", len(sorter))
         _publish(staging, sorter, settings, dataset, report, old_state, previous, now, formats,
-                 chunk_triples, on_error)
+                 chunk_triples, on_error, progress)
     except BaseException as error:
         if not (isinstance(error, KeyboardInterrupt) and (staging / SORT / checkpoint.CHECKPOINT).exists()):
             layout.discard(staging)  # an interrupted run with a checkpoint stays, to be resumed
@@ -392,13 +396,16 @@ def _forget_digests(state):
     return replace(state, documents={k: replace(d, digest="") for k, d in state.documents.items()})
 
 
-def _winners(sorter: KeySorter, report: Report, on_error) -> Iterator[tuple[str, bytes, tuple]]:
+def _winners(sorter: KeySorter, report: Report, on_error,
+             progress: Progress) -> Iterator[tuple[str, bytes, tuple]]:
     """Each key's record in key order: of two with one key, identical ones count once and
     different ones keep the smaller digest (whatever the input order); the other is reported."""
     for key, group in groupby(sorter, key=itemgetter(0)):
         _, digest, rest = next(group)
         winner = pickle.loads(rest)
+        progress.advance()
         for _, other_digest, other_rest in group:
+            progress.advance()
             report.duplicates += 1
             if other_digest == digest:
                 continue
@@ -415,7 +422,7 @@ def _winners(sorter: KeySorter, report: Report, on_error) -> Iterator[tuple[str,
 
 def _publish(staging: Path, sorter: KeySorter, settings: Settings, dataset: Dataset, report: Report,
              old_state, previous: Path | None, now: str, formats: tuple[str, ...], chunk_triples: int,
-             on_error) -> None:
+             on_error, progress: Progress) -> None:
     """The pass in key order: dumps, links, state, journal, feed, sitemap; then VoID, manifest, report."""
     iris = settings.iris
     dump = DumpWriter(staging / DUMPS, chunk_triples=chunk_triples, uri_space=f"{settings.base}id/",
@@ -431,7 +438,7 @@ def _publish(staging: Path, sorter: KeySorter, settings: Settings, dataset: Data
     report.changes = dict.fromkeys(("Create", "Update", "Delete"), 0)
 
     def published() -> Iterator[tuple[str, str]]:
-        for key, digest, (nt, own, stats, rows, origin, warnings, placed) in _winners(sorter, report, on_error):
+        for key, digest, (nt, own, stats, rows, origin, warnings, placed) in _winners(sorter, report, on_error, progress):
             if not placed:
                 documents.settle(staging / DOCUMENTS, key, digest.hex(), extensions)
             dump.add(iris.description(key), nt[:own], nt[own:], stats)
@@ -451,6 +458,7 @@ def _publish(staging: Path, sorter: KeySorter, settings: Settings, dataset: Data
                 journal.add(change)
                 report.changes[change.type] += 1
         files = dump.close()
+        progress.close()
     except BaseException:
         dump.discard()
         links.discard()

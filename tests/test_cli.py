@@ -232,7 +232,7 @@ def test_progress_bar_only_on_a_terminal(tmp_path):
         drawn += chunk
     os.close(leader)
     assert result.returncode == 0
-    assert b"\r[" in drawn and b"1/1 records" in drawn
+    assert b"\r[" in drawn and b"1/1 records" in drawn and b"1/1 documents published" in drawn
     assert "\r" not in result.stdout
 
 

@@ -26,9 +26,10 @@ Item = tuple[str, bytes, bytes]  # (key, digest, payload)
 
 
 class Run(NamedTuple):
-    """A sorted run on disk: its file name in the sort folder, size in bytes and CRC-32."""
+    """A sorted run on disk: its file name in the sort folder, records, size in bytes and CRC-32."""
 
     name: str
+    count: int
     size: int
     crc: int
 
@@ -71,6 +72,9 @@ class KeySorter:
         self._items, self._buffered = [], 0
         return True
 
+    def __len__(self) -> int:
+        return sum(run.count for run in self.runs) + len(self._items)
+
     def __iter__(self) -> Iterator[Item]:
         runs = [self.folder / run.name for run in self.runs]
         while len(runs) + 1 > MAX_OPEN_RUNS:
@@ -88,16 +92,17 @@ class KeySorter:
     def _write_run(self, items) -> Run:
         self._made += 1
         name = f"run-{self._made:05d}"
-        size = crc = 0
+        count = size = crc = 0
         with (self.folder / name).open("wb", buffering=_BUFFER) as out:
             for key, digest, payload in items:
                 encoded = key.encode("utf-8")
                 framed = b"".join((_HEADER.pack(len(encoded), len(digest), len(payload)), encoded, digest,
                                    payload))
                 out.write(framed)
+                count += 1
                 size += len(framed)
                 crc = zlib.crc32(framed, crc)
-        return Run(name, size, crc)
+        return Run(name, count, size, crc)
 
 
 def _read_run(path: Path) -> Iterator[Item]:
