@@ -1,4 +1,5 @@
-"""The fast mention finder (``lod.link.mentions``) finds exactly what the plain one did.
+"""The linker's fast paths: the mention finder (``lod.link.mentions``) finds exactly what
+the plain one did, and the linker's caches stay bounded.
 
 The reference below is the earlier, plainer code: ``\\b`` and lookbehinds first in
 the patterns, each name prefix joined and folded again, the word before a match
@@ -207,3 +208,12 @@ def test_patterns_with_the_boundary_after_the_first_letter_match_where_the_origi
 def test_a_word_before_longer_than_the_window_is_cut_as_the_search_cut_it():
     text = "x" * 60 + " Berlin"
     assert M._word_before(text[::-1], 61) == "x" * 39
+
+
+def test_linker_caches_are_bounded():
+    """Memory stays flat over any number of documents: every cache has a size limit."""
+    from lod.link import names, resolve
+    from lod.read import fields
+
+    for cached in (fields.fold, names.folded, names.variants, resolve._linked, resolve._unknown):
+        assert 0 < cached.cache_info().maxsize <= 4096, cached
