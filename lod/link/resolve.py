@@ -91,7 +91,10 @@ class Linker:
     # --- lookups ---------------------------------------------------------------
 
     def _full(self, key: str, kinds, when) -> list[Authority]:
-        return [a for a in self.index.by_name.get(key, ()) if a.kind in kinds and a.fits(when)]
+        entries = self.index.by_name.get(key)
+        if entries is None:  # most names are not in the table: nothing to filter
+            return []
+        return [a for a in entries if a.kind in kinds and a.fits(when)]
 
     def _surname(self, key: str, kinds, when, resolved: dict[str, Authority]) -> tuple[list, str]:
         """Candidates for a bare surname or context alias, and the rule that found them."""
