@@ -143,6 +143,11 @@ _WORDS = [
     "ͺ", "ﹰ", "Ⅻ", "²", "ǅemal", "İstanbul", "Straße", "Āsia", "ōkubo", "Ōkubo", "Zhou Enlai’s",
     "Filippov", "[Stalin]", "[Chinese Minister of Defense]", "Peng Dehuai", "Li Peng", "Ivanov",
     "Khrushchev", "Mikoyan", "Woodrow Wilson", "Berlin", "German", "Soviet-Chinese",
+    # cued persons
+    "Cde. Ivanov", "Comrade Kim Il Sung", "Ambassador Cde. Puzanov", "Foreign Minister Chen Yi",
+    "Deputy\tMinister Li Xiannian’s", "Mr. Smith-Jones", "comrades Kim, Peng and Zhou",
+    "Cdes. Mao and [Chinese] Zhou Enlai", "Coms. Ulbricht , Grotewohl", "A.I. Mikoyan",
+    "N. S. Khrushchev's", "X.Y.Z. Abcdef", "General Secretary Brezhnev", "Premier The Party",
 ]
 _JOINERS = [" ", " ", " ", "  ", "-", "\n", ", ", ". ", "'s ", "’s ", "'", "’", "[", "] ", "(", ") ",
             "", "\t", "\u00a0", "_", "1", " and ", ": "]
