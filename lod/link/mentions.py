@@ -30,6 +30,7 @@ from lod.model import ORGANIZATION, PERSON, PLACE
 _SCAN_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")  # hyphens split: Soviet-Chinese, Il-sung
 _INITIAL_BEFORE = re.compile(r"(?<![^\W\d_])[A-Z]\.\s?\Z")
 _POSSESSIVE_ENDINGS = ("'s", "’s")
+_APOSTROPHE_LETTER = re.compile(r"['’][^\W\d_]")
 # re tries a pattern that opens with an assertion (\b, a lookbehind) at every position
 # of the text, but jumps straight to the possible first characters of one that opens
 # with a letter: several times faster. So the patterns below check "not after a letter"
@@ -105,8 +106,9 @@ def find_mentions(text: str, index: AuthorityIndex) -> list[Mention]:
 def _gazetteer(text: str, index: AuthorityIndex) -> list[Mention]:
     """Longest table names starting at capitalised words (only those are visited: fast).
 
-    The lookup key grows a folded word at a time (folding words joined by spaces is
-    joining their folds), so no prefix is joined and folded again.
+    The capital, folded for the start check, is the first word unless an apostrophe
+    runs on (``O'Brien``); the lookup key then grows a folded word at a time (folding
+    words joined by spaces is joining their folds), so no prefix is joined and folded again.
     """
     starts, prefixes, known = index.start_tokens, index.prefixes, index.names
     backwards = text[::-1]
@@ -114,10 +116,19 @@ def _gazetteer(text: str, index: AuthorityIndex) -> list[Mention]:
     out = []
     position = 0
     for capital in _CAPITALISED.finditer(text):
-        if capital.start() < position or folded(capital.group()).split(" ")[0] not in starts:
+        if capital.start() < position:
             continue
-        key, count, best = "", 0, None
-        for match in _SCAN_WORD.finditer(text, capital.start()):
+        first = folded(capital.group())
+        if first.split(" ")[0] not in starts:
+            continue
+        if _APOSTROPHE_LETTER.match(text, capital.end()):
+            key, count, best, scan_from = "", 0, None, capital.start()
+        elif first not in prefixes:
+            continue
+        else:
+            key, count, scan_from = first, 1, capital.end()
+            best = (key, count, capital, capital.end()) if key in known else None
+        for match in _SCAN_WORD.finditer(text, scan_from):
             word = match.group()
             count += 1
             if word.endswith(_POSSESSIVE_ENDINGS):  # "Kim Il Sung's": the name may end before it
