@@ -156,7 +156,8 @@ def _gazetteer(text: str, index: AuthorityIndex) -> list[Mention]:
 
 
 def _extend(key: str, word_key: str) -> str:
-    """The folded key of a name one word longer."""
+    """The folded key of a name one word longer (a word that folds to nothing, such as
+    U+037A or an Arabic presentation form, adds nothing: so did the fold of the whole)."""
     return f"{key} {word_key}" if key and word_key else key or word_key
 
 
