@@ -141,6 +141,7 @@ class AuthorityIndex:
                     if name:
                         self._add(self.by_surname, name, entry)
         names = (*self.by_name, *self.by_context_name, *self.by_surname)
+        self.names = frozenset(names)  # any of the three tables knows it: one lookup, not three
         self.start_tokens = {name.split(" ")[0] for name in names}
         # Every word-prefix of every name, so text scanning can stop as soon as none fits.
         self.prefixes = {" ".join(name.split(" ")[:n]) for name in names

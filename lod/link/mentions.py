@@ -20,32 +20,40 @@ period: ``German`` links nothing in 1956, when there were two German states.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from lod.link.authority import AuthorityIndex
 from lod.link.names import folded
 from lod.model import ORGANIZATION, PERSON, PLACE
 
-_WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
 _SCAN_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")  # hyphens split: Soviet-Chinese, Il-sung
-_POSSESSIVE_END = re.compile(r"['’]s\Z")
 _INITIAL_BEFORE = re.compile(r"(?<![^\W\d_])[A-Z]\.\s?\Z")
-_CAPITALISED = re.compile(r"(?<![^\W\d_])[A-ZÀ-ÖØ-ÞĀ-ſА-Я][^\W\d_]*")
-_BEFORE = re.compile(r"(?P<word>[^\W\d_]+)[ -]\Z")  # the word right before, same line
+_POSSESSIVE_ENDINGS = ("'s", "’s")
+_APOSTROPHE_LETTER = re.compile(r"['’][^\W\d_]")
+# re tries a pattern that opens with an assertion (\b, a lookbehind) at every position
+# of the text, but jumps straight to the possible first characters of one that opens
+# with a letter: several times faster. So the patterns below check "not after a letter"
+# just after their first letter (``[A-Z](?<!\w[A-Z])`` is ``\b[A-Z]``), and the
+# honorific ones, which open with many words, leave ``\b`` to _word_start_matches.
+_CAPITALISED = re.compile(r"[A-ZÀ-ÖØ-ÞĀ-ſА-Я](?<![^\W\d_].)[^\W\d_]*")
+_BEFORE_BACKWARDS = re.compile(r"[ -](?P<word>[^\W\d_]+)")  # see _word_before
 _AFTER = re.compile(r"(?:['’]s)?[ -](?P<word>[^\W\d_]+)")
-_LETTER_SPACED = re.compile(r"\b[A-Z](?: [A-Z]){3,}\b")
-_HONORIFIC = (
+_LETTER_SPACED = re.compile(r"[A-Z](?<!\w[A-Z])(?: [A-Z]){3,}\b")
+_HONORIFIC = (  # every alternative opens with a letter (see above)
     r"(?:Cdes?|Coms?|Comrades?|Ambassador|Premier|Chairman|Marshal|General|President|"
     r"Mr|Mrs|Ms|Dr|Counselor|Counsellor|Captain|Colonel|Secretary|Chancellor|"
-    r"(?:Deputy|Vice|Foreign|Prime|Defense|Defence)\s+Minister|Minister)"
+    r"Deputy\s+Minister|Vice\s+Minister|Foreign\s+Minister|Prime\s+Minister|"
+    r"Defense\s+Minister|Defence\s+Minister|Minister)"
 )
 _NAME = r"[A-Z][\w'’\-]*[a-z][\w'’\-]*(?:[ \t]+[A-Z][\w'’\-]*[a-z][\w'’\-]*){0,2}"
-_HONORIFIC_NAME = re.compile(rf"\b{_HONORIFIC}\.?[ \t]+(?:(?:Comrade|Cde)\.?[ \t]+)?(?P<name>{_NAME})")
+_HONORIFIC_NAME = re.compile(rf"{_HONORIFIC}\.?[ \t]+(?:(?:Comrade|Cde)\.?[ \t]+)?(?P<name>{_NAME})")
 _PLURAL_HONORIFIC = re.compile(
-    rf"\b(?:comrades|Comrades|Cdes\.|Coms\.)\s+(?P<first>{_NAME})"
+    rf"(?:comrades|Comrades|Cdes\.|Coms\.)\s+(?P<first>{_NAME})"
     rf"(?P<rest>(?:\s*,\s*|\s+and\s+)(?:\[[^\]]*\]\s*)?{_NAME})+"
 )
-_INITIALS = re.compile(r"(?<![\w.])(?P<name>(?:[A-Z]\.[ ]?){1,3}[A-Z][a-z][\w'’\-]+)")
+_INITIALS = re.compile(r"(?P<name>[A-Z](?<![\w.][A-Z])\.[ ]?(?:[A-Z]\.[ ]?){0,2}[A-Z][a-z][\w'’\-]+)")
+_WORD_CHARACTER = re.compile(r"\w")
 _NOT_A_NAME = frozenset(
     "central committee soviet union government party state department embassy ministry "
     "council republic people peoples presidium politburo plenum congress assembly army "
@@ -96,34 +104,49 @@ def find_mentions(text: str, index: AuthorityIndex) -> list[Mention]:
 
 
 def _gazetteer(text: str, index: AuthorityIndex) -> list[Mention]:
-    """Longest table names starting at capitalised words (only those are visited: fast)."""
-    starts = index.start_tokens
-    names = (index.by_name, index.by_context_name, index.by_surname)
+    """Longest table names starting at capitalised words (only those are visited: fast).
+
+    The capital, folded for the start check, is the first word unless an apostrophe
+    runs on (``O'Brien``); the lookup key then grows a folded word at a time (folding
+    words joined by spaces is joining their folds), so no prefix is joined and folded again.
+    """
+    starts, prefixes, known = index.start_tokens, index.prefixes, index.names
+    backwards = text[::-1]
+    tables = (index.by_name, index.by_context_name, index.by_surname)
     out = []
     position = 0
     for capital in _CAPITALISED.finditer(text):
-        if capital.start() < position or folded(capital.group()).split(" ")[0] not in starts:
+        if capital.start() < position:
             continue
-        words, best = [], None
-        for match in _SCAN_WORD.finditer(text, capital.start()):
+        first = folded(capital.group())
+        if first.split(" ")[0] not in starts:
+            continue
+        if _APOSTROPHE_LETTER.match(text, capital.end()):
+            key, count, best, scan_from = "", 0, None, capital.start()
+        elif first not in prefixes:
+            continue
+        else:
+            key, count, scan_from = first, 1, capital.end()
+            best = (key, count, capital, capital.end()) if key in known else None
+        for match in _SCAN_WORD.finditer(text, scan_from):
             word = match.group()
-            bare = _POSSESSIVE_END.sub("", word)
-            if bare != word:  # "Kim Il Sung's": the name may end before the possessive
-                key = folded(" ".join([*words, bare]))
-                if any(key in table for table in names):
-                    best = (key, len(words) + 1, match, match.start() + len(bare))
-            words.append(word)
-            key = folded(" ".join(words))
-            if key not in index.prefixes:
+            count += 1
+            if word.endswith(_POSSESSIVE_ENDINGS):  # "Kim Il Sung's": the name may end before it
+                bare = _extend(key, folded(word[:-2]))
+                if bare in known:
+                    best = (bare, count, match, match.end() - 2)
+            key = _extend(key, folded(word))
+            if key not in prefixes:
                 break
-            if any(key in table for table in names):
-                best = (key, len(words), match, match.end())
+            if key in known:
+                best = (key, count, match, match.end())
         if best is None:
             continue
         key, n, last, stop = best
-        kinds = {entry.kind for table in names for entry in table.get(key, ())}
-        if _plausible(text, capital, n, key, index) and _fits_context(text, capital.start(), stop,
-                                                                       key, kinds, index):
+        kinds = {entry.kind for table in tables for entry in table.get(key, ())}
+        preceding = _word_before(backwards, capital.start())
+        if _plausible(text, capital, n, key, index, preceding) and _fits_context(
+                text, capital.start(), stop, key, kinds, index, preceding):
             printed = _close_brackets(text, capital.start(), stop)
             surname_only = key in index.by_surname and not (key in index.by_name or
                                                             key in index.by_context_name)
@@ -132,8 +155,26 @@ def _gazetteer(text: str, index: AuthorityIndex) -> list[Mention]:
     return out
 
 
+def _extend(key: str, word_key: str) -> str:
+    """The folded key of a name one word longer (a word that folds to nothing, such as
+    U+037A or an Arabic presentation form, adds nothing: so did the fold of the whole)."""
+    return f"{key} {word_key}" if key and word_key else key or word_key
+
+
+def _word_before(backwards: str, start: int) -> str:
+    """The word ending a space or hyphen before ``start`` (same line, 40 characters back at most).
+
+    Matched once in the reversed text (``backwards``); searching forwards for a word
+    that ends there tries each of the 40 positions, which costs more than the rest of
+    the checks on a match.
+    """
+    end = len(backwards)
+    match = _BEFORE_BACKWARDS.match(backwards, end - start, end - max(0, start - 40))
+    return match["word"][::-1] if match else ""
+
+
 def _fits_context(text: str, start: int, stop: int, key: str, kinds: set[str],
-                  index: AuthorityIndex) -> bool:
+                  index: AuthorityIndex, preceding: str) -> bool:
     """Words around a match that show it names something else.
 
     ``Woodrow Wilson Center`` and ``Kim Il Sung University`` are institutions, not
@@ -142,11 +183,9 @@ def _fits_context(text: str, start: int, stop: int, key: str, kinds: set[str],
     """
     after = _AFTER.match(text, stop)
     following = after.group("word").lower() if after else ""
-    before = _BEFORE.search(text, max(0, start - 40), start)
-    preceding = before.group("word").lower() if before else ""
     if PERSON in kinds and following in _INSTITUTION_WORDS:
         return False
-    if PLACE in kinds and preceding in _QUALIFIERS:
+    if PLACE in kinds and preceding.lower() in _QUALIFIERS:
         return False
     if ORGANIZATION in kinds and following in _ORGAN_WORDS:
         return False
@@ -164,7 +203,8 @@ def _close_brackets(text: str, start: int, stop: int) -> str:
     return printed
 
 
-def _plausible(text: str, first: re.Match, n: int, key: str, index: AuthorityIndex) -> bool:
+def _plausible(text: str, first: re.Match, n: int, key: str, index: AuthorityIndex,
+               preceding: str) -> bool:
     """Guards for one-word matches, the riskiest kind.
 
     Short all-capitals abbreviations only count when printed so, outside
@@ -174,9 +214,8 @@ def _plausible(text: str, first: re.Match, n: int, key: str, index: AuthorityInd
     if n > 1:
         return True
     word = first.group()
-    before = _BEFORE.search(text, max(0, first.start() - 40), first.start())
     after = _AFTER.match(text, first.end())
-    neighbours = [m.group("word") for m in (before, after) if m]
+    neighbours = [w for w in (preceding, after and after.group("word")) if w]
     if key in index.by_surname and key not in index.by_name:
         return not any(w[0].isupper() and w.lower() not in _HONORIFIC_WORDS
                        and w.lower() not in _NOT_A_NAME for w in neighbours)
@@ -188,14 +227,24 @@ def _plausible(text: str, first: re.Match, n: int, key: str, index: AuthorityInd
 
 
 def _cued_persons(text: str) -> list[Mention]:
-    out = []
-    for pattern in (_HONORIFIC_NAME, _INITIALS):
-        for match in pattern.finditer(text):
-            out.append(_person(match["name"]))
-    for match in _PLURAL_HONORIFIC.finditer(text):
+    out = [_person(match["name"]) for match in _word_start_matches(_HONORIFIC_NAME, text)]
+    out += [_person(match["name"]) for match in _INITIALS.finditer(text)]
+    for match in _word_start_matches(_PLURAL_HONORIFIC, text):
         names = [match["first"], *re.findall(_NAME, re.sub(r"\[[^\]]*\]", " ", match["rest"]))]
         out += [_person(name) for name in names]
     return [m for m in out if len(m.key) > 2 and not set(m.key.split()) & _NOT_A_NAME]
+
+
+def _word_start_matches(pattern: re.Pattern, text: str) -> Iterator[re.Match]:
+    """``pattern.finditer(text)`` as if the pattern opened with ``\\b`` (see ``_CAPITALISED``)."""
+    position = 0
+    while match := pattern.search(text, position):
+        start = match.start()
+        if start and _WORD_CHARACTER.match(text, start - 1):
+            position = start + 1  # inside a word: look again from the next character
+            continue
+        yield match
+        position = match.end()
 
 
 def _person(printed: str) -> Mention:

@@ -37,15 +37,17 @@ def folded(text: str) -> str:
     return fold(text)
 
 
-def variants(name: str, printed: str, alternates: tuple[str, ...] = ()) -> list[str]:
+@lru_cache(maxsize=1 << 12)
+def variants(name: str, printed: str, alternates: tuple[str, ...] = ()) -> tuple[str, ...]:
     """Folded forms to look a structured value up under, most specific first.
 
     ``Satō, Eisaku`` gives ``eisaku sato`` and ``sato eisaku``; the printed form and
-    alternates (``Jiang Jingguo``, ``Tony Blair``) are tried as well.
+    alternates (``Jiang Jingguo``, ``Tony Blair``) are tried as well. Cached: authors,
+    archives and funders recur from document to document.
     """
     forms = [name, printed, *alternates]
     if printed.count(",") == 1:
         family, given = (part.strip() for part in printed.split(","))
         given = re.sub(r"\s*\(.*?\)\s*", " ", given).strip()
         forms += [f"{given} {family}", f"{family} {given}"]
-    return list(dict.fromkeys(f for f in map(folded, forms) if f))
+    return tuple(dict.fromkeys(f for f in map(folded, forms) if f))

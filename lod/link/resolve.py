@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from functools import lru_cache
 
 from lod.link.authority import Authority, AuthorityIndex
 from lod.link.mentions import Mention, find_mentions
@@ -95,7 +96,10 @@ class Linker:
     # --- lookups ---------------------------------------------------------------
 
     def _full(self, key: str, kinds, when) -> list[Authority]:
-        return [a for a in self.index.by_name.get(key, ()) if a.kind in kinds and a.fits(when)]
+        entries = self.index.by_name.get(key)
+        if entries is None:  # most names are not in the table: nothing to filter
+            return []
+        return [a for a in entries if a.kind in kinds and a.fits(when)]
 
     def _surname(self, key: str, kinds, when, resolved: dict[str, Authority]) -> tuple[list, str]:
         """Candidates for a bare surname or context alias, and the rule that found them."""
@@ -132,7 +136,7 @@ class Linker:
         candidates, method = self._surname(key, kinds, when, resolved) if " " not in key else ([], "")
         if candidates:
             return self._decide(entity, candidates, method, kinds, record)
-        return _unknown(entity, record)
+        return _unknown(entity)
 
     # --- text ----------------------------------------------------------------------
 
@@ -149,7 +153,7 @@ class Linker:
         if found:
             return self._decide(entity, found, method, kinds, record)
         if mention.person:
-            return _unknown(entity, record)
+            return _unknown(entity)
         return None  # a table name that does not fit this document (period, kind): not a mention
 
     # --- decisions -------------------------------------------------------------------
@@ -158,17 +162,10 @@ class Linker:
                 record: Record | None = None) -> Entity:
         distinct = {a.key: a for a in candidates if a.kind in kinds}
         if len(distinct) == 1:
-            authority = next(iter(distinct.values()))
-            status = "linked" if authority.qid else "unverified"
-            alternates = tuple(dict.fromkeys(
-                n for n in (entity.name, *entity.alternates) if n != authority.label))
-            return replace(entity, name=authority.label, kind=authority.kind, qid=authority.qid,
-                           key=authority.key, alternates=alternates,
-                           link=LinkDecision(status, method, 1.0, authority.qid))
+            return _linked(entity, next(iter(distinct.values())), method)
         ambiguous = tuple(sorted(a.qid or a.key for a in distinct.values()))
-        decided = _unknown(entity, record) if record is not None else replace(
-            entity, key=_own_key(entity))
-        return replace(decided, link=LinkDecision("ambiguous", method, 0.0, None, ambiguous))
+        return replace(entity, key=_unknown_key(entity, in_document=record is not None),
+                       link=LinkDecision("ambiguous", method, 0.0, None, ambiguous))
 
     def _second_opinion(self, record: Record) -> Record:
         """Ask the fallback (online reconciler) about names the table did not know."""
@@ -180,6 +177,20 @@ class Linker:
             if updated != entities:
                 changes[role] = updated
         return replace(record, **changes) if changes else record
+
+
+@lru_cache(maxsize=1 << 12)
+def _linked(entity: Entity, authority: Authority, method: str) -> Entity:
+    """The entity as the authority names it.
+
+    Cached (entities are immutable): document after document names the same entries
+    the same ways, and building the entity costs more than looking it up.
+    """
+    status = "linked" if authority.qid else "unverified"
+    alternates = tuple(dict.fromkeys(n for n in (entity.name, *entity.alternates) if n != authority.label))
+    return replace(entity, name=authority.label, kind=authority.kind, qid=authority.qid,
+                   key=authority.key, alternates=alternates,
+                   link=LinkDecision(status, method, 1.0, authority.qid))
 
 
 def _initials(printed: str) -> tuple[str, str | None]:
@@ -211,10 +222,17 @@ def _own_key(entity: Entity) -> str:
     return f"{entity.kind}/{slug(entity.name)}"
 
 
-def _unknown(entity: Entity, record: Record | None) -> Entity:
-    """An unlinked entity: full names get a shared IRI, bare names one inside the document."""
-    if " " in entity.name.strip() or entity.kind != PERSON or record is None:
-        key = _own_key(entity)
-    else:
-        key = f"#{entity.kind}-{slug(entity.name)}"
-    return replace(entity, key=key, link=LinkDecision("unknown", "authority:none", 0.0))
+_UNKNOWN = LinkDecision("unknown", "authority:none", 0.0)
+
+
+@lru_cache(maxsize=1 << 12)
+def _unknown(entity: Entity) -> Entity:
+    """An unlinked entity of a document (cached like :func:`_linked`)."""
+    return replace(entity, key=_unknown_key(entity, in_document=True), link=_UNKNOWN)
+
+
+def _unknown_key(entity: Entity, in_document: bool) -> str:
+    """Full names get a shared IRI, bare names one inside the document (if there is one)."""
+    if " " in entity.name.strip() or entity.kind != PERSON or not in_document:
+        return _own_key(entity)
+    return f"#{entity.kind}-{slug(entity.name)}"

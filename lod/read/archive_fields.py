@@ -163,6 +163,8 @@ def _qids(value, separator: str | None, place: Place) -> dict[str, str]:
 
 
 def _with_qid(entity, qids: dict[str, str]):
+    if not qids:  # most records: no fold to compute
+        return entity
     qid = qids.get(F.fold(entity.printed)) or qids.get(F.fold(entity.name))
     if not qid:
         return entity

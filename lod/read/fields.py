@@ -71,11 +71,18 @@ def parse_date(text: str | None) -> RecordDate | None:
 
 # Spaces to collapse: tabs, U+00A0 and the other Unicode spaces. Not U+2028/U+2029:
 # str.split() would drop them, and they are characters of the text that must survive.
-_SPACES = re.compile(r"[\t\x0b\x0c \u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+_ODD_SPACES = r"\t\x0b\x0c\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"
+_SPACES = re.compile(rf"[ {_ODD_SPACES}]+")
+_LINE_SPACES = re.compile(rf"[\r\n {_ODD_SPACES}]+")  # one-line values: line breaks too
+# Most text has single plain spaces only, which collapse to themselves: a search for
+# anything else is cheaper than a substitution that rewrites every space.
+_ODD_SPACE = re.compile(rf"[{_ODD_SPACES}]")
+_ODD_LINE_SPACE = re.compile(rf"[\r\n{_ODD_SPACES}]")
 
 
-def _collapse(line: str) -> str:
-    return _SPACES.sub(" ", line).strip(" ")
+def _collapsed(text: str, spaces: re.Pattern, odd: re.Pattern) -> str:
+    """``spaces.sub(" ", text)``, skipped when there is nothing to collapse."""
+    return spaces.sub(" ", text) if "  " in text or odd.search(text) else text
 
 
 def clean_text(text: str | None) -> str | None:
@@ -86,9 +93,10 @@ def clean_text(text: str | None) -> str | None:
     """
     if text is None:
         return None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = []
-    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
-        line = _collapse(line)
+    for line in _collapsed(text, _SPACES, _ODD_SPACE).split("\n"):  # no space run spans lines
+        line = line.strip(" ")
         if line or (lines and lines[-1]):
             lines.append(line)
     while lines and not lines[-1]:
@@ -100,7 +108,7 @@ def clean_line(text: str | None) -> str | None:
     """One-line value: line breaks and runs of spaces (including U+00A0) become one space."""
     if text is None:
         return None
-    return _collapse(re.sub(r"[\r\n]+", " ", text)) or None
+    return _collapsed(text, _LINE_SPACES, _ODD_LINE_SPACE).strip(" ") or None
 
 
 def split_list(value, separator: str | None = None) -> list[str]:
@@ -185,13 +193,15 @@ def has_organization_word(name: str) -> bool:
     return bool(words & _organization_words())
 
 
+@lru_cache(maxsize=1 << 12)
 def agent_from_printed(printed: str, kind: str | None = None) -> Entity:
     """A person or organization from the archive's pill text.
 
     ``Satō, Eisaku`` -> ``Eisaku Satō``; ``Chiang, Ching-kuo (Jiang Jingguo)`` ->
     ``Chiang Ching-kuo`` with the alternate kept (Chinese and Korean names stay
     surname first); ``Blair, Anthony Charles Lynton ("Tony")`` keeps ``Tony Blair``
-    as an alternate. Organizations are kept as printed.
+    as an alternate. Organizations are kept as printed. Cached, as are places and
+    subjects: the same pills recur on document after document.
     """
     printed = clean_line(printed) or ""
     if kind is None:
@@ -226,11 +236,13 @@ def agent_from_printed(printed: str, kind: str | None = None) -> Entity:
     return Entity(name=name, printed=printed, kind=PERSON, alternates=tuple(alternates))
 
 
+@lru_cache(maxsize=1 << 12)
 def place_from_printed(printed: str) -> Entity:
     name = clean_line(printed) or ""
     return Entity(name=name, printed=name, kind=PLACE)
 
 
+@lru_cache(maxsize=1 << 12)
 def subject_from_printed(printed: str) -> Subject:
     label = clean_line(printed) or ""
     parts = tuple(part.strip() for part in label.split("--") if part.strip())
@@ -331,7 +343,7 @@ _DOCUMENT_NUMBER = re.compile(r"^No\.\s*([0-9][\w./-]*)$")
 
 def document_numbers(body: str | None) -> tuple[str, ...]:
     """Registry numbers printed alone on a line of the body (``No. 25-C-2236``)."""
-    if not body:
+    if not body or "No." not in body:  # most bodies: no line to look at
         return ()
     found = []
     for line in body.split("\n"):
