@@ -9,7 +9,7 @@ bodies stay readable. Tests prove the result is the same graph as the input
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from bisect import bisect_left
 from functools import lru_cache
 
 from lod.serialize.ntriples import escape_control, escape_string
@@ -19,6 +19,7 @@ from lod.vocab import PREFIXES, RDF
 _RDF_TYPE = str(RDF.type)
 _LOCAL = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 _PREFIX_ORDER = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
+_IN_A_NAMESPACE = re.compile("|".join(re.escape(namespace) for _, namespace in _PREFIX_ORDER))
 _HEADER = "".join(f"@prefix {name}: <{iri}> .\n" for name, iri in PREFIXES.items())
 
 
@@ -29,6 +30,8 @@ def _long_escape(text: str) -> str:
 
 @lru_cache(maxsize=1 << 12)
 def iri(value: str) -> str:
+    if not _IN_A_NAMESPACE.match(value):  # most IRIs minted per document: one test, not one per prefix
+        return f"<{value}>"
     for name, namespace in _PREFIX_ORDER:
         if value.startswith(namespace):
             local = value[len(namespace):]
@@ -57,18 +60,25 @@ def _verb(predicate: str) -> str:
 
 
 def serialize(triples, root: str | None = None) -> str:
-    by_subject: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for s, p, o in plain(triples):  # each triple once, so each object's text once
-        by_subject[s][_verb(p)].append(iri(o) if type(o) is str else _literal(o))
-    subjects = sorted(by_subject)
-    if root in by_subject:
-        subjects.remove(root)
-        subjects.insert(0, root)
-    out = [_HEADER]
-    for subject in subjects:
-        predicates = by_subject[subject]
-        out.append(f"\n{iri(subject)}\n")
-        out.append(" ;\n".join([f"    {verb or 'a'} {', '.join(sorted(predicates[verb]))}"
-                                 for verb in sorted(predicates)]))
+    # One row per triple as written, (subject, verb, object): one sort orders subjects,
+    # verbs and objects; the root's run (found by bisection) then moves to the front.
+    rows = sorted([(s, _verb(p), iri(o) if type(o) is str else _literal(o)) for s, p, o in plain(triples)])
+    if root is not None:
+        first, end = bisect_left(rows, (root,)), bisect_left(rows, (root + "\0",))
+        rows = rows[first:end] + rows[:first] + rows[end:]
+    out = [_HEADER, "\n"]
+    subject = verb = None
+    for s, v, o in rows:
+        if s != subject:
+            if subject is not None:
+                out.append(" .\n\n")
+            out.append(f"{iri(s)}\n    {v or 'a'} {o}")
+            subject, verb = s, v
+        elif v != verb:
+            out.append(f" ;\n    {v or 'a'} {o}")
+            verb = v
+        else:
+            out.append(f", {o}")
+    if rows:
         out.append(" .\n")
     return "".join(out)
