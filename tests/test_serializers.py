@@ -24,7 +24,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
 from lod import terms
-from lod.map import Settings, map_record
+from lod.map import Settings, iris, map_record
 from lod.map.iris import safe_url, slug
 from lod.model import Identifiers, Origin, Record
 from lod.serialize import jsonld, ntriples, turtle
@@ -489,3 +489,13 @@ def test_jsonld_is_one_encoding_of_context_and_tree(items):
     document = json.loads(text)
     assert next(iter(document)) == "@context" and document["@context"] == jsonld.context()
     assert text == json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+@SETTINGS
+@given(url=st.text(st.sampled_from(sorted(iris._KEPT - {"#"})), max_size=40),
+       fragment=st.one_of(st.just(""), st.text(st.sampled_from(sorted(iris._KEPT - {"#"})), max_size=10)
+                          .map("#".__add__)),
+       host_end=st.integers(0, 60))
+def test_urls_safe_url_passes_through_need_no_encoding(url, fragment, host_end):
+    """safe_url skips the per-character pass for URLs of these characters: it would keep them."""
+    assert iris._percent_encoded(url + fragment, host_end) == url + fragment
