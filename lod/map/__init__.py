@@ -53,8 +53,10 @@ def _rights_table() -> tuple[tuple[re.Pattern, str], ...]:
     return tuple((re.compile(row["pattern"], re.I), row["uri"]) for row in read_tsv("rights.tsv"))
 
 
+@lru_cache(maxsize=256)
 def rights_uri(text: str | None) -> str | None:
-    """The rights statement URI ``vocab/rights.tsv`` gives a rights text, if any."""
+    """The rights statement URI ``vocab/rights.tsv`` gives a rights text, if any (rights
+    texts recur from record to record, and each is asked for twice: kept)."""
     if not text:
         return None
     normalised = " ".join(text.split())
