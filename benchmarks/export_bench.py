@@ -211,6 +211,7 @@ def reference_export(inputs: list[str], out: Path) -> dict:
     from lod.map import map_record
     from lod.model import Record
     from lod.read import read_inputs
+    from lod.terms import to_rdflib
     from lod.vocab import PREFIXES, vocab_path
 
     def graph() -> Graph:
@@ -231,7 +232,7 @@ def reference_export(inputs: list[str], out: Path) -> dict:
     dataset = graph()
     documents = []
     for record in records:
-        triples = map_record(record, settings)
+        triples = [tuple(map(to_rdflib, triple)) for triple in map_record(record, settings)]
         for triple in triples:
             dataset.add(triple)
         documents.append((record.key, triples))

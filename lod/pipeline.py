@@ -20,6 +20,7 @@ import json
 import os
 import pickle
 import shutil
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from itertools import groupby, islice
@@ -94,17 +95,36 @@ def render(record: Record, settings: Settings, linker: Linker | None = None,
     triples = map_record(record, settings, first_seen)
     iris = settings.iris
     root = iris.document(record.key)
-    lines = ntriples.lines(triples)
-    digest = hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()
     mine = (f"<{root}>", f"<{root}#", f"<{iris.description(record.key)}>")
-    own = "".join(line for line in lines if line.startswith(mine)).encode("utf-8")
-    shared = "".join(line for line in lines if not line.startswith(mine)).encode("utf-8")
+    own, shared, digest = _own_and_shared(ntriples.lines(triples), mine)
     stats = line_stats(own, f"{settings.base}id/".encode("utf-8"))
     files = {ext: write(triples, root).encode("utf-8") for ext, write in DOCUMENT_FORMATS.items()
              if ext[1:] in formats}
     links = render_links(link_rows(record, iris)).split("\n", 1)[1]
     return Rendered(record.key, digest, files, own + shared, len(own), stats, links, record.origin,
                     record.warnings)
+
+
+def _own_and_shared(lines: list[str], mine: tuple[str, ...]) -> tuple[bytes, bytes, str]:
+    """The lines that start with one of ``mine`` (none of which starts another) and the
+    others, as UTF-8, and the SHA-256 of all the lines in their sorted order.
+
+    The lines are sorted, so those with one prefix are one run, found by bisection: no
+    line is tested, and each is encoded once.
+    """
+    runs = sorted((bisect_left(lines, prefix), bisect_left(lines, prefix[:-1] + chr(ord(prefix[-1]) + 1)))
+                  for prefix in mine)
+    digest = hashlib.sha256()
+    own, shared, start = [], [], 0
+    for begin, end in [*runs, (len(lines), len(lines))]:
+        between = "".join(lines[start:begin]).encode("utf-8")
+        run = "".join(lines[begin:end]).encode("utf-8")
+        digest.update(between)
+        digest.update(run)
+        shared.append(between)
+        own.append(run)
+        start = end
+    return b"".join(own), b"".join(shared), digest.hexdigest()
 
 
 @dataclass

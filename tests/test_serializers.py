@@ -4,7 +4,9 @@ Every generated set of triples is written with lod's Turtle, JSON-LD and N-Tripl
 writers and read back with rdflib and pyoxigraph (and, for JSON-LD, pyld): each
 must give the very same graph. The writers must also be deterministic and blind to
 the order of their input. IRIs minted by ``slug`` and made safe by ``safe_url``
-must be valid.
+must be valid. The plain terms of :mod:`lod.terms` must write exactly as the rdflib
+terms they stand for, and the writers' shortcuts (escaping by replacement, the
+pre-encoded JSON-LD context) must give what the straightforward way gives.
 """
 
 from __future__ import annotations
@@ -18,10 +20,13 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from pyld import jsonld as pyld
-from rdflib import Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
+from lod import terms
+from lod.map import Settings, iris, map_record
 from lod.map.iris import safe_url, slug
+from lod.model import Identifiers, Origin, Record
 from lod.serialize import jsonld, ntriples, turtle
 
 pytestmark = pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
@@ -404,3 +409,93 @@ def test_safe_url_keeps_http_urls(url):
                                  "example.org/page", "http:///no-host", "", None])
 def test_safe_url_refuses_non_http_urls(url):
     assert safe_url(url) is None
+
+
+# --- plain terms (lod.terms): what the mapper makes and the writers read ------------------------
+
+
+@pytest.mark.parametrize("name", ["turtle", "jsonld", "ntriples"])
+@SETTINGS
+@given(items=triples())
+def test_plain_triples_read_back_as_the_input_graph(name, items, oxigraph_graph):
+    """The mapper's form (IRIs as str, literals as tuples, duplicates allowed) is written
+    exactly as the rdflib triples it stands for, and parses back to the same graph."""
+    plain = [tuple(map(terms.term, triple)) for triple in items]
+    assert all(type(t) is str or type(t) is tuple for triple in plain for t in triple)
+    text = write(name, plain + plain[:2])
+    assert text == write(name, items) == write(name, terms.plain(items))
+    expected = expected_graph(items)
+    for reader, graph in readers(oxigraph_graph)[name](text).items():
+        assert set(graph) == set(expected), f"{reader}:\n{difference(expected, graph)}\n--- written:\n{text}"
+
+
+@SETTINGS
+@given(literal=literals())
+def test_plain_literals_go_back_to_the_same_rdflib_literal(literal):
+    plain = terms.term(literal)
+    expected = Literal(str(literal)) if literal.datatype == XSD.string else literal
+    back = terms.to_rdflib(plain)
+    assert (str(back), back.language, back.datatype) == (str(expected), expected.language, expected.datatype)
+    assert terms.term(back) == plain
+
+
+def test_plain_form_spells_no_xsd_string_and_no_datatype_on_tagged_literals():
+    assert terms.term(Literal("x", datatype=XSD.string)) == ("x", "", "")
+    assert terms.term(("x", "", str(XSD.string))) == ("x", "", "")
+    assert terms.term(("x", "en", "http://example.org/dt")) == ("x", "en", "")
+    assert terms.plain([(URIRef(ROOT), URIRef("http://schema.org/name"), Literal("x")),
+                        (ROOT, "http://schema.org/name", ("x", "", str(XSD.string)))]) == {
+        (ROOT, "http://schema.org/name", ("x", "", ""))}
+
+
+def test_blank_nodes_are_refused():
+    for name in ("turtle", "jsonld", "ntriples"):
+        with pytest.raises(TypeError):
+            write(name, [(URIRef(ROOT), URIRef("http://schema.org/author"), BNode())])
+
+
+def test_an_invalid_text_language_is_refused_as_rdflib_refused_it():
+    record = Record(title="A title", identifiers=Identifiers(record_id="1", key="k"), origin=Origin("f"))
+    with pytest.raises(ValueError, match="not a valid language tag"):
+        map_record(record, Settings(text_language="not a tag"))
+
+
+# --- escaping: the replacements give what one regex pass over every character gives -------------
+
+
+def _escaped_by_one_pass(text: str, escapes: dict[str, str], pattern: str) -> str:
+    return re.sub(pattern, lambda m: escapes.get(m.group()) or f"\\u{ord(m.group()):04X}", text)
+
+
+@SETTINGS
+@given(text=texts)
+@example(text="".join(chr(c) for c in range(0, 32)) + '\x7f\\"\u2028\u0085\U0001F4DC')
+def test_escapes_equal_one_regex_pass(text):
+    assert ntriples.escape_string(text) == _escaped_by_one_pass(
+        text, {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"}, r'[\\"\x00-\x1f\x7f]')
+    assert turtle._long_escape(text) == _escaped_by_one_pass(
+        text, {"\\": "\\\\", '"': '\\"', "\r": "\\r"}, r'[\\"\x00-\x09\x0b-\x1f\x7f]')
+
+
+# --- JSON-LD: the context is encoded once -----------------------------------------------------
+
+
+@SETTINGS
+@given(items=triples())
+def test_jsonld_is_one_encoding_of_context_and_tree(items):
+    """The pre-encoded context plus the tree's members is what one ``json.dumps`` of the
+    whole document gives."""
+    text = jsonld.serialize(items, ROOT)
+    document = json.loads(text)
+    assert next(iter(document)) == "@context" and document["@context"] == jsonld.context()
+    assert text == json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+@SETTINGS
+@given(url=st.text(st.sampled_from(sorted(iris._KEPT - {"#"})), max_size=40),
+       fragment=st.one_of(st.just(""), st.text(st.sampled_from(sorted(iris._KEPT - {"#"})), max_size=10)
+                          .map("#".__add__)),
+       host_end=st.integers(0, 60))
+def test_urls_safe_url_passes_through_need_no_encoding(url, fragment, host_end):
+    """safe_url skips the per-character pass for URLs of these characters: it would keep them."""
+    assert iris._percent_encoded(url + fragment, host_end) == url + fragment

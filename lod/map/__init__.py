@@ -3,6 +3,8 @@
 :func:`map_record` is a pure function: the same record and settings always give
 the same triples, and every node has an IRI. Profiles (:mod:`lod.map.profiles`)
 say which field goes to which property; this module knows how to make terms.
+Terms are plain strings and tuples (:mod:`lod.terms`), not rdflib's
+(whose constructors cost more than the rest of the mapping).
 """
 
 from __future__ import annotations
@@ -14,30 +16,18 @@ from urllib.parse import quote
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rdflib import Literal, URIRef
-
 from lod import MAPPING_VERSION, __version__
 from lod.map.iris import Iris, safe_url, slug
 from lod.map.profiles import PROFILES, Rule
 from lod.model import ARCHIVE, ORGANIZATION, PERSON, PLACE, Entity, Record
+from lod.terms import Names, Term, Triple, Triples, checked_language, literal
 from lod.vocab import OWL, PROV, RDF, RDFS, SCHEMA, SKOS, WD, XSD, languages, read_tsv
 
-Triple = tuple[URIRef, URIRef, URIRef | Literal]
+rdf, rdfs, owl, prov, skos, schema, xsd = map(Names, (RDF, RDFS, OWL, PROV, SKOS, SCHEMA, XSD))
+WIKIDATA = str(WD)
 
-DATE_TYPES = {"day": XSD.date, "month": XSD.gYearMonth, "year": XSD.gYear}
-KIND_TYPES = {PERSON: SCHEMA.Person, ORGANIZATION: SCHEMA.Organization, PLACE: SCHEMA.Place}
-
-
-@lru_cache(maxsize=1 << 12)
-def _label(value: str, language: str | None = None) -> Literal:
-    """A short literal that recurs across documents (names, labels): built once (rdflib's is slow)."""
-    return Literal(value, lang=language)
-
-
-@lru_cache(maxsize=1 << 12)
-def _node(iri: str) -> URIRef:
-    """An IRI node that recurs across documents (entities, concepts, activities)."""
-    return URIRef(iri)
+DATE_TYPES = {"day": xsd.date, "month": xsd.gYearMonth, "year": xsd.gYear}
+KIND_TYPES = {PERSON: schema.Person, ORGANIZATION: schema.Organization, PLACE: schema.Place}
 
 
 @dataclass(frozen=True)
@@ -63,8 +53,10 @@ def _rights_table() -> tuple[tuple[re.Pattern, str], ...]:
     return tuple((re.compile(row["pattern"], re.I), row["uri"]) for row in read_tsv("rights.tsv"))
 
 
+@lru_cache(maxsize=256)
 def rights_uri(text: str | None) -> str | None:
-    """The rights statement URI ``vocab/rights.tsv`` gives a rights text, if any."""
+    """The rights statement URI ``vocab/rights.tsv`` gives a rights text, if any (rights
+    texts recur from record to record, and each is asked for twice: kept)."""
     if not text:
         return None
     normalised = " ".join(text.split())
@@ -79,7 +71,7 @@ def language_tag(name: str) -> str | None:
     return name if re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", name) else None
 
 
-def map_record(record: Record, settings: Settings = Settings(), generated_at: str | None = None) -> list[Triple]:
+def map_record(record: Record, settings: Settings = Settings(), generated_at: str | None = None) -> Triples:
     """All triples for one document: the document, its entities, concepts and provenance.
 
     ``generated_at`` (an ISO 8601 UTC time) dates the description when the record
@@ -87,16 +79,17 @@ def map_record(record: Record, settings: Settings = Settings(), generated_at: st
     the document was seen), so unchanged input keeps unchanged bytes.
     """
     iris = settings.iris
-    subject = URIRef(iris.document(record.key))
+    subject = iris.document(record.key)
     triples: list[Triple] = []
     add = triples.append
-    text = settings.text_language
+    text = checked_language(settings.text_language)
     for name in settings.profiles:
         for rule in PROFILES[name]:
-            for obj in _objects(rule, record, settings, iris, text):
-                add((subject, rule.predicate, obj))
+            predicate = str(rule.predicate)
+            for obj in _objects(rule, record, iris, text):
+                add((subject, predicate, obj))
     for role, entity in record.entities():
-        node = _node(iris.entity(record, entity))
+        node = iris.entity(record, entity)
         _entity_triples(add, node, entity, role, text)
         if entity.qid:
             _link_provenance(add, iris, record, node, entity)
@@ -104,37 +97,37 @@ def map_record(record: Record, settings: Settings = Settings(), generated_at: st
         _concept_triples(add, iris, subject_heading.parts, text)
     _description_provenance(add, iris, record, subject, generated_at)
     if record.classification:
-        node = URIRef(iris.part(record, "classification"))
-        add((node, RDF.type, SCHEMA.PropertyValue))
-        add((node, SCHEMA.name, _label("original classification", "en")))
-        add((node, SCHEMA.value, _label(record.classification)))
-    return triples
+        node = iris.part(record, "classification")
+        add((node, rdf.type, schema.PropertyValue))
+        add((node, schema.name, literal("original classification", "en")))
+        add((node, schema.value, literal(record.classification)))
+    return Triples(triples)
 
 
-def _objects(rule: Rule, record: Record, settings: Settings, iris: Iris, text: str) -> Iterable:
+def _objects(rule: Rule, record: Record, iris: Iris, text: str) -> Iterable[Term]:
     term = rule.term
     if term == "const":
-        return (rule.value,)
+        return (str(rule.value),)
     if term == "entity":
-        return (_node(iris.entity(record, e)) for e in getattr(record, rule.field))
+        return [iris.entity(record, e) for e in getattr(record, rule.field)]
     if term == "concept":
-        return (_node(iris.concept("--".join(s.parts))) for s in record.subjects if s.parts)
+        return [iris.concept("--".join(s.parts)) for s in record.subjects if s.parts]
     if term == "property":
-        return (URIRef(iris.part(record, "classification")),) if record.classification else ()
+        return (iris.part(record, "classification"),) if record.classification else ()
     values = _field_values(rule.field, record, iris)
     if term == "text":
-        return (Literal(v, lang=text) for v in values)
+        return [literal(v, text) for v in values]
     if term == "string":
-        return (Literal(v) for v in values)
+        return [literal(v) for v in values]
     if term == "iri":
-        return (URIRef(v) for v in values)
+        return values
     if term == "language":
-        return (_label(tag) for tag in dict.fromkeys(filter(None, map(language_tag, values))))
+        return [literal(tag) for tag in dict.fromkeys(filter(None, map(language_tag, values)))]
     if term == "date":
         date = record.date
         if date is None or date.iso is None:
             return ()
-        return (Literal(date.iso, datatype=DATE_TYPES[date.precision], normalize=False),)
+        return (literal(date.iso, "", DATE_TYPES[date.precision]),)
     raise ValueError(f"unknown term kind {term!r} in rule {rule}")
 
 
@@ -158,20 +151,20 @@ def _field_values(field: str, record: Record, iris: Iris) -> tuple[str, ...]:
     return tuple(value) if isinstance(value, tuple) else (value,)
 
 
-def _entity_triples(add, node: URIRef, entity: Entity, role: str, text: str) -> None:
+def _entity_triples(add, node: str, entity: Entity, role: str, text: str) -> None:
     """Names are tagged with the text language: they are the forms the translation prints."""
-    add((node, RDF.type, KIND_TYPES[entity.kind]))
+    add((node, rdf.type, KIND_TYPES[entity.kind]))
     if role == ARCHIVE:
-        add((node, RDF.type, SCHEMA.ArchiveOrganization))
-    name = _label(entity.name, text)
-    add((node, SCHEMA.name, name))
-    add((node, RDFS.label, name))
+        add((node, rdf.type, schema.ArchiveOrganization))
+    name = literal(entity.name, text)
+    add((node, schema.name, name))
+    add((node, rdfs.label, name))
     for alternate in entity.alternates:
-        add((node, SCHEMA.alternateName, _label(alternate, text)))
+        add((node, schema.alternateName, literal(alternate, text)))
     if entity.qid:
-        item = WD[entity.qid]
-        add((node, OWL.sameAs, item))
-        add((node, SCHEMA.sameAs, item))
+        item = WIKIDATA + entity.qid
+        add((node, owl.sameAs, item))
+        add((node, schema.sameAs, item))
 
 
 def generation_time(record: Record, first_seen: str | None) -> str | None:
@@ -181,19 +174,19 @@ def generation_time(record: Record, first_seen: str | None) -> str | None:
     return first_seen
 
 
-def _description_provenance(add, iris: Iris, record: Record, thing: URIRef, first_seen: str | None) -> None:
+def _description_provenance(add, iris: Iris, record: Record, thing: str, first_seen: str | None) -> None:
     """PROV for the description (the named graph of the document): its source, time and maker."""
-    description = URIRef(iris.description(record.key))
-    activity = _node(iris.activity(__version__, MAPPING_VERSION))
-    add((description, RDF.type, PROV.Entity))
-    add((description, SCHEMA.mainEntity, thing))
-    add((description, PROV.wasDerivedFrom, URIRef(source_iri(record))))
-    add((description, PROV.wasGeneratedBy, activity))
+    description = iris.description(record.key)
+    activity = iris.activity(__version__, MAPPING_VERSION)
+    add((description, rdf.type, prov.Entity))
+    add((description, schema.mainEntity, thing))
+    add((description, prov.wasDerivedFrom, source_iri(record)))
+    add((description, prov.wasGeneratedBy, activity))
     when = generation_time(record, first_seen)
     if when:
-        add((description, PROV.generatedAtTime, Literal(when, datatype=XSD.dateTime, normalize=False)))
-    add((activity, RDF.type, PROV.Activity))
-    add((activity, RDFS.label, _label(f"lod {__version__}, mapping version {MAPPING_VERSION}", "en")))
+        add((description, prov.generatedAtTime, literal(when, "", xsd.dateTime)))
+    add((activity, rdf.type, prov.Activity))
+    add((activity, rdfs.label, literal(f"lod {__version__}, mapping version {MAPPING_VERSION}", "en")))
 
 
 def source_iri(record: Record) -> str:
@@ -207,7 +200,7 @@ def source_iri(record: Record) -> str:
     return f"tag:lod.invalid,2026:input/{place}#{record.key}"
 
 
-def _link_provenance(add, iris: Iris, record: Record, node: URIRef, entity: Entity) -> None:
+def _link_provenance(add, iris: Iris, record: Record, node: str, entity: Entity) -> None:
     """How the ``owl:sameAs`` link was made, as PROV on a reified statement (no blank nodes).
 
     The statement IRI lives inside the document (``…/id/document/K#link-…``), so each
@@ -216,18 +209,18 @@ def _link_provenance(add, iris: Iris, record: Record, node: URIRef, entity: Enti
     """
     decision = entity.link
     method = decision.method if decision else "input"
-    statement = URIRef(iris.part(record, f"link-{slug(entity.key or entity.name)}"))
-    activity = _node(iris.linking_method(method))
-    add((statement, RDF.type, RDF.Statement))
-    add((statement, RDF.type, PROV.Entity))
-    add((statement, RDF.subject, node))
-    add((statement, RDF.predicate, OWL.sameAs))
-    add((statement, RDF.object, WD[entity.qid]))
-    add((statement, PROV.wasGeneratedBy, activity))
+    statement = iris.part(record, f"link-{slug(entity.key or entity.name)}")
+    activity = iris.linking_method(method)
+    add((statement, rdf.type, rdf.Statement))
+    add((statement, rdf.type, prov.Entity))
+    add((statement, rdf.subject, node))
+    add((statement, rdf.predicate, owl.sameAs))
+    add((statement, rdf.object, WIKIDATA + entity.qid))
+    add((statement, prov.wasGeneratedBy, activity))
     score = decision.score if decision else 1.0
-    add((statement, RDFS.comment, _label(f"{method} (score {score:.2f})", "en")))
-    add((activity, RDF.type, PROV.Activity))
-    add((activity, RDFS.label, _label(LINKING_METHODS.get(method, method), "en")))
+    add((statement, rdfs.comment, literal(f"{method} (score {score:.2f})", "en")))
+    add((activity, rdf.type, prov.Activity))
+    add((activity, rdfs.label, literal(LINKING_METHODS.get(method, method), "en")))
 
 
 #: Human descriptions of the linking methods, for the PROV activities and the README.
@@ -244,8 +237,8 @@ def _concept_triples(add, iris: Iris, parts: tuple[str, ...], text: str) -> None
     """A heading and each of its ``--`` prefixes, linked narrower -> broader."""
     for depth in range(len(parts), 0, -1):
         label = "--".join(parts[:depth])
-        node = _node(iris.concept(label))
-        add((node, RDF.type, SKOS.Concept))
-        add((node, SKOS.prefLabel, _label(label, text)))
+        node = iris.concept(label)
+        add((node, rdf.type, skos.Concept))
+        add((node, skos.prefLabel, literal(label, text)))
         if depth > 1:
-            add((node, SKOS.broader, _node(iris.concept("--".join(parts[: depth - 1])))))
+            add((node, skos.broader, iris.concept("--".join(parts[: depth - 1]))))

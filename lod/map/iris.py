@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import string
 import unicodedata
 from functools import lru_cache
 from dataclasses import dataclass
@@ -91,6 +92,8 @@ class Iris:
 
 
 _IRI_SAFE = frozenset("-._~:/?@!$&'()*+,;=")
+#: What :func:`_percent_encoded` always keeps as it is (a '#' too, when there is one).
+_KEPT = frozenset(string.ascii_letters + string.digits + "#") | _IRI_SAFE
 _HEX2 = re.compile(r"[0-9A-Fa-f]{2}")
 
 
@@ -112,7 +115,18 @@ def safe_url(url: str | None) -> str | None:
         return None
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return None
-    host_end = url.index(parts.netloc) + len(parts.netloc)
+    if _KEPT.issuperset(url) and url.count("#") <= 1:
+        iri = url  # most URLs: nothing to encode, no need to look at each character
+    else:
+        iri = _percent_encoded(url, url.index(parts.netloc) + len(parts.netloc))
+    try:
+        NamedNode(iri)
+    except ValueError:
+        return None
+    return iri
+
+
+def _percent_encoded(url: str, host_end: int) -> str:
     out, fragment = [], False
     for i, char in enumerate(url):
         if char.isalnum() and (ord(char) > 127 or char.isascii()):
@@ -128,9 +142,4 @@ def safe_url(url: str | None) -> str | None:
             out.append(char)
         else:
             out.append(quote(char, safe=""))
-    iri = "".join(out)
-    try:
-        NamedNode(iri)
-    except ValueError:
-        return None
-    return iri
+    return "".join(out)

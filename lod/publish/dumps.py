@@ -29,6 +29,7 @@ import tempfile
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
@@ -45,7 +46,9 @@ _CHUNK = re.compile(r"(dataset-\d{5,}\.nt|documents-\d{5,}\.nq)\.gz\Z")
 _TEMP = re.compile(r"\.((dataset|documents)-\d{5,}\.n[tq]\.gz\..+)\.tmp\Z")
 _GRAPH = re.compile(r'[^\x00-\x20<>"{}|^`\\]+\Z')
 _RDF_TYPE = b"http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-_STATEMENT = re.compile(rb"^<([^>]*)> <([^>]*)> (?:<([^>]*)>)?", re.M)
+# The rest of each line is matched too, so the search resumes at the next line instead of
+# trying every position of long literals for a line start.
+_STATEMENT = re.compile(rb"^<([^>]*)> <([^>]*)> (?:<([^>]*)>)?[^\n]*", re.M)
 
 
 @dataclass(frozen=True)
@@ -85,10 +88,10 @@ class LineStats(NamedTuple):
 def line_stats(blob: bytes, uri_space: bytes) -> LineStats:
     """Count the statements, distinct subjects, predicates and classes of N-Triples lines."""
     rows = _STATEMENT.findall(blob)
-    subjects = {subject for subject, _, _ in rows}
-    return LineStats(len(rows), len(subjects), sum(s.startswith(uri_space) for s in subjects),
-                     frozenset(predicate for _, predicate, _ in rows),
-                     frozenset(obj for _, predicate, obj in rows if predicate == _RDF_TYPE and obj))
+    subjects = set(map(itemgetter(0), rows))
+    return LineStats(len(rows), len(subjects), len([s for s in subjects if s.startswith(uri_space)]),
+                     frozenset(map(itemgetter(1), rows)),
+                     frozenset([obj for _, predicate, obj in rows if predicate == _RDF_TYPE and obj]))
 
 
 class DumpWriter:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable
+from operator import itemgetter
 from pathlib import Path
 
 from lod.map.iris import Iris
@@ -30,6 +32,9 @@ FIELD_OF_ROLE = {
     "mentions": "text",
 }
 NEEDS_REVIEW = ("ambiguous", "unverified", "unchecked", "unknown")
+_CELLS = itemgetter(*COLUMNS)
+_ORDER = itemgetter("document", "field", "printed", "entity")
+_QUOTED = re.compile('["\r\n]')
 
 
 def link_rows(record: Record, iris: Iris) -> list[dict[str, str]]:
@@ -56,11 +61,21 @@ def link_rows(record: Record, iris: Iris) -> list[dict[str, str]]:
 
 
 def render_links(rows: Iterable[dict[str, str]]) -> str:
+    """The CSV text, header first.
+
+    Rows go to csv.writer as tuples (csv.DictWriter checks every row in Python); a row
+    with no comma, quote or line break in any cell, which csv would not quote, is joined
+    directly.
+    """
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    for row in sorted(rows, key=lambda r: (r["document"], r["field"], r["printed"], r["entity"])):
-        writer.writerow(row)
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for cells in map(_CELLS, sorted(rows, key=_ORDER)):
+        line = ",".join(cells)
+        if line.count(",") == len(COLUMNS) - 1 and not _QUOTED.search(line):
+            buffer.write(line + "\n")
+        else:
+            writer.writerow(cells)
     return buffer.getvalue()
 
 

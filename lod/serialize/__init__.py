@@ -1,8 +1,8 @@
 """Stage 4, serialize: triples -> text, one registry by name, media type and extension.
 
 The direct writers (Turtle, JSON-LD, N-Triples) are the fast path used for output;
-RDF/XML goes through rdflib. Every writer takes a document's triples and the IRI of
-the node to put first.
+RDF/XML goes through rdflib. Every writer takes a document's triples (plain, see
+:mod:`lod.terms`, or rdflib's) and the IRI of the node to put first.
 """
 
 from __future__ import annotations
@@ -24,13 +24,14 @@ class Format:
 def _rdfxml(triples, root=None) -> str:
     from rdflib import Graph
 
+    from lod.terms import plain, to_rdflib
     from lod.vocab import PREFIXES
 
     graph = Graph()
     for name, namespace in PREFIXES.items():
         graph.bind(name, namespace)
-    for triple in triples:
-        graph.add(triple)
+    for triple in plain(triples):
+        graph.add(tuple(map(to_rdflib, triple)))
     return graph.serialize(format="pretty-xml")
 
 

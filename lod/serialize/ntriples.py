@@ -11,50 +11,52 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from functools import lru_cache
 
-from rdflib import Literal, URIRef
-from lod.vocab import XSD
+from lod.terms import Text, plain
+from lod.terms import term as plain_term
 
-_ESCAPE = re.compile(r'[\\"\x00-\x1f\x7f]')
-_ECHAR = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"}
-_XSD_STRING = str(XSD.string)
+_CONTROL = re.compile(r"[\x00-\x09\x0b\x0c\x0e-\x1f\x7f]")  # all but LF and CR: no ECHAR for them
 
 
-def _escape_char(match: re.Match) -> str:
-    char = match.group()
-    return _ECHAR.get(char) or f"\\u{ord(char):04X}"
+def _uchar(match: re.Match) -> str:
+    return f"\\u{ord(match.group()):04X}"
+
+
+def escape_control(text: str) -> str:
+    """Control characters other than LF and CR as UCHARs. They are rare: printable text
+    (which holds none) is passed as it is, quicker than a regex pass finds nothing."""
+    return text if text.isprintable() else _CONTROL.sub(_uchar, text)
 
 
 def escape_string(text: str) -> str:
-    return _ESCAPE.sub(_escape_char, text)
+    """``text`` with the canonical escapes. Most text needs none, and that is checked first
+    (printable text holds no control character); the ECHARs are plain replacements."""
+    if text.isprintable() and '"' not in text and "\\" not in text:
+        return text
+    text = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    return escape_control(text)
 
 
-@lru_cache(maxsize=1 << 12)
-def _iri(node: str) -> str:
-    return f"<{node}>"
+def _literal(text: Text) -> str:
+    value, language, datatype = text
+    lexical = f'"{escape_string(value)}"'
+    if language:
+        return f"{lexical}@{language}"
+    if datatype:
+        return f"{lexical}^^<{datatype}>"
+    return lexical
 
 
 def term(node) -> str:
-    """A URIRef or Literal in N-Triples syntax (IRIs are minted or made safe upstream)."""
-    if type(node) is URIRef:  # the common case first; IRIs repeat, so they are cached
-        return _iri(node)
-    if isinstance(node, Literal):
-        lexical = f'"{escape_string(str(node))}"'
-        if node.language:
-            return f"{lexical}@{node.language}"
-        datatype = node.datatype
-        if datatype is not None and str(datatype) != _XSD_STRING:
-            return f"{lexical}^^<{datatype}>"
-        return lexical
-    if isinstance(node, URIRef):
-        return f"<{node}>"
-    raise TypeError(f"no blank nodes or other terms in lod output: {node!r}")
+    """An rdflib or plain term in N-Triples syntax (IRIs are minted or made safe upstream)."""
+    node = plain_term(node)
+    return f"<{node}>" if type(node) is str else _literal(node)
 
 
 def lines(triples: Iterable[tuple]) -> list[str]:
-    """Sorted, de-duplicated N-Triples lines (each ends with a newline)."""
-    return sorted({f"{term(s)} {term(p)} {term(o)} .\n" for s, p, o in triples})
+    """Sorted N-Triples lines, each triple once (each ends with a newline)."""
+    return sorted([f"<{s}> <{p}> <{o}> .\n" if type(o) is str else f"<{s}> <{p}> {_literal(o)} .\n"
+                   for s, p, o in plain(triples)])
 
 
 def serialize(triples: Iterable[tuple]) -> str:
@@ -73,9 +75,8 @@ def lines_of_file(path) -> list[str]:
 
     def back(term):
         if isinstance(term, pyoxigraph.Literal):
-            datatype = None if term.language else URIRef(term.datatype.value)
-            return Literal(term.value, lang=term.language, datatype=datatype, normalize=False)
-        return URIRef(term.value)
+            return term.value, term.language or "", "" if term.language else term.datatype.value
+        return term.value
 
     with open(path, "rb") as handle:
         triples = pyoxigraph.parse(handle, format=pyoxigraph.RdfFormat.TURTLE)

@@ -9,30 +9,29 @@ bodies stay readable. Tests prove the result is the same graph as the input
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from bisect import bisect_left
 from functools import lru_cache
 
-from rdflib import Literal, URIRef
-from lod.vocab import RDF, XSD
-
-from lod.serialize.ntriples import escape_string
-from lod.vocab import PREFIXES
+from lod.serialize.ntriples import escape_control, escape_string
+from lod.terms import Text, plain
+from lod.vocab import PREFIXES, RDF
 
 _RDF_TYPE = str(RDF.type)
-_XSD_STRING = str(XSD.string)
 _LOCAL = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 _PREFIX_ORDER = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
-_LONG_ESCAPE = re.compile(r'[\\"\x00-\x09\x0b-\x1f\x7f]')
+_IN_A_NAMESPACE = re.compile("|".join(re.escape(namespace) for _, namespace in _PREFIX_ORDER))
 _HEADER = "".join(f"@prefix {name}: <{iri}> .\n" for name, iri in PREFIXES.items())
 
 
-def _long_escape(match: re.Match) -> str:
-    char = match.group()
-    return {"\\": "\\\\", '"': '\\"', "\r": "\\r"}.get(char) or f"\\u{ord(char):04X}"
+def _long_escape(text: str) -> str:
+    """Escapes for a long string: as N-Triples' but LF, which stays as it is."""
+    return escape_control(text.replace("\\", "\\\\").replace('"', '\\"').replace("\r", "\\r"))
 
 
 @lru_cache(maxsize=1 << 12)
 def iri(value: str) -> str:
+    if not _IN_A_NAMESPACE.match(value):  # most IRIs minted per document: one test, not one per prefix
+        return f"<{value}>"
     for name, namespace in _PREFIX_ORDER:
         if value.startswith(namespace):
             local = value[len(namespace):]
@@ -41,35 +40,45 @@ def iri(value: str) -> str:
     return f"<{value}>"
 
 
-def term(node) -> str:
-    if isinstance(node, URIRef):
-        return iri(str(node))
-    if isinstance(node, Literal):
-        text = str(node)
-        if "\n" in text:
-            lexical = f'"""{_LONG_ESCAPE.sub(_long_escape, text)}"""'
-        else:
-            lexical = f'"{escape_string(text)}"'
-        if node.language:
-            return f"{lexical}@{node.language}"
-        if node.datatype is not None and str(node.datatype) != _XSD_STRING:
-            return f"{lexical}^^{iri(str(node.datatype))}"
-        return lexical
-    raise TypeError(f"no blank nodes or other terms in lod output: {node!r}")
+def _literal(text: Text) -> str:
+    value, language, datatype = text
+    if "\n" in value:
+        lexical = f'"""{_long_escape(value)}"""'
+    else:
+        lexical = f'"{escape_string(value)}"'
+    if language:
+        return f"{lexical}@{language}"
+    if datatype:
+        return f"{lexical}^^{iri(datatype)}"
+    return lexical
+
+
+@lru_cache(maxsize=1 << 10)
+def _verb(predicate: str) -> str:
+    """The predicate as written, except rdf:type as "" (printed ``a``): sorts first."""
+    return "" if predicate == _RDF_TYPE else iri(predicate)
 
 
 def serialize(triples, root: str | None = None) -> str:
-    by_subject: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for s, p, o in triples:  # objects kept as their Turtle text: strings hash fast, and it dedupes
-        by_subject[str(s)][str(p)].add(term(o))
-    subjects = sorted(by_subject, key=lambda s: (s != root, s))
-    blocks = []
-    for subject in subjects:
-        predicates = by_subject[subject]
-        lines = []
-        for predicate in sorted(predicates, key=lambda p: (p != _RDF_TYPE, iri(p))):
-            objects = sorted(predicates[predicate])
-            verb = "a" if predicate == _RDF_TYPE else iri(predicate)
-            lines.append(f"    {verb} {', '.join(objects)}")
-        blocks.append(f"{iri(subject)}\n" + " ;\n".join(lines) + " .\n")
-    return _HEADER + "\n" + "\n".join(blocks)
+    # One row per triple as written, (subject, verb, object): one sort orders subjects,
+    # verbs and objects; the root's run (found by bisection) then moves to the front.
+    rows = sorted([(s, _verb(p), iri(o) if type(o) is str else _literal(o)) for s, p, o in plain(triples)])
+    if root is not None:
+        first, end = bisect_left(rows, (root,)), bisect_left(rows, (root + "\0",))
+        rows = rows[first:end] + rows[:first] + rows[end:]
+    out = [_HEADER, "\n"]
+    subject = verb = None
+    for s, v, o in rows:
+        if s != subject:
+            if subject is not None:
+                out.append(" .\n\n")
+            out.append(f"{iri(s)}\n    {v or 'a'} {o}")
+            subject, verb = s, v
+        elif v != verb:
+            out.append(f" ;\n    {v or 'a'} {o}")
+            verb = v
+        else:
+            out.append(f", {o}")
+    if rows:
+        out.append(" .\n")
+    return "".join(out)
