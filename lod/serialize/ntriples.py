@@ -61,23 +61,3 @@ def lines(triples: Iterable[tuple]) -> list[str]:
 
 def serialize(triples: Iterable[tuple]) -> str:
     return "".join(lines(triples))
-
-
-def quad_lines(triple_lines: Iterable[str], graph: str) -> list[str]:
-    """N-Quads lines: the triples of one named graph."""
-    suffix = f" <{graph}> .\n"
-    return [line[:-3] + suffix for line in triple_lines]
-
-
-def lines_of_file(path) -> list[str]:
-    """The N-Triples lines of a Turtle file we wrote (parsed back with pyoxigraph)."""
-    import pyoxigraph
-
-    def back(term):
-        if isinstance(term, pyoxigraph.Literal):
-            return term.value, term.language or "", "" if term.language else term.datatype.value
-        return term.value
-
-    with open(path, "rb") as handle:
-        triples = pyoxigraph.parse(handle, format=pyoxigraph.RdfFormat.TURTLE)
-        return lines((back(t.subject), back(t.predicate), back(t.object)) for t in triples)
