@@ -39,7 +39,7 @@ from lod.publish.layout import Layout
 from lod.publish.links import LINKS, link_rows, render_links
 from lod.publish.runs import KeySorter
 from lod.publish.state import (
-    JournalWriter, StateWriter, changes_in_key_order, load_state, read_journal, recover_state, utc_now,
+    JournalWriter, StateWriter, changes_in_key_order, load_state, quoted, read_journal, recover_state, utc_now,
 )
 from lod.publish import checkpoint, documents
 from lod.publish.void import DatasetStats, describe_dataset, vocabularies, write_void
@@ -473,7 +473,7 @@ def _publish(staging: Path, sorter: KeySorter, settings: Settings, dataset: Data
         for key, document, change in changes_in_key_order(old_state, published(), now):
             if document is not None:
                 state.add(key, document)
-                sitemap.write(json.dumps([key, document.modified], ensure_ascii=False).encode() + b"\n")
+                sitemap.write(f"[{quoted(key)}, {quoted(document.modified)}]\n".encode())  # a JSON row
             if change is not None:
                 journal.add(change)
                 report.changes[change.type] += 1
@@ -491,7 +491,7 @@ def _publish(staging: Path, sorter: KeySorter, settings: Settings, dataset: Data
     state.close((old_state.seq if old_state else 0) + journal.added)
     journal.close()
     sitemap.close()
-    write_feed_from_journal(staging, staging / JOURNAL, iris)
+    write_feed_from_journal(staging, staging / JOURNAL, iris, total=journal.count)
     with (staging / ".sitemap.tmp").open("rb") as rows:
         write_sitemap_rows(staging, (json.loads(row) for row in rows), iris)
     (staging / ".sitemap.tmp").unlink()

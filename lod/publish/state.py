@@ -94,7 +94,7 @@ def save_state(path: Path, state: State) -> bool:
 
 
 #: A string as json.dumps(..., ensure_ascii=False) writes it (the C encoder, called directly).
-_quoted = json.encoder.encode_basestring
+quoted = json.encoder.encode_basestring
 
 
 class StateWriter:
@@ -115,7 +115,7 @@ class StateWriter:
         if self._last is not None and key <= self._last:
             raise ValueError(f"state entries must come in key order: {key!r} after {self._last!r}")
         self._last = key
-        name, digest, first, modified = map(_quoted, (key, doc.digest, doc.first_seen, doc.modified))
+        name, digest, first, modified = map(quoted, (key, doc.digest, doc.first_seen, doc.modified))
         comma, lead = (",", ",\n") if self._count else ("", "")
         self._canonical.update(
             f'{comma}{name}:{{"digest":{digest},"first_seen":{first},"modified":{modified}}}'.encode())
@@ -306,8 +306,8 @@ class JournalWriter:
     def _write(self, entry: JournalEntry) -> None:
         if self._out is None:
             self._out = StreamedFile(self.path)
-        self._out.write(f'{{"key": {_quoted(entry.key)}, "seq": {entry.seq}, "time": {_quoted(entry.time)}, '
-                        f'"type": {_quoted(entry.type)}}}\n'.encode())
+        self._out.write(f'{{"key": {quoted(entry.key)}, "seq": {entry.seq}, "time": {quoted(entry.time)}, '
+                        f'"type": {quoted(entry.type)}}}\n'.encode())
         self.count += 1
         self.last_time = entry.time
 
