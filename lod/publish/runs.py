@@ -96,12 +96,14 @@ class KeySorter:
         with (self.folder / name).open("wb", buffering=_BUFFER) as out:
             for key, digest, payload in items:
                 encoded = key.encode("utf-8")
-                framed = b"".join((_HEADER.pack(len(encoded), len(digest), len(payload)), encoded, digest,
-                                   payload))
-                out.write(framed)
+                # The payload (a document's N-Triples, mostly) is written and checksummed
+                # as it is, not first copied into one framed record.
+                head = _HEADER.pack(len(encoded), len(digest), len(payload)) + encoded + digest
+                out.write(head)
+                out.write(payload)
                 count += 1
-                size += len(framed)
-                crc = zlib.crc32(framed, crc)
+                size += len(head) + len(payload)
+                crc = zlib.crc32(payload, zlib.crc32(head, crc))
         return Run(name, count, size, crc)
 
 
