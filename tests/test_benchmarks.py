@@ -91,3 +91,11 @@ def test_export_bench_smoke_run_prints_the_table(tmp_path):
     assert "lod export, default outputs: exit status 0, 200 documents exported, 0 rejected" in out
     assert "naive reference (rdflib + pyld): exit status 0, 50 documents exported, 0 rejected" in out
     assert (tmp_path / "work" / "out-reference" / "dataset.nt.gz").exists()
+
+
+def test_compression_bench_compares_the_codecs_on_the_dump(sample_export, capsys):
+    compression_bench = _load("compression_bench")
+    assert compression_bench.main([str(sample_export.out), "--megabytes", "1"]) == 0
+    rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| ") and "level" in line]
+    assert [row.split(" | ")[0][2:] for row in rows] == [name for name, _, _ in compression_bench.CANDIDATES]
+    assert all(re.search(r"\| [\d.]+ % \|$", row) for row in rows)
