@@ -210,6 +210,23 @@ def test_patterns_with_the_boundary_after_the_first_letter_match_where_the_origi
         assert M._word_before(backwards, start) == (before["word"] if before else "")
 
 
+@SETTINGS
+@given(hostile_texts)
+def test_the_next_scan_word_is_the_one_a_search_finds(text):
+    for position in range(len(text) + 1):
+        following = M._NEXT_SCAN_WORD.match(text, position)
+        searched = M._SCAN_WORD.search(text, position)
+        assert (following.span(1) if following else None) == (searched.span() if searched else None)
+
+
+def test_kinds_and_surname_only_names_are_those_the_three_tables_give():
+    tables = (INDEX.by_name, INDEX.by_context_name, INDEX.by_surname)
+    for name in INDEX.names:
+        assert INDEX.kinds_by_name[name] == {entry.kind for table in tables for entry in table.get(name, ())}
+        assert (name in INDEX.surname_only) == (
+            name in INDEX.by_surname and not (name in INDEX.by_name or name in INDEX.by_context_name))
+
+
 def test_a_word_before_longer_than_the_window_is_cut_as_the_search_cut_it():
     text = "x" * 60 + " Berlin"
     assert M._word_before(text[::-1], 61) == "x" * 39
@@ -220,5 +237,6 @@ def test_linker_caches_are_bounded():
     from lod.link import names, resolve
     from lod.read import fields
 
-    for cached in (fields.fold, names.folded, names.variants, resolve._linked, resolve._unknown):
+    for cached in (fields.fold, names.folded, names.variants, resolve._linked, resolve._unknown,
+                   M._person, M._mention):
         assert 0 < cached.cache_info().maxsize <= 4096, cached
