@@ -238,5 +238,5 @@ def test_linker_caches_are_bounded():
     from lod.read import fields
 
     for cached in (fields.fold, names.folded, names.variants, resolve._linked, resolve._unknown,
-                   resolve._structured_decision, M._person, M._mention):
+                   M._person, M._mention):
         assert 0 < cached.cache_info().maxsize <= 4096, cached

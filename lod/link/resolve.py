@@ -117,10 +117,17 @@ class Linker:
     # --- structured fields -------------------------------------------------------
 
     def _structured(self, entity: Entity, role: str, when, resolved) -> Entity:
-        decided, names_entry = _structured_decision(self, entity, role, when)
-        if names_entry:
-            resolved[decided.key] = self.index.entries[decided.key]
-        return decided
+        if entity.qid:  # the input said which item it is
+            return replace(entity, key=entity.key or _own_key(entity))
+        kinds = ALLOWED_KINDS[role]
+        for form in variants(entity.name, entity.printed, entity.alternates):
+            candidates = self._full(form, kinds, when)
+            if candidates:
+                decided = self._decide(entity, candidates, "authority:alias", kinds)
+                if decided.link.status in ("linked", "unverified"):
+                    resolved[decided.key] = self.index.entries[decided.key]
+                return decided
+        return entity  # surname and context rules run once the whole document is known
 
     def _contextual(self, entity: Entity, when, resolved, record: Record, kinds) -> Entity:
         if entity.link is not None:
@@ -170,24 +177,6 @@ class Linker:
             if updated != entities:
                 changes[role] = updated
         return replace(record, **changes) if changes else record
-
-
-@lru_cache(maxsize=1 << 12)
-def _structured_decision(linker: Linker, entity: Entity, role: str, when) -> tuple[Entity, bool]:
-    """A structured value as the table decides it, and whether that names an entry in full.
-
-    Cached (the linker's table is read-only, entities are immutable): authors,
-    archives and funders recur from document to document.
-    """
-    if entity.qid:  # the input said which item it is
-        return replace(entity, key=entity.key or _own_key(entity)), False
-    kinds = ALLOWED_KINDS[role]
-    for form in variants(entity.name, entity.printed, entity.alternates):
-        candidates = linker._full(form, kinds, when)
-        if candidates:
-            decided = linker._decide(entity, candidates, "authority:alias", kinds)
-            return decided, decided.link.status in ("linked", "unverified")
-    return entity, False  # surname and context rules run once the whole document is known
 
 
 @lru_cache(maxsize=1 << 12)
