@@ -36,12 +36,13 @@ _APOSTROPHE_LETTER = re.compile(r"['’][^\W\d_]")
 # re tries a pattern that opens with an assertion (\b, a lookbehind) at every position
 # of the text, but jumps straight to the possible first characters of one that opens
 # with a letter: several times faster. So the patterns below check "not after a letter"
-# just after their first letter (``[A-Z](?<!\w[A-Z])`` is ``\b[A-Z]``), and the
-# honorific ones, which open with many words, leave ``\b`` to _word_start_matches.
+# just after their first letter (``[A-Z](?<!\w[A-Z])`` is ``\b[A-Z]``), or after the
+# character that must follow it, which most capitals already fail (``[A-Z] (?<!\w[A-Z] )``),
+# and the honorific ones, which open with many words, leave ``\b`` to _word_start_matches.
 _CAPITALISED = re.compile(r"[A-ZÀ-ÖØ-ÞĀ-ſА-Я](?<![^\W\d_].)[^\W\d_]*")
 _BEFORE_BACKWARDS = re.compile(r"[ -](?P<word>[^\W\d_]+)")  # see _word_before
 _AFTER = re.compile(r"(?:['’]s)?[ -](?P<word>[^\W\d_]+)")
-_LETTER_SPACED = re.compile(r"[A-Z](?<!\w[A-Z])(?: [A-Z]){3,}\b")
+_LETTER_SPACED = re.compile(r"[A-Z] (?<!\w[A-Z] )[A-Z](?: [A-Z]){2,}\b")
 _HONORIFIC = (  # every alternative opens with a letter (see above)
     r"(?:Cdes?|Coms?|Comrades?|Ambassador|Premier|Chairman|Marshal|General|President|"
     r"Mr|Mrs|Ms|Dr|Counselor|Counsellor|Captain|Colonel|Secretary|Chancellor|"
@@ -54,7 +55,7 @@ _PLURAL_HONORIFIC = re.compile(
     rf"(?:comrades|Comrades|Cdes\.|Coms\.)\s+(?P<first>{_NAME})"
     rf"(?P<rest>(?:\s*,\s*|\s+and\s+)(?:\[[^\]]*\]\s*)?{_NAME})+"
 )
-_INITIALS = re.compile(r"(?P<name>[A-Z](?<![\w.][A-Z])\.[ ]?(?:[A-Z]\.[ ]?){0,2}[A-Z][a-z][\w'’\-]+)")
+_INITIALS = re.compile(r"(?P<name>[A-Z]\.(?<![\w.][A-Z]\.)[ ]?(?:[A-Z]\.[ ]?){0,2}[A-Z][a-z][\w'’\-]+)")
 _WORD_CHARACTER = re.compile(r"\w")
 _NOT_A_NAME = frozenset(
     "central committee soviet union government party state department embassy ministry "
@@ -239,7 +240,8 @@ def _plausible(text: str, first: re.Match, n: int, key: str, index: AuthorityInd
 def _cued_persons(text: str) -> list[Mention]:
     out = [_person(match["name"]) for match in _word_start_matches(_HONORIFIC_NAME, text)]
     out += [_person(match["name"]) for match in _INITIALS.finditer(text)]
-    for match in _word_start_matches(_PLURAL_HONORIFIC, text):
+    plural_cue = "omrades" in text or "Cdes." in text or "Coms." in text  # each match holds one
+    for match in _word_start_matches(_PLURAL_HONORIFIC, text) if plural_cue else ():
         names = [match["first"], *re.findall(_NAME, re.sub(r"\[[^\]]*\]", " ", match["rest"]))]
         out += [_person(name) for name in names]
     return [m for m in out if len(m.key) > 2 and not set(m.key.split()) & _NOT_A_NAME]
