@@ -122,8 +122,8 @@ def _gazetteer(text: str, index: AuthorityIndex) -> list[Mention]:
         if start < position:
             continue
         first = folded(capital.group())
-        if first.split(" ")[0] not in starts:
-            continue
+        if first not in starts and (" " not in first or first.split(" ")[0] not in starts):
+            continue  # (a start token holds no space: most words need no split)
         if _APOSTROPHE_LETTER.match(text, end):
             key, count, best, scan_from = "", 0, None, start
         elif first not in prefixes:
@@ -238,13 +238,12 @@ def _plausible(text: str, first: re.Match, n: int, key: str, index: AuthorityInd
 
 
 def _cued_persons(text: str) -> list[Mention]:
-    out = [_person(match["name"]) for match in _word_start_matches(_HONORIFIC_NAME, text)]
-    out += [_person(match["name"]) for match in _INITIALS.finditer(text)]
+    names = [match["name"] for match in _word_start_matches(_HONORIFIC_NAME, text)]
+    names += [match["name"] for match in _INITIALS.finditer(text)]
     plural_cue = "omrades" in text or "Cdes." in text or "Coms." in text  # each match holds one
     for match in _word_start_matches(_PLURAL_HONORIFIC, text) if plural_cue else ():
-        names = [match["first"], *re.findall(_NAME, re.sub(r"\[[^\]]*\]", " ", match["rest"]))]
-        out += [_person(name) for name in names]
-    return [m for m in out if len(m.key) > 2 and not set(m.key.split()) & _NOT_A_NAME]
+        names += [match["first"], *re.findall(_NAME, re.sub(r"\[[^\]]*\]", " ", match["rest"]))]
+    return [mention for mention in map(_cued_person, names) if mention is not None]
 
 
 def _word_start_matches(pattern: re.Pattern, text: str) -> Iterator[re.Match]:
@@ -260,9 +259,17 @@ def _word_start_matches(pattern: re.Pattern, text: str) -> Iterator[re.Match]:
 
 
 @lru_cache(maxsize=1 << 12)
+def _cued_person(printed: str) -> Mention | None:
+    """The person a cue names, unless too short or a word that names no one.
+
+    Cached (mentions are immutable): the same names recur from document to document,
+    and trimming titles and possessives costs more than a lookup.
+    """
+    mention = _person(printed)
+    return mention if len(mention.key) > 2 and not set(mention.key.split()) & _NOT_A_NAME else None
+
+
 def _person(printed: str) -> Mention:
-    """The person a cue names. Cached (mentions are immutable): the same names recur
-    from document to document, and trimming titles and possessives costs more than a lookup."""
     words = []
     for word in printed.split():
         words.append(_POSSESSIVE.sub("", word))
