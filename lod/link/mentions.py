@@ -32,6 +32,7 @@ _SCAN_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")  # hyphens split: Sovi
 _NEXT_SCAN_WORD = re.compile(rf"[\W\d_]*+({_SCAN_WORD.pattern})")  # what _SCAN_WORD.search finds next
 _INITIAL_BEFORE = re.compile(r"(?<![^\W\d_])[A-Z]\.\s?\Z")
 _POSSESSIVE_ENDINGS = ("'s", "’s")
+_APOSTROPHES = ("'", "’")
 _APOSTROPHE_LETTER = re.compile(r"['’][^\W\d_]")
 # re tries a pattern that opens with an assertion (\b, a lookbehind) at every position
 # of the text, but jumps straight to the possible first characters of one that opens
@@ -124,7 +125,7 @@ def _gazetteer(text: str, index: AuthorityIndex) -> list[Mention]:
         first = folded(capital.group())
         if first not in starts and (" " not in first or first.split(" ")[0] not in starts):
             continue  # (a start token holds no space: most words need no split)
-        if _APOSTROPHE_LETTER.match(text, end):
+        if text.startswith(_APOSTROPHES, end) and _APOSTROPHE_LETTER.match(text, end):
             key, count, best, scan_from = "", 0, None, start
         elif first not in prefixes:
             continue
@@ -147,11 +148,14 @@ def _gazetteer(text: str, index: AuthorityIndex) -> list[Mention]:
         if best is None:
             continue
         key, n, last_end, stop = best
-        if backwards is None:
-            backwards = text[::-1]
-        preceding = _word_before(backwards, start)
+        kinds = index.kinds_by_name[key]
+        preceding = ""  # only one-word names and places look at the word before
+        if n == 1 or PLACE in kinds:
+            if backwards is None:
+                backwards = text[::-1]
+            preceding = _word_before(backwards, start)
         if _plausible(text, capital, n, key, index, preceding) and _fits_context(
-                text, start, stop, key, index.kinds_by_name[key], index, preceding):
+                text, start, stop, key, kinds, index, preceding):
             out.append(_mention(_close_brackets(text, start, stop), key, key in index.surname_only))
             position = last_end
     return out
