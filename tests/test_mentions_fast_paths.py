@@ -1,5 +1,5 @@
 """The linker's fast paths: the mention finder (``lod.link.mentions``) finds exactly what
-the plain one did, and the linker's caches stay bounded.
+the plain one did, text names are decided as they were, and the linker's caches stay bounded.
 
 The reference below is the earlier, plainer code: ``\\b`` and lookbehinds first in
 the patterns, each name prefix joined and folded again, the word before a match
@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 from lod.link import mentions as M
 from lod.link.authority import load_index
 from lod.link.names import folded
-from lod.model import ORGANIZATION, PERSON, PLACE
+from lod.link.resolve import TEXT_KINDS, Linker
+from lod.model import ORGANIZATION, PERSON, PLACE, Entity
 
 INDEX = load_index()
 
@@ -210,6 +211,41 @@ def test_patterns_with_the_boundary_after_the_first_letter_match_where_the_origi
         assert M._word_before(backwards, start) == (before["word"] if before else "")
 
 
+@SETTINGS
+@given(hostile_texts)
+def test_the_next_scan_word_is_the_one_a_search_finds(text):
+    for position in range(len(text) + 1):
+        following = M._NEXT_SCAN_WORD.match(text, position)
+        searched = M._SCAN_WORD.search(text, position)
+        assert (following.span(1) if following else None) == (searched.span() if searched else None)
+
+
+def test_kinds_and_surname_only_names_are_those_the_three_tables_give():
+    tables = (INDEX.by_name, INDEX.by_context_name, INDEX.by_surname)
+    for name in INDEX.names:
+        assert INDEX.kinds_by_name[name] == {entry.kind for table in tables for entry in table.get(name, ())}
+        assert (name in INDEX.surname_only) == (
+            name in INDEX.by_surname and not (name in INDEX.by_name or name in INDEX.by_context_name))
+
+
+_DATES = [None, ((1949, 1), (1949, 12)), ((1956, 10), (1956, 10)), ((1967, 1), (1967, 12)), ((1991, 12), (1991, 12))]
+
+
+@SETTINGS
+@given(hostile_texts, st.sampled_from(_DATES))
+@example(SAMPLES[0], None)
+def test_text_names_the_table_knows_are_decided_as_the_plain_code_decided_them(text, when):
+    """The cached decision (keyed by the mention and its candidates' keys) is the one made afresh."""
+    linker = Linker(INDEX)
+    for mention in M.find_mentions(text, INDEX):
+        candidates = linker._full(mention.key, TEXT_KINDS, when)
+        if candidates:
+            kind = PERSON if mention.person else candidates[0].kind
+            entity = Entity(name=mention.printed, printed=mention.printed, kind=kind)
+            assert linker._text(mention, candidates, when, {}) == linker._decide(
+                entity, candidates, "authority:alias", TEXT_KINDS, in_document=True)
+
+
 def test_a_word_before_longer_than_the_window_is_cut_as_the_search_cut_it():
     text = "x" * 60 + " Berlin"
     assert M._word_before(text[::-1], 61) == "x" * 39
@@ -220,5 +256,6 @@ def test_linker_caches_are_bounded():
     from lod.link import names, resolve
     from lod.read import fields
 
-    for cached in (fields.fold, names.folded, names.variants, resolve._linked, resolve._unknown):
+    for cached in (fields.fold, names.folded, names.variants, resolve._linked, resolve._unknown,
+                   resolve._named_in_text, M._cued_person, M._mention):
         assert 0 < cached.cache_info().maxsize <= 4096, cached

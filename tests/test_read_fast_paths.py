@@ -13,6 +13,7 @@ import re
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from lod.read import archive_fields as A
 from lod.read import fields as F
 
 _SPACES = re.compile(r"[\t\x0b\x0c \u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
@@ -69,6 +70,33 @@ def test_cleaning_and_document_numbers_match_the_plain_code(text):
     assert F.clean_text(text) == reference_clean_text(text)
     assert F.clean_line(text) == reference_clean_line(text)
     assert F.document_numbers(text) == reference_document_numbers(text)
+
+
+def reference_unwritable(value):
+    for text in A._strings(value):
+        if "\x00" in text:
+            return "contains a NUL byte"
+        if re.search("[\ud800-\udfff]", text):
+            return "contains a lone surrogate (an escaped \\ud800-\\udfff), which UTF-8 cannot hold"
+    return None
+
+
+_FIELD_TEXT = st.one_of(hostile, st.text(max_size=30),
+                        st.sampled_from(["\x00", "\ud800", "a\udfffb", "Satō\x00"]))
+field_values = st.recursive(
+    st.one_of(_FIELD_TEXT, st.integers(), st.none()),
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(_FIELD_TEXT, inner, max_size=3)),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=800, deadline=None)
+@given(field_values)
+@example("Kim Il Sung\ud800")
+@example(["ok", {"Satō": ["\x00"]}])
+def test_unwritable_text_is_found_as_the_plain_code_found_it(value):
+    """ASCII strings skip the surrogate search, a plain string the walk over nested values."""
+    assert A._unwritable(value) == reference_unwritable(value)
 
 
 def test_reader_caches_are_bounded():

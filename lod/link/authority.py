@@ -142,6 +142,11 @@ class AuthorityIndex:
                         self._add(self.by_surname, name, entry)
         names = (*self.by_name, *self.by_context_name, *self.by_surname)
         self.names = frozenset(names)  # any of the three tables knows it: one lookup, not three
+        tables = (self.by_name, self.by_context_name, self.by_surname)
+        #: The kinds each name may be, and the names that are only a person's surname (text scanning).
+        self.kinds_by_name = {name: frozenset(entry.kind for table in tables for entry in table.get(name, ()))
+                              for name in self.names}
+        self.surname_only = frozenset(self.by_surname).difference(self.by_name, self.by_context_name)
         self.start_tokens = {name.split(" ")[0] for name in names}
         # Every word-prefix of every name, so text scanning can stop as soon as none fits.
         self.prefixes = {" ".join(name.split(" ")[:n]) for name in names

@@ -22,24 +22,28 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from lod.link.authority import AuthorityIndex
 from lod.link.names import folded
 from lod.model import ORGANIZATION, PERSON, PLACE
 
 _SCAN_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")  # hyphens split: Soviet-Chinese, Il-sung
+_NEXT_SCAN_WORD = re.compile(rf"[\W\d_]*+({_SCAN_WORD.pattern})")  # what _SCAN_WORD.search finds next
 _INITIAL_BEFORE = re.compile(r"(?<![^\W\d_])[A-Z]\.\s?\Z")
 _POSSESSIVE_ENDINGS = ("'s", "’s")
+_APOSTROPHES = ("'", "’")
 _APOSTROPHE_LETTER = re.compile(r"['’][^\W\d_]")
 # re tries a pattern that opens with an assertion (\b, a lookbehind) at every position
 # of the text, but jumps straight to the possible first characters of one that opens
 # with a letter: several times faster. So the patterns below check "not after a letter"
-# just after their first letter (``[A-Z](?<!\w[A-Z])`` is ``\b[A-Z]``), and the
-# honorific ones, which open with many words, leave ``\b`` to _word_start_matches.
+# just after their first letter (``[A-Z](?<!\w[A-Z])`` is ``\b[A-Z]``), or after the
+# character that must follow it, which most capitals already fail (``[A-Z] (?<!\w[A-Z] )``),
+# and the honorific ones, which open with many words, leave ``\b`` to _word_start_matches.
 _CAPITALISED = re.compile(r"[A-ZÀ-ÖØ-ÞĀ-ſА-Я](?<![^\W\d_].)[^\W\d_]*")
 _BEFORE_BACKWARDS = re.compile(r"[ -](?P<word>[^\W\d_]+)")  # see _word_before
 _AFTER = re.compile(r"(?:['’]s)?[ -](?P<word>[^\W\d_]+)")
-_LETTER_SPACED = re.compile(r"[A-Z](?<!\w[A-Z])(?: [A-Z]){3,}\b")
+_LETTER_SPACED = re.compile(r"[A-Z] (?<!\w[A-Z] )[A-Z](?: [A-Z]){2,}\b")
 _HONORIFIC = (  # every alternative opens with a letter (see above)
     r"(?:Cdes?|Coms?|Comrades?|Ambassador|Premier|Chairman|Marshal|General|President|"
     r"Mr|Mrs|Ms|Dr|Counselor|Counsellor|Captain|Colonel|Secretary|Chancellor|"
@@ -52,7 +56,7 @@ _PLURAL_HONORIFIC = re.compile(
     rf"(?:comrades|Comrades|Cdes\.|Coms\.)\s+(?P<first>{_NAME})"
     rf"(?P<rest>(?:\s*,\s*|\s+and\s+)(?:\[[^\]]*\]\s*)?{_NAME})+"
 )
-_INITIALS = re.compile(r"(?P<name>[A-Z](?<![\w.][A-Z])\.[ ]?(?:[A-Z]\.[ ]?){0,2}[A-Z][a-z][\w'’\-]+)")
+_INITIALS = re.compile(r"(?P<name>[A-Z]\.(?<![\w.][A-Z]\.)[ ]?(?:[A-Z]\.[ ]?){0,2}[A-Z][a-z][\w'’\-]+)")
 _WORD_CHARACTER = re.compile(r"\w")
 _NOT_A_NAME = frozenset(
     "central committee soviet union government party state department embassy ministry "
@@ -111,48 +115,57 @@ def _gazetteer(text: str, index: AuthorityIndex) -> list[Mention]:
     words joined by spaces is joining their folds), so no prefix is joined and folded again.
     """
     starts, prefixes, known = index.start_tokens, index.prefixes, index.names
-    backwards = text[::-1]
-    tables = (index.by_name, index.by_context_name, index.by_surname)
+    backwards = None  # the reversed text, made once a name is found (see _word_before)
     out = []
     position = 0
     for capital in _CAPITALISED.finditer(text):
-        if capital.start() < position:
+        start, end = capital.span()
+        if start < position:
             continue
         first = folded(capital.group())
-        if first.split(" ")[0] not in starts:
-            continue
-        if _APOSTROPHE_LETTER.match(text, capital.end()):
-            key, count, best, scan_from = "", 0, None, capital.start()
+        if first not in starts and (" " not in first or first.split(" ")[0] not in starts):
+            continue  # (a start token holds no space: most words need no split)
+        if text.startswith(_APOSTROPHES, end) and _APOSTROPHE_LETTER.match(text, end):
+            key, count, best, scan_from = "", 0, None, start
         elif first not in prefixes:
             continue
         else:
-            key, count, scan_from = first, 1, capital.end()
-            best = (key, count, capital, capital.end()) if key in known else None
-        for match in _SCAN_WORD.finditer(text, scan_from):
-            word = match.group()
+            key, count, scan_from = first, 1, end
+            best = (key, count, end, end) if key in known else None
+        while match := _NEXT_SCAN_WORD.match(text, scan_from):
+            word = match[1]
+            scan_from = match.end()
             count += 1
             if word.endswith(_POSSESSIVE_ENDINGS):  # "Kim Il Sung's": the name may end before it
                 bare = _extend(key, folded(word[:-2]))
                 if bare in known:
-                    best = (bare, count, match, match.end() - 2)
+                    best = (bare, count, scan_from, scan_from - 2)
             key = _extend(key, folded(word))
             if key not in prefixes:
                 break
             if key in known:
-                best = (key, count, match, match.end())
+                best = (key, count, scan_from, scan_from)
         if best is None:
             continue
-        key, n, last, stop = best
-        kinds = {entry.kind for table in tables for entry in table.get(key, ())}
-        preceding = _word_before(backwards, capital.start())
+        key, n, last_end, stop = best
+        kinds = index.kinds_by_name[key]
+        preceding = ""  # only one-word names and places look at the word before
+        if n == 1 or PLACE in kinds:
+            if backwards is None:
+                backwards = text[::-1]
+            preceding = _word_before(backwards, start)
         if _plausible(text, capital, n, key, index, preceding) and _fits_context(
-                text, capital.start(), stop, key, kinds, index, preceding):
-            printed = _close_brackets(text, capital.start(), stop)
-            surname_only = key in index.by_surname and not (key in index.by_name or
-                                                            key in index.by_context_name)
-            out.append(Mention(printed, key, surname_only))
-            position = last.end()
+                text, start, stop, key, kinds, index, preceding):
+            out.append(_mention(_close_brackets(text, start, stop), key, key in index.surname_only))
+            position = last_end
     return out
+
+
+@lru_cache(maxsize=1 << 12)
+def _mention(printed: str, key: str, person: bool) -> Mention:
+    """A table name's mention, cached: the same names recur from document to document, and
+    building a frozen dataclass costs more than looking it up."""
+    return Mention(printed, key, person)
 
 
 def _extend(key: str, word_key: str) -> str:
@@ -197,6 +210,8 @@ def _fits_context(text: str, start: int, stop: int, key: str, kinds: set[str],
 def _close_brackets(text: str, start: int, stop: int) -> str:
     """``Filippov [Stalin`` -> ``Filippov [Stalin]``: a gloss keeps its closing bracket."""
     printed = text[start:stop]
+    if "[" not in printed and "(" not in printed:
+        return printed
     for opening, closing in ("[]", "()"):
         if printed.count(opening) > printed.count(closing) and text[stop:stop + 1] == closing:
             printed += closing
@@ -227,12 +242,12 @@ def _plausible(text: str, first: re.Match, n: int, key: str, index: AuthorityInd
 
 
 def _cued_persons(text: str) -> list[Mention]:
-    out = [_person(match["name"]) for match in _word_start_matches(_HONORIFIC_NAME, text)]
-    out += [_person(match["name"]) for match in _INITIALS.finditer(text)]
-    for match in _word_start_matches(_PLURAL_HONORIFIC, text):
-        names = [match["first"], *re.findall(_NAME, re.sub(r"\[[^\]]*\]", " ", match["rest"]))]
-        out += [_person(name) for name in names]
-    return [m for m in out if len(m.key) > 2 and not set(m.key.split()) & _NOT_A_NAME]
+    names = [match["name"] for match in _word_start_matches(_HONORIFIC_NAME, text)]
+    names += [match["name"] for match in _INITIALS.finditer(text)]
+    plural_cue = "omrades" in text or "Cdes." in text or "Coms." in text  # each match holds one
+    for match in _word_start_matches(_PLURAL_HONORIFIC, text) if plural_cue else ():
+        names += [match["first"], *re.findall(_NAME, re.sub(r"\[[^\]]*\]", " ", match["rest"]))]
+    return [mention for mention in map(_cued_person, names) if mention is not None]
 
 
 def _word_start_matches(pattern: re.Pattern, text: str) -> Iterator[re.Match]:
@@ -245,6 +260,17 @@ def _word_start_matches(pattern: re.Pattern, text: str) -> Iterator[re.Match]:
             continue
         yield match
         position = match.end()
+
+
+@lru_cache(maxsize=1 << 12)
+def _cued_person(printed: str) -> Mention | None:
+    """The person a cue names, unless too short or a word that names no one.
+
+    Cached (mentions are immutable): the same names recur from document to document,
+    and trimming titles and possessives costs more than a lookup.
+    """
+    mention = _person(printed)
+    return mention if len(mention.key) > 2 and not set(mention.key.split()) & _NOT_A_NAME else None
 
 
 def _person(printed: str) -> Mention:

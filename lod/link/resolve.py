@@ -78,12 +78,12 @@ class Linker:
             if len(candidates) == 1:
                 resolved[candidates[0].key] = candidates[0]
         for role in roles:
-            roles[role] = [self._contextual(e, when, resolved, record, ALLOWED_KINDS[role])
+            roles[role] = [self._contextual(e, when, resolved, ALLOWED_KINDS[role])
                            for e in roles[role]]
         named = [e for entities in roles.values() for e in entities]
         texts: list[Entity] = []
         for mention, candidates in full:
-            entity = self._text(mention, candidates, when, resolved, record)
+            entity = self._text(mention, candidates, when, resolved)
             if entity is not None:
                 texts.append(_corefer(entity, [*named, *texts]))
         seen = {e.key for e in named}
@@ -129,29 +129,28 @@ class Linker:
                 return decided
         return entity  # surname and context rules run once the whole document is known
 
-    def _contextual(self, entity: Entity, when, resolved, record: Record, kinds) -> Entity:
+    def _contextual(self, entity: Entity, when, resolved, kinds) -> Entity:
         if entity.link is not None:
             return entity
         key = folded(entity.name)
         candidates, method = self._surname(key, kinds, when, resolved) if " " not in key else ([], "")
         if candidates:
-            return self._decide(entity, candidates, method, kinds, record)
+            return self._decide(entity, candidates, method, kinds, in_document=True)
         return _unknown(entity)
 
     # --- text ----------------------------------------------------------------------
 
-    def _text(self, mention: Mention, candidates, when, resolved, record: Record) -> Entity | None:
-        kind = PERSON if mention.person or not candidates else candidates[0].kind
-        entity = Entity(name=mention.printed, printed=mention.printed, kind=kind)
+    def _text(self, mention: Mention, candidates, when, resolved) -> Entity | None:
         if candidates:
-            return self._decide(entity, candidates, "authority:alias", TEXT_KINDS, record)
+            return _named_in_text(self, mention, tuple(a.key for a in candidates))
+        entity = Entity(name=mention.printed, printed=mention.printed, kind=PERSON)
         kinds = (PERSON,) if mention.person else TEXT_KINDS
         initials, family = _initials(mention.printed)
         found, method = self._surname(family or mention.key, kinds, when, resolved)
         if initials:
             found = [a for a in found if _given_initial(a.label) == initials[0]]
         if found:
-            return self._decide(entity, found, method, kinds, record)
+            return self._decide(entity, found, method, kinds, in_document=True)
         if mention.person:
             return _unknown(entity)
         return None  # a table name that does not fit this document (period, kind): not a mention
@@ -159,12 +158,12 @@ class Linker:
     # --- decisions -------------------------------------------------------------------
 
     def _decide(self, entity: Entity, candidates: list[Authority], method: str, kinds,
-                record: Record | None = None) -> Entity:
+                in_document: bool = False) -> Entity:
         distinct = {a.key: a for a in candidates if a.kind in kinds}
         if len(distinct) == 1:
             return _linked(entity, next(iter(distinct.values())), method)
         ambiguous = tuple(sorted(a.qid or a.key for a in distinct.values()))
-        return replace(entity, key=_unknown_key(entity, in_document=record is not None),
+        return replace(entity, key=_unknown_key(entity, in_document),
                        link=LinkDecision("ambiguous", method, 0.0, None, ambiguous))
 
     def _second_opinion(self, record: Record) -> Record:
@@ -177,6 +176,19 @@ class Linker:
             if updated != entities:
                 changes[role] = updated
         return replace(record, **changes) if changes else record
+
+
+@lru_cache(maxsize=1 << 12)
+def _named_in_text(linker: Linker, mention: Mention, candidate_keys: tuple[str, ...]) -> Entity:
+    """A mention in a document's text that names table entries (``candidate_keys``), decided.
+
+    Cached: document after document names the same entries the same ways, and the
+    decision depends on nothing else (the entries are the linker's read-only table's).
+    """
+    candidates = [linker.index.entries[key] for key in candidate_keys]
+    kind = PERSON if mention.person else candidates[0].kind
+    entity = Entity(name=mention.printed, printed=mention.printed, kind=kind)
+    return linker._decide(entity, candidates, "authority:alias", TEXT_KINDS, in_document=True)
 
 
 @lru_cache(maxsize=1 << 12)

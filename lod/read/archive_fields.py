@@ -132,10 +132,10 @@ def _unwritable(value) -> str | None:
     JSON can carry a NUL (escaped) and a lone surrogate (``\\ud800``), which no UTF-8
     file can hold; the record is rejected here rather than failing at write time.
     """
-    for text in _strings(value):
+    for text in (value,) if isinstance(value, str) else _strings(value):  # most fields: one string
         if "\x00" in text:
             return "contains a NUL byte"
-        if _SURROGATE.search(text):
+        if not text.isascii() and _SURROGATE.search(text):  # an ASCII string holds no surrogate
             return "contains a lone surrogate (an escaped \\ud800-\\udfff), which UTF-8 cannot hold"
     return None
 
