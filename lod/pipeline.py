@@ -32,6 +32,7 @@ from lod.config import Dataset
 from lod.errors import ReadError
 from lod.map import Settings, map_record
 from lod.model import Record
+from lod.orphans import die_with_parent
 from lod.publish.dumps import DumpWriter, LineStats, line_stats, write_manifest
 from lod.publish.feed import write_feed_from_journal, write_sitemap_rows
 from lod.publish.files import StreamedFile, write_text
@@ -234,6 +235,7 @@ _JOB: Job | None = None
 def _start_worker(job: Job) -> None:
     global _JOB
     _JOB = job
+    die_with_parent()  # a killed export leaves no workers behind
 
 
 def _work_batch(batch: list) -> list:

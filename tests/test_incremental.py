@@ -208,8 +208,30 @@ def test_a_checkpoint_of_another_export_is_not_resumed(tmp_path, synthetic_input
     assert published_bytes(out) == published_bytes(tmp_path / "clean")
 
 
+def children(pid: int) -> list[int]:
+    """Processes whose parent is ``pid`` (from /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 @pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
 def test_kill_9_with_two_workers_then_the_same_command_resumes_to_the_same_bytes(tmp_path):
+    """Also: the workers do not outlive the killed export."""
     sys.path.insert(0, str(ROOT / "benchmarks"))
     import synthetic
 
@@ -229,9 +251,15 @@ def test_kill_9_with_two_workers_then_the_same_command_resumes_to_the_same_bytes
             checkpoint = found[0]
             break
         time.sleep(0.02)
+    workers = children(process.pid)
     process.send_signal(signal.SIGKILL)
     process.wait()
     assert checkpoint is not None, "the run ended before a checkpoint with 150 records"
+    assert len(workers) >= 2
+    deadline = time.monotonic() + 10
+    while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(alive(pid) for pid in workers), "worker processes outlived the killed export"
     consumed = json.loads(checkpoint.read_text())["consumed"]
     assert len(list(checkpoint.parent.parent.glob("documents/*.ttl"))) > consumed  # leftovers past it
     result = subprocess.run([*command, "--out", str(out)], env=env, capture_output=True, text=True)

@@ -74,6 +74,8 @@ from pathlib import Path
 from urllib.parse import parse_qsl
 from xml.etree import ElementTree as ET
 
+from lod.orphans import die_with_parent
+
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_RESULTS = 10_000
 DEFAULT_WORKERS = 2
@@ -403,22 +405,6 @@ def _recv(stream):
     return pickle.loads(data)
 
 
-def _die_with_parent() -> None:
-    """End this worker soon after the server process is gone, even in mid-query.
-
-    (Not PR_SET_PDEATHSIG: that fires when the *thread* that started the worker ends.)
-    """
-    parent = os.getppid()
-
-    def watch():
-        while True:
-            time.sleep(1.0)
-            if os.getppid() != parent:
-                os._exit(1)
-
-    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
-
-
 def _isolate_network() -> bool:
     """Linux: move this process into an empty network namespace (no interface up), so
     that nothing in a query can reach the network — defence in depth behind the SERVICE
@@ -442,7 +428,7 @@ def worker_main(read_fd: int, write_fd: int, memory_mb: int = 0) -> None:
         limit = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _die_with_parent()
+    die_with_parent()
     import pyoxigraph as ox  # noqa: F401  (imported before the first job)
 
     jobs = os.fdopen(read_fd, "rb")
