@@ -308,7 +308,8 @@ def export(inputs: Iterable[str], out: Path, settings: Settings, linker: Linker 
     """Export every readable record of ``inputs`` into ``out`` as a new complete generation.
 
     ``engine``: a ``dask.distributed.Client`` to render on a cluster instead of local processes.
-    ``resume``: carry on from a killed run of this same export (see lod.publish.checkpoint).
+    ``resume``: carry on from a killed run of this same export (see lod.publish.checkpoint);
+    False starts over (this run still leaves checkpoints for the next).
     ``sort_bytes``: memory for the key sort; each time it fills, a run goes to disk (and a checkpoint).
     """
     if "nt" not in formats:
@@ -319,11 +320,11 @@ def export(inputs: Iterable[str], out: Path, settings: Settings, linker: Linker 
     layout = Layout(out)
     previous = layout.current()
     old_state = _previous_state(previous, report)
-    identity = _fingerprint(inputs, settings, linker, formats, previous, now) if resume else None
+    identity = _fingerprint(inputs, settings, linker, formats, previous, now)
     resumed: list[checkpoint.Checkpoint] = []
 
     def adopt(folder: Path) -> bool:
-        found = checkpoint.load(folder / SORT, identity) if identity else None
+        found = checkpoint.load(folder / SORT, identity) if identity and resume else None
         resumed.extend(filter(None, [found]))
         return found is not None
 

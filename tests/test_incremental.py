@@ -164,10 +164,10 @@ def synthetic_inputs(tmp_path_factory) -> list[Path]:
     return synthetic.generate(60, tmp_path_factory.mktemp("synthetic"))
 
 
-def interrupted(inputs, out: Path, after: int) -> None:
+def interrupted(inputs, out: Path, after: int, resume: bool = True) -> None:
     with pytest.raises(KeyboardInterrupt):
         pipeline.export([str(p) for p in inputs], out, Settings(), offline_linker(), now=NOW,
-                        progress=InterruptAfter(after), sort_bytes=1)
+                        progress=InterruptAfter(after), sort_bytes=1, resume=resume)
     (checkpoint,) = (out / ".lod").glob("staging-*/.sort/checkpoint.json")
     assert json.loads(checkpoint.read_text())["consumed"] == after
 
@@ -206,6 +206,8 @@ def test_a_checkpoint_of_another_export_is_not_resumed(tmp_path, synthetic_input
     assert not any("resumed" in note for note in report.notes)
     pipeline.export([str(p) for p in inputs], tmp_path / "clean", Settings(), offline_linker(), now=now)
     assert published_bytes(out) == published_bytes(tmp_path / "clean")
+    if change == "no resume":  # a run that starts over still leaves checkpoints for the next
+        interrupted(inputs, tmp_path / "again", after=20, resume=False)
 
 
 def children(pid: int) -> list[int]:
