@@ -494,7 +494,7 @@ def _publish(staging: Path, sorter: KeySorter, settings: Settings, dataset: Data
     state.close((old_state.seq if old_state else 0) + journal.added)
     journal.close()
     sitemap.close()
-    write_feed_from_journal(staging, staging / JOURNAL, iris, total=journal.count)
+    write_feed_from_journal(staging, staging / JOURNAL, journal.count, iris)
     with (staging / ".sitemap.tmp").open("rb") as rows:
         write_sitemap_rows(staging, (json.loads(row) for row in rows), iris)
     (staging / ".sitemap.tmp").unlink()

@@ -24,7 +24,7 @@ from xml.sax.saxutils import escape
 
 from lod.map.iris import Iris
 from lod.publish.files import write_text
-from lod.publish.state import DELETE, JournalEntry, State, iter_journal, quoted
+from lod.publish.state import DELETE, JournalEntry, State, iter_journal
 
 CONTEXT = ["https://www.w3.org/ns/activitystreams", "http://iiif.io/api/discovery/1/context.json"]
 CHANGES = "changes"
@@ -35,7 +35,6 @@ SITEMAP = "sitemap.xml"
 SITEMAP_PART = "sitemap-{:05d}.xml"
 SITEMAP_MAX = 50_000  # URLs per sitemap file (sitemaps.org limit)
 _SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
-_EMPTY_ITEMS = "[]\n}\n"  # how _dump ends a page whose last member, orderedItems, is empty
 
 
 def _dump(value: dict) -> str:
@@ -46,20 +45,11 @@ def _link(iri: str, kind: str) -> dict:
     return {"id": iri, "type": kind}
 
 
-def _activity(entry: JournalEntry, iris: Iris) -> str:
-    """An activity as :func:`_dump` writes it inside a page's ``orderedItems``.
-
-    Written from a template (json's indenting encoder is pure Python, and a feed has
-    an activity per journal entry); the bytes are those of the dict
-    ``{"type", "object": {"id", "type", "seeAlso": [{"id", "type": "Dataset"}]}, "endTime"}``
-    (a Delete without ``seeAlso``) at that depth.
-    """
-    see_also = "" if entry.type == DELETE else (
-        ',\n        "seeAlso": [\n          {\n            "id": ' + quoted(iris.description(entry.key))
-        + ',\n            "type": "Dataset"\n          }\n        ]')
-    return (f'    {{\n      "type": {quoted(entry.type)},\n      "object": {{\n        "id": '
-            f'{quoted(iris.document(entry.key))},\n        "type": "{OBJECT_TYPE}"{see_also}\n      }},\n'
-            f'      "endTime": {quoted(entry.time)}\n    }}')
+def _activity(entry: JournalEntry, iris: Iris) -> dict:
+    target = {"id": iris.document(entry.key), "type": OBJECT_TYPE}
+    if entry.type != DELETE:
+        target["seeAlso"] = [{"id": iris.description(entry.key), "type": "Dataset"}]
+    return {"type": entry.type, "object": target, "endTime": entry.time}
 
 
 def write_feed(root: Path, entries: Sequence[JournalEntry], iris: Iris, page_size: int = 100) -> int:
@@ -71,14 +61,9 @@ def write_feed(root: Path, entries: Sequence[JournalEntry], iris: Iris, page_siz
     return write_feed_pages(root, iter(entries), len(entries), iris, page_size)
 
 
-def write_feed_from_journal(root: Path, journal: Path, iris: Iris, page_size: int = 100,
-                            total: int | None = None) -> int:
-    """:func:`write_feed` reading the journal file as it goes (memory does not grow with it).
-
-    ``total``: its number of entries when the caller knows it (else the file is read twice).
-    """
-    if total is None:
-        total = sum(1 for _ in iter_journal(journal))
+def write_feed_from_journal(root: Path, journal: Path, total: int, iris: Iris, page_size: int = 100) -> int:
+    """:func:`write_feed` reading the journal file (of ``total`` entries) as it goes:
+    memory does not grow with it."""
     return write_feed_pages(root, iter_journal(journal), total, iris, page_size)
 
 
@@ -113,13 +98,9 @@ def write_feed_pages(root: Path, entries: Iterator[JournalEntry], total: int, ir
             page["prev"] = _link(page_ids[index - 1], "OrderedCollectionPage")
         if index < count - 1:
             page["next"] = _link(page_ids[index + 1], "OrderedCollectionPage")
-        # The activities go in last, as text: the page's other members are few and
-        # _dump writes them, then the empty list closing the page becomes the activities.
-        head = _dump({**page, "orderedItems": []})
-        activities = ",\n".join(_activity(entry, iris) for entry in islice(entries, page_size))
+        page["orderedItems"] = [_activity(entry, iris) for entry in islice(entries, page_size)]
         names.add(PAGE.format(index + 1))
-        written += write_text(folder / PAGE.format(index + 1),
-                              f'{head[:-len(_EMPTY_ITEMS)]}[\n{activities}\n  ]\n}}\n')
+        written += write_text(folder / PAGE.format(index + 1), _dump(page))
     if folder.is_dir():
         for path in sorted(folder.iterdir()):
             if path.suffix == ".json" and path.name not in names:
