@@ -27,6 +27,8 @@ from itertools import groupby, islice
 from operator import itemgetter
 from pathlib import Path
 
+from isal import isal_zlib
+
 from lod import MAPPING_VERSION, __version__
 from lod.config import Dataset
 from lod.errors import ReadError
@@ -82,10 +84,25 @@ class Rendered:
         return [line + "\n" for line in self.nt.decode("utf-8").split("\n")[:-1]]
 
     def packed(self, placed: bool) -> tuple[str, str, bytes]:
-        """(key, digest, the rest pickled) once the files are written: the main process
-        only stores the rest for the pass in key order. ``placed``: see lod.publish.documents."""
+        """(key, digest, the rest pickled and compressed) once the files are written: the main
+        process only stores the rest for the pass in key order. ``placed``: see lod.publish.documents.
+
+        Compressed by the worker (ISA-L level 0: ~25 us for a document's ~37 KB, a sixth of
+        the size), the rest crosses the pipe and goes through the key sort's runs on disk at
+        a sixth of the bytes: 0.6 GB instead of 3.7 GB at 100,000 documents.
+        """
         rest = (self.nt, self.own, self.stats, self.links, self.origin, self.warnings, placed)
-        return self.key, self.digest, pickle.dumps(rest, pickle.HIGHEST_PROTOCOL)
+        return self.key, self.digest, isal_zlib.compress(pickle.dumps(rest, pickle.HIGHEST_PROTOCOL), 0)
+
+
+#: The form of :meth:`Rendered.packed`'s payload, as kept in the key sort's runs: a killed
+#: export's runs are only adopted by a lod that reads them the same way.
+PACKED_FORMAT = 2
+
+
+def unpacked(rest: bytes) -> tuple:
+    """The rest of :meth:`Rendered.packed`."""
+    return pickle.loads(isal_zlib.decompress(rest))
 
 
 def render(record: Record, settings: Settings, linker: Linker | None = None,
@@ -388,7 +405,7 @@ def _fingerprint(inputs: list[str], settings: Settings, linker: Linker | None, f
         return None
     return checkpoint.fingerprint(
         [item for item in input_files(inputs) if isinstance(item, str)], inputs=inputs, lod=__version__,
-        mapping=MAPPING_VERSION, settings=repr(settings), linker=linking, formats=formats,
+        mapping=MAPPING_VERSION, packed=PACKED_FORMAT, settings=repr(settings), linker=linking, formats=formats,
         previous=previous.name if previous else None,
         now=now if now is not None else os.environ.get("SOURCE_DATE_EPOCH"))
 
@@ -425,14 +442,14 @@ def _winners(sorter: KeySorter, report: Report, on_error,
     different ones keep the smaller digest (whatever the input order); the other is reported."""
     for key, group in groupby(sorter, key=itemgetter(0)):
         _, digest, rest = next(group)
-        winner = pickle.loads(rest)
+        winner = unpacked(rest)
         progress.advance()
         for _, other_digest, other_rest in group:
             progress.advance()
             report.duplicates += 1
             if other_digest == digest:
                 continue
-            origin, other = pickle.loads(other_rest)[4], winner[4]
+            origin, other = unpacked(other_rest)[4], winner[4]
             reason = (f"duplicate document key {key!r}: a different record "
                       f"({other.file}, line {other.line}) has the same key")
             report.rejected.append({k: v for k, v in {"file": origin.file, "line": origin.line,

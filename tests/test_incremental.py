@@ -186,8 +186,8 @@ def test_an_interrupted_export_resumes_from_its_checkpoint_with_the_same_bytes(t
     assert not list((out / ".lod").glob("staging-*"))
 
 
-@pytest.mark.parametrize("change", ["touch an input", "other time", "no resume"])
-def test_a_checkpoint_of_another_export_is_not_resumed(tmp_path, synthetic_inputs, change):
+@pytest.mark.parametrize("change", ["touch an input", "other time", "no resume", "runs of another lod"])
+def test_a_checkpoint_of_another_export_is_not_resumed(tmp_path, synthetic_inputs, change, monkeypatch):
     inputs = [tmp_path / "in" / p.name for p in synthetic_inputs if p.is_file()]
     (tmp_path / "in").mkdir()
     for source, copy in zip([p for p in synthetic_inputs if p.is_file()], inputs):
@@ -199,6 +199,8 @@ def test_a_checkpoint_of_another_export_is_not_resumed(tmp_path, synthetic_input
         os.utime(inputs[0], ns=(inputs[0].stat().st_atime_ns, inputs[0].stat().st_mtime_ns + 1))
     elif change == "other time":
         now = "2026-03-02T00:00:00Z"
+    elif change == "runs of another lod":  # its runs hold documents packed another way
+        monkeypatch.setattr(pipeline, "PACKED_FORMAT", pipeline.PACKED_FORMAT + 1)
     else:
         resume = False
     report = pipeline.export([str(p) for p in inputs], out, Settings(), offline_linker(), now=now,

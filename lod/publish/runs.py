@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 #: Runs merged at once; more are first merged in groups so open files stay few. With
-#: 16 MB runs, 256 of them (4 GB, about 130,000 documents of lod's benchmark) merge in one
+#: 16 MB runs, 256 of them (4 GB, about 700,000 documents of lod's benchmark) merge in one
 #: pass; the read buffers of a merge (256 x 32 KB) take 8 MB.
 MAX_OPEN_RUNS = 256
 _HEADER = struct.Struct("<III")  # key, digest and payload lengths
