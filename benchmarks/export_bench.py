@@ -18,6 +18,10 @@
    document gets an rdflib Graph serialized as Turtle and a pyld
    ``compact(from_rdf(...))`` with ``vocab/context-v1.jsonld``. Per-document time is
    compared with lod's.
+4. Measures the floor: the CPU time per document of lod's own stages (read, link, map,
+   and each serialization) in one process on the same M records, with nothing written.
+   Divided into the cores, it bounds what any amount of tuning around those stages
+   (I/O, the key sort, the dumps, the transfer between processes) could reach.
 
 Everything printed on stdout is meant to be pasted into the README; progress goes to
 stderr. Both sides include interpreter start-up and imports in their times.
@@ -252,6 +256,71 @@ def reference_export(inputs: list[str], out: Path) -> dict:
     return {"exported": len(documents), "rejected": rejected, "triples": len(dataset)}
 
 
+# --- the floor: lod's own stages, nothing else ------------------------------------------------
+
+
+#: The stages every exported record goes through, in order; the dump-only path stops at "nt".
+STAGES = ("read", "link", "map", "nt", "ttl", "jsonld")
+
+
+def stage_floor(inputs: list[str]) -> dict:
+    """CPU ms per document of each of lod's stages, run one after the other over all records.
+
+    What a worker does besides (content digest, statistics, links rows, writing files,
+    packing for the main process) and what the main process does (the key sort, dumps,
+    journal) is left out, so the sum is a floor on an export's CPU per document.
+    """
+    from lod.config import load_config
+    from lod.link import offline_linker
+    from lod.map import map_record
+    from lod.model import Record
+    from lod.read import read_inputs
+    from lod.serialize import jsonld, ntriples, turtle
+
+    settings = load_config(None).settings
+    linker = offline_linker()
+    seconds: dict[str, float] = {}
+
+    def timed(stage: str, work):
+        started = time.process_time()
+        result = work()
+        seconds[stage] = time.process_time() - started
+        return result
+
+    records = timed("read", lambda: [item for item in read_inputs(inputs) if isinstance(item, Record)])
+    records = timed("link", lambda: [linker(record) for record in records])
+    graphs = timed("map", lambda: [(settings.iris.document(record.key), map_record(record, settings))
+                                   for record in records])
+    timed("nt", lambda: [ntriples.lines(triples) for _, triples in graphs])
+    timed("ttl", lambda: [turtle.serialize(triples, root) for root, triples in graphs])
+    timed("jsonld", lambda: [jsonld.serialize(triples, root) for root, triples in graphs])
+    count = max(len(records), 1)
+    return {"documents": len(records), "ms": {stage: 1000 * seconds[stage] / count for stage in STAGES}}
+
+
+def run_floor(input_dir: Path, cwd: Path) -> dict:
+    """:func:`stage_floor` in a fresh interpreter (its caches start cold, as a worker's do)."""
+    command = [sys.executable, str(Path(__file__).resolve()), "--floor-run", str(input_dir)]
+    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
+    lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
+    return json.loads(lines[-1]) if result.returncode == 0 and lines else {}
+
+
+def floor_lines(floor: dict, cores: int) -> list[str]:
+    """The floor's figures and the most ``cores`` cores could export at that CPU per document."""
+    if not floor.get("documents"):
+        return ["floor: not measured"]
+    ms = floor["ms"]
+    dump_only = sum(ms[stage] for stage in STAGES[:STAGES.index("nt") + 1])
+    default = sum(ms.values())
+    stages = ", ".join(f"{stage} {ms[stage]:.3f}" for stage in STAGES)
+    return [f"floor: lod's stages in one process on {floor['documents']:,} records, nothing written, CPU ms "
+            f"per document: {stages}; sum {default:.2f} (dump-only {dump_only:.2f})",
+            f"floor: with nothing else to do (no files, key sort, dumps or transfer between processes), "
+            f"{cores} cores would export at most {_n(cores * 1000 / default)} docs/s with the default outputs "
+            f"and {_n(cores * 1000 / dump_only)} docs/s dump-only"]
+
+
 def run_reference(input_dir: Path, out: Path, docs: int, cwd: Path) -> Run:
     if out.exists():
         shutil.rmtree(out)
@@ -331,7 +400,8 @@ def _met(ok: bool) -> str:
     return "met" if ok else "NOT met"
 
 
-def report(args, stats: dict, runs: dict[str, Run], workers_label: str, options: set[str]) -> list[str]:
+def report(args, stats: dict, runs: dict[str, Run], workers_label: str, options: set[str],
+           floor: dict) -> list[str]:
     full, tenth, nt, reference = runs["full"], runs.get("tenth"), runs.get("nt"), runs["reference"]
     command = f"python benchmarks/export_bench.py --docs {args.docs}"
     if args.workers is not None:
@@ -385,6 +455,7 @@ def report(args, stats: dict, runs: dict[str, Run], workers_label: str, options:
                  f"(most processes seen: lod {full.processes}, reference {reference.processes}); it counts pages "
                  f"that forked workers share once per process; PSS splits them (read near the RSS peak, "
                  f"when RSS grew 10 % or every {PSS_SECONDS:.0f} s)")
+    lines += floor_lines(floor, args.workers or os.cpu_count() or 1)
     lines += ["", *(f"- {_outcome(run)}" for run in runs.values() if not run.note)]
     scale = "" if args.docs == 100_000 else f"; this run has {args.docs:,}"
     lines += ["", f"targets (issue 6, stated for 100,000 documents{scale}):",
@@ -433,9 +504,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", metavar="DIR", help="keep inputs and outputs in DIR (default: a temporary folder)")
     parser.add_argument("--seed", type=int, default=0, help="generator seed (default 0)")
     parser.add_argument("--reference-run", nargs=2, metavar=("INPUT", "OUT"), help=argparse.SUPPRESS)
+    parser.add_argument("--floor-run", metavar="INPUT", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.reference_run:
         print(json.dumps(reference_export([args.reference_run[0]], Path(args.reference_run[1]))))
+        return 0
+    if args.floor_run:
+        print(json.dumps(stage_floor([args.floor_run])))
         return 0
     if args.docs < 1:
         parser.error("--docs must be at least 1")
@@ -482,9 +557,11 @@ def main(argv: list[str] | None = None) -> int:
                              note="not measured: `lod export --help` has no --formats")
         _progress(f"naive reference on {args.reference_docs:,} records ...")
         runs["reference"] = run_reference(reference_input, work / "out-reference", args.reference_docs, cwd)
+        _progress(f"floor (lod's stages alone) on {args.reference_docs:,} records ...")
+        floor = run_floor(reference_input, cwd)
 
         runs = {key: runs[key] for key in ("full", "tenth", "nt", "reference") if key in runs}
-        print("\n".join(report(args, stats, runs, workers_label, options)))
+        print("\n".join(report(args, stats, runs, workers_label, options, floor)))
         failed = [run for run in runs.values() if not run.note and run.returncode not in (0, 1)]
         for run in failed:
             print(f"\n{run.label} failed (exit status {run.returncode}):\n{run.stderr[-3000:]}", file=sys.stderr)

@@ -88,9 +88,24 @@ def test_export_bench_smoke_run_prints_the_table(tmp_path):
     assert "| lod export --formats nt (dump only) |" in out
     assert "reference / lod, time per document: " in out
     assert "peak RSS of lod export: " in out and "growth " in out
+    assert "floor: lod's stages in one process on 50 records, nothing written, CPU ms per document: read " in out
+    assert "cores would export at most " in out and " docs/s dump-only" in out
     assert "lod export, default outputs: exit status 0, 200 documents exported, 0 rejected" in out
     assert "naive reference (rdflib + pyld): exit status 0, 50 documents exported, 0 rejected" in out
     assert (tmp_path / "work" / "out-reference" / "dataset.nt.gz").exists()
+
+
+def test_floor_covers_every_stage_and_bounds_throughput_by_the_cores(tmp_path):
+    export_bench = _load("export_bench")
+    floor = export_bench.stage_floor([str(path) for path in synthetic.generate(30, tmp_path / "in")])
+    assert floor["documents"] == 30
+    assert list(floor["ms"]) == list(export_bench.STAGES) and all(ms >= 0 for ms in floor["ms"].values())
+    # 1 ms per document in all, 0.5 ms up to N-Triples: 2 cores make 2,000 and 4,000 docs/s
+    lines = export_bench.floor_lines(
+        {"documents": 30, "ms": {"read": 0.1, "link": 0.2, "map": 0.1, "nt": 0.1, "ttl": 0.2, "jsonld": 0.3}}, 2)
+    assert "sum 1.00 (dump-only 0.50)" in lines[0]
+    assert lines[1].endswith("2 cores would export at most 2,000 docs/s with the default outputs "
+                             "and 4,000 docs/s dump-only")
 
 
 def test_compression_bench_compares_the_codecs_on_the_dump(sample_export, capsys):
