@@ -303,7 +303,10 @@ def run_floor(input_dir: Path, cwd: Path) -> dict:
     command = [sys.executable, str(Path(__file__).resolve()), "--floor-run", str(input_dir)]
     result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
     lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
-    return json.loads(lines[-1]) if result.returncode == 0 and lines else {}
+    if result.returncode == 0 and lines:
+        return json.loads(lines[-1])
+    _progress(f"floor failed (exit status {result.returncode}): {result.stderr.strip()[-300:]}")
+    return {}
 
 
 def floor_lines(floor: dict, cores: int) -> list[str]:
