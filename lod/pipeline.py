@@ -31,7 +31,7 @@ from isal import isal_zlib
 
 from lod import MAPPING_VERSION, __version__
 from lod.config import Dataset
-from lod.errors import ReadError
+from lod.errors import Place, ReadError
 from lod.map import Settings, map_record
 from lod.model import Record
 from lod.orphans import die_with_parent
@@ -234,16 +234,42 @@ class Job:
     def __call__(self, item):
         """A Unit is parsed, rendered, its files written, and it becomes its
         :meth:`Rendered.packed` tuple; a Unit that does not parse becomes its ReadError;
-        anything else passes through."""
-        if isinstance(item, Unit):
-            item = parse(item)
-        if not isinstance(item, Record):
+        anything else passes through.
+
+        Whatever goes wrong with one record (a bug lod has not met, a value too deep for
+        the stack) is that record's rejection, never the export's: the error names the
+        record and the stage, and every other record is still exported.
+        """
+        if not isinstance(item, (Unit, Record)):
             return item
+        stage = "reading"
+        try:
+            if isinstance(item, Unit):
+                item = parse(item)
+                if not isinstance(item, Record):
+                    return item
+            stage = "linking, mapping or writing"
+            return self._render(item)
+        except (MemoryError, RecursionError, Exception) as error:  # noqa: BLE001 - isolated per record
+            return _internal_error(item, stage, error)
+
+    def _render(self, item: Record):
         first_seen, old_digest = self.known.get(item.key, (self.now, None))
         rendered = render(item, self.settings, self.linker, first_seen, self.formats)
         placed = documents.place(self.documents, rendered.key, rendered.digest, rendered.files,
                                  self.previous, old_digest)
         return rendered.packed(placed)
+
+
+def _internal_error(item: Unit | Record, stage: str, error: BaseException) -> ReadError:
+    """The rejection of a record that raised something lod did not expect while ``stage``."""
+    if isinstance(item, Record):
+        place = Place(item.origin.file, line=item.origin.line, record=item.origin.record)
+    else:
+        place = Place(item.path, line=item.line, record=item.record)
+    detail = " ".join(str(error).split())[:200]
+    return ReadError(f"failed while {stage} ({type(error).__name__}{': ' + detail if detail else ''})",
+                     place, hint="please report this record to lod's maintainers")
 
 
 _JOB: Job | None = None
