@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from lod.errors import ConfigError, Place
+from lod.limits import LIMIT_NAMES, Limits
 from lod.map import Settings
 from lod.map.iris import Iris
 
@@ -33,12 +34,14 @@ class Dataset:
 class Config:
     settings: Settings = Settings()
     dataset: Dataset = field(default_factory=Dataset)
+    limits: Limits = Limits()
 
 
 _SECTIONS = {
     "base": str, "text_language": str,
     "dataset": {"title": str, "title_language": str, "description": str, "license": str,
                 "publisher": str, "publisher_url": str},
+    "limits": dict.fromkeys(LIMIT_NAMES, int),
 }
 
 
@@ -64,7 +67,11 @@ def load_config(path: str | None = None, base: str | None = None) -> Config:
     except ValueError as error:
         raise ConfigError(str(error), Place(str(file) if not base else "--base")) from None
     dataset = Dataset(**values.get("dataset", {}))
-    return Config(settings=settings, dataset=dataset)
+    try:
+        limits = Limits(**values.get("limits", {}))
+    except ValueError as error:
+        raise ConfigError(str(error), Place(str(file))) from None
+    return Config(settings=settings, dataset=dataset, limits=limits)
 
 
 def _check(values: dict, schema: dict, file: str, section: str = "") -> None:
