@@ -22,8 +22,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 
+from lod.limits import text_cache
 from lod.link.authority import AuthorityIndex
 from lod.link.names import folded
 from lod.model import ORGANIZATION, PERSON, PLACE
@@ -161,7 +161,7 @@ def _gazetteer(text: str, index: AuthorityIndex) -> list[Mention]:
     return out
 
 
-@lru_cache(maxsize=1 << 12)
+@text_cache(maxsize=1 << 12)
 def _mention(printed: str, key: str, person: bool) -> Mention:
     """A table name's mention, cached: the same names recur from document to document, and
     building a frozen dataclass costs more than looking it up."""
@@ -262,7 +262,7 @@ def _word_start_matches(pattern: re.Pattern, text: str) -> Iterator[re.Match]:
         position = match.end()
 
 
-@lru_cache(maxsize=1 << 12)
+@text_cache(maxsize=1 << 12)
 def _cued_person(printed: str) -> Mention | None:
     """The person a cue names, unless too short or a word that names no one.
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
+from lod.limits import text_cache
 from lod.read.fields import _surname_first, fold
 
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
@@ -32,12 +32,12 @@ def surname(name: str) -> str | None:
     return fold(words[-1])
 
 
-@lru_cache(maxsize=1 << 12)
+@text_cache(maxsize=1 << 12)
 def folded(text: str) -> str:
     return fold(text)
 
 
-@lru_cache(maxsize=1 << 12)
+@text_cache(maxsize=1 << 12, measure=lambda name, printed, alternates=(): len(name) + len(printed))
 def variants(name: str, printed: str, alternates: tuple[str, ...] = ()) -> tuple[str, ...]:
     """Folded forms to look a structured value up under, most specific first.
 

@@ -21,10 +21,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from functools import lru_cache
 
 from lod.link.authority import Authority, AuthorityIndex
 from lod.link.mentions import Mention, find_mentions
+from lod.limits import text_cache
 from lod.link.names import folded, surname, tokens, variants
 from lod.map.iris import slug
 from lod.model import (
@@ -178,7 +178,7 @@ class Linker:
         return replace(record, **changes) if changes else record
 
 
-@lru_cache(maxsize=1 << 12)
+@text_cache(maxsize=1 << 12, measure=lambda linker, mention, keys: len(mention.printed))
 def _named_in_text(linker: Linker, mention: Mention, candidate_keys: tuple[str, ...]) -> Entity:
     """A mention in a document's text that names table entries (``candidate_keys``), decided.
 
@@ -191,7 +191,7 @@ def _named_in_text(linker: Linker, mention: Mention, candidate_keys: tuple[str, 
     return linker._decide(entity, candidates, "authority:alias", TEXT_KINDS, in_document=True)
 
 
-@lru_cache(maxsize=1 << 12)
+@text_cache(maxsize=1 << 12, measure=lambda entity, authority, method: len(entity.printed) + len(entity.name))
 def _linked(entity: Entity, authority: Authority, method: str) -> Entity:
     """The entity as the authority names it.
 
@@ -237,7 +237,7 @@ def _own_key(entity: Entity) -> str:
 _UNKNOWN = LinkDecision("unknown", "authority:none", 0.0)
 
 
-@lru_cache(maxsize=1 << 12)
+@text_cache(maxsize=1 << 12, measure=lambda entity: len(entity.printed) + len(entity.name))
 def _unknown(entity: Entity) -> Entity:
     """An unlinked entity of a document (cached like :func:`_linked`)."""
     return replace(entity, key=_unknown_key(entity, in_document=True), link=_UNKNOWN)
