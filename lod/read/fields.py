@@ -13,6 +13,7 @@ import unicodedata
 from functools import lru_cache
 from urllib.parse import unquote, urlsplit
 
+from lod.limits import text_cache
 from lod.model import ORGANIZATION, PERSON, PLACE, Entity, Identifiers, RecordDate, Subject
 from lod.vocab import read_lines
 
@@ -156,7 +157,7 @@ def _surname_first() -> frozenset[str]:
 _NOT_ASCII_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
-@lru_cache(maxsize=1 << 12)
+@text_cache(maxsize=1 << 12)
 def fold(text: str) -> str:
     """Comparison key: case- and diacritic-insensitive, punctuation as spaces."""
     if text.isascii():  # most names and words: the same key at C speed
@@ -193,7 +194,7 @@ def has_organization_word(name: str) -> bool:
     return bool(words & _organization_words())
 
 
-@lru_cache(maxsize=1 << 12)
+@text_cache(maxsize=1 << 12)
 def agent_from_printed(printed: str, kind: str | None = None) -> Entity:
     """A person or organization from the archive's pill text.
 
@@ -236,13 +237,13 @@ def agent_from_printed(printed: str, kind: str | None = None) -> Entity:
     return Entity(name=name, printed=printed, kind=PERSON, alternates=tuple(alternates))
 
 
-@lru_cache(maxsize=1 << 12)
+@text_cache(maxsize=1 << 12)
 def place_from_printed(printed: str) -> Entity:
     name = clean_line(printed) or ""
     return Entity(name=name, printed=name, kind=PLACE)
 
 
-@lru_cache(maxsize=1 << 12)
+@text_cache(maxsize=1 << 12)
 def subject_from_printed(printed: str) -> Subject:
     label = clean_line(printed) or ""
     parts = tuple(part.strip() for part in label.split("--") if part.strip())
