@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from lod import MAPPING_VERSION, __version__
+from lod.limits import text_cache
 from lod.map.iris import Iris, safe_url, slug
 from lod.map.profiles import PROFILES, Rule
 from lod.model import ARCHIVE, ORGANIZATION, PERSON, PLACE, Entity, Record
@@ -53,7 +54,7 @@ def _rights_table() -> tuple[tuple[re.Pattern, str], ...]:
     return tuple((re.compile(row["pattern"], re.I), row["uri"]) for row in read_tsv("rights.tsv"))
 
 
-@lru_cache(maxsize=256)
+@text_cache(maxsize=256, measure=lambda text: len(text or ""))
 def rights_uri(text: str | None) -> str | None:
     """The rights statement URI ``vocab/rights.tsv`` gives a rights text, if any (rights
     texts recur from record to record, and each is asked for twice: kept)."""

@@ -18,18 +18,18 @@ import hashlib
 import re
 import string
 import unicodedata
-from functools import lru_cache
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
 from pyoxigraph import NamedNode
 
+from lod.limits import text_cache
 from lod.model import Entity, Record
 
 _SLUG_MAX = 80
 
 
-@lru_cache(maxsize=1 << 12)
+@text_cache(maxsize=1 << 12)
 def slug(text: str) -> str:
     """An IRI-safe, readable key for a name: ASCII letters, digits and hyphens.
 
@@ -97,7 +97,7 @@ _KEPT = frozenset(string.ascii_letters + string.digits + "#") | _IRI_SAFE
 _HEX2 = re.compile(r"[0-9A-Fa-f]{2}")
 
 
-@lru_cache(maxsize=256)
+@text_cache(maxsize=256, measure=lambda url: len(url or ""))
 def safe_url(url: str | None) -> str | None:
     """An input URL as a valid IRI, or None when it cannot be one.
 

@@ -28,6 +28,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCMITYPE, DCTERMS, OWL, PROV, RDF, RDFS, SH, SKOS, VOID, XSD
 
+from lod.limits import text_cache
 from lod.vocab import PREFIXES, SCHEMA, vocab_path
 
 DOCUMENTS = "documents"
@@ -158,7 +159,7 @@ def _check_terms(name: str, triples: set[Triple], problems: list[str], convert: 
                 problems.append(f"{name}: {_show(s)} dcterms:type: type {unknown}")
 
 
-@lru_cache(maxsize=4096)
+@text_cache(maxsize=4096)
 def _unknown_term(iri: str, namespaces: tuple = CLOSED) -> str | None:
     """Why ``iri`` is not a term of its vocabulary, or None (also for other vocabularies)."""
     if iri.startswith(_HTTPS_SCHEMA):

@@ -12,6 +12,7 @@ import re
 from bisect import bisect_left
 from functools import lru_cache
 
+from lod.limits import text_cache
 from lod.serialize.ntriples import escape_control, escape_string
 from lod.terms import Text, plain
 from lod.vocab import PREFIXES, RDF
@@ -28,7 +29,7 @@ def _long_escape(text: str) -> str:
     return escape_control(text.replace("\\", "\\\\").replace('"', '\\"').replace("\r", "\\r"))
 
 
-@lru_cache(maxsize=1 << 12)
+@text_cache(maxsize=1 << 12)
 def iri(value: str) -> str:
     if not _IN_A_NAMESPACE.match(value):  # most IRIs minted per document: one test, not one per prefix
         return f"<{value}>"
