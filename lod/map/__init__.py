@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable
+import datetime
 from urllib.parse import quote
 from dataclasses import dataclass
 from functools import lru_cache
@@ -124,10 +125,12 @@ def _objects(rule: Rule, record: Record, iris: Iris, text: str) -> Iterable[Term
         return values
     if term == "language":
         return [literal(tag) for tag in dict.fromkeys(filter(None, map(language_tag, values)))]
-    if term == "date":
+    if term in ("date", "date or text"):
         date = record.date
-        if date is None or date.iso is None:
+        if date is None:
             return ()
+        if date.iso is None:
+            return (literal(date.text),) if term == "date or text" else ()
         return (literal(date.iso, "", DATE_TYPES[date.precision]),)
     raise ValueError(f"unknown term kind {term!r} in rule {rule}")
 
@@ -169,10 +172,18 @@ def _entity_triples(add, node: str, entity: Entity, role: str, text: str) -> Non
 
 
 def generation_time(record: Record, first_seen: str | None) -> str | None:
-    """When the description counts as made: the archive's upload date, else when lod first saw it."""
-    if record.upload_date and re.fullmatch(r"\d{4}-\d{2}-\d{2}", record.upload_date):
-        return f"{record.upload_date}T00:00:00Z"
+    """When the description counts as made: the archive's upload date (when it is a real
+    day: ``2023-02-30`` would be an ill-typed xsd:dateTime), else when lod first saw it."""
+    if record.upload_date and _ISO_DAY.fullmatch(record.upload_date):
+        try:
+            datetime.date.fromisoformat(record.upload_date)
+            return f"{record.upload_date}T00:00:00Z"
+        except ValueError:
+            pass
     return first_seen
+
+
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def _description_provenance(add, iris: Iris, record: Record, thing: str, first_seen: str | None) -> None:

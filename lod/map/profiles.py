@@ -18,7 +18,9 @@ class Rule(NamedTuple):
     """Record field -> predicate. ``term`` says how values become RDF terms.
 
     term: ``text`` (literal in the text language), ``string`` (plain literal),
-    ``date`` (xsd:date / gYearMonth / gYear by precision), ``language`` (BCP 47),
+    ``date`` (xsd:date / gYearMonth / gYear by precision; nothing when uncertain),
+    ``date or text`` (the same, or when uncertain the text as printed, a plain
+    literal: ``Spring 195?`` is kept, not dropped), ``language`` (BCP 47),
     ``iri`` (an IRI value), ``entity`` (the role's entities), ``concept``
     (subjects as skos:Concept), ``property`` (a schema:PropertyValue node),
     ``const`` (the fixed IRI in ``value``).
@@ -35,7 +37,7 @@ DCTERMS_PROFILE = (
     Rule("title", DCTERMS.title, "text"),
     Rule("description", DCTERMS.description, "text"),
     Rule("summary", DCTERMS.abstract, "text"),
-    Rule("date", DCTERMS.date, "date"),
+    Rule("date", DCTERMS.date, "date or text"),
     Rule("identifiers", DCTERMS.identifier, "string"),
     Rule("authors", DCTERMS.creator, "entity"),
     Rule("contributors", DCTERMS.contributor, "entity"),
