@@ -97,6 +97,12 @@ def _terms() -> _Terms:
     return _Terms(context())
 
 
+#: How deep nodes nest inside one another; a node deeper down (a long ``skos:broader``
+#: chain) is referenced by ``@id`` and written at the top level, so no chain of any
+#: length reaches Python's recursion limit.
+NESTING = 64
+
+
 def _frame(triples, root: str) -> dict:
     """The framed node tree for one document, ``root`` on top (no context)."""
     terms = _terms()
@@ -107,7 +113,7 @@ def _frame(triples, root: str) -> dict:
         by_subject[s].append((p, 0, o) if type(o) is str else (p, 1, o))
     placed: set[str] = set()
 
-    def node(iri: str) -> dict:
+    def node(iri: str, depth: int = 0) -> dict:
         placed.add(iri)
         types: list[str] = []
         values: dict[str, list] = {}
@@ -118,8 +124,8 @@ def _frame(triples, root: str) -> dict:
                     types.append(terms.type_name(text))
                     continue
                 key, plain_value = terms.key(predicate, True, None, None)
-                if text in by_subject and text not in placed:
-                    value = node(text)
+                if text in by_subject and text not in placed and depth < NESTING:
+                    value = node(text, depth + 1)
                 else:
                     value = text if plain_value else {"@id": text}
             else:
