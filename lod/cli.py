@@ -104,7 +104,8 @@ def cmd_export(args) -> int:
                                  on_error=_error, dataset=config.dataset, workers=workers,
                                  chunk_triples=args.chunk_triples, formats=_formats(args.formats),
                                  engine=engine, resume=args.resume,
-                                 sort_bytes=max(1, int(args.sort_memory * (1 << 20))))
+                                 sort_bytes=max(1, int(args.sort_memory * (1 << 20))),
+                                 limits=config.limits)
     finally:
         if engine is not None:
             engine.close()

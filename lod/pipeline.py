@@ -32,6 +32,7 @@ from isal import isal_zlib
 from lod import MAPPING_VERSION, __version__
 from lod.config import Dataset
 from lod.errors import Place, ReadError
+from lod.limits import STATEMENT_BYTES, Limits
 from lod.map import Settings, map_record
 from lod.model import Record
 from lod.orphans import die_with_parent
@@ -107,20 +108,41 @@ def unpacked(rest: bytes) -> tuple:
 
 def render(record: Record, settings: Settings, linker: Linker | None = None,
            first_seen: str | None = None, formats: tuple[str, ...] = FORMATS) -> Rendered:
-    """Link, map and serialize one record. Pure: same record, settings and time, same bytes."""
+    """Link, map and serialize one record. Pure: same record, settings and time, same bytes.
+
+    Raises ReadError for a record with a statement too long for RDF stores to load
+    (:data:`lod.limits.STATEMENT_BYTES`): the dumps it would be in must stay loadable.
+    """
     if linker is not None:
         record = linker(record)
     triples = map_record(record, settings, first_seen)
     iris = settings.iris
     root = iris.document(record.key)
-    mine = (f"<{root}>", f"<{root}#", f"<{iris.description(record.key)}>")
-    own, shared, digest = _own_and_shared(ntriples.lines(triples), mine)
+    description = iris.description(record.key)
+    mine = (f"<{root}>", f"<{root}#", f"<{description}>")
+    lines = ntriples.lines(triples)
+    own, shared, digest = _own_and_shared(lines, mine)
+    if len(own) + len(shared) > STATEMENT_BYTES - len(description) - 3:  # one line might be
+        _check_statements(lines, len(description) + 3, record)
     stats = line_stats(own, f"{settings.base}id/".encode("utf-8"))
     files = {ext: write(triples, root).encode("utf-8") for ext, write in DOCUMENT_FORMATS.items()
              if ext[1:] in formats}
     links = render_links(link_rows(record, iris)).split("\n", 1)[1]
     return Rendered(record.key, digest, files, own + shared, len(own), stats, links, record.origin,
                     record.warnings)
+
+
+def _check_statements(lines: list[str], graph: int, record: Record) -> None:
+    """Raise ReadError when a line, with its named graph (``graph`` characters more in the
+    N-Quads dump), would be over :data:`STATEMENT_BYTES` in UTF-8."""
+    most = STATEMENT_BYTES - graph
+    longest = max(len(line.encode("utf-8")) for line in lines)
+    if longest > most:
+        origin = record.origin
+        raise ReadError(f"a statement would be {longest + graph:,} bytes in the N-Quads dump, over the "
+                        f"{STATEMENT_BYTES + 1:,} RDF stores such as Oxigraph read as one line",
+                        Place(origin.file, origin.line, origin.record),
+                        hint="lower field_bytes under [limits] in lod.toml, or shorten the text")
 
 
 def _own_and_shared(lines: list[str], mine: tuple[str, ...]) -> tuple[bytes, bytes, str]:
@@ -230,6 +252,7 @@ class Job:
     documents: Path
     previous: Path | None = None
     formats: tuple[str, ...] = FORMATS
+    limits: Limits = Limits()
 
     def __call__(self, item):
         """A Unit is parsed, rendered, its files written, and it becomes its
@@ -245,11 +268,13 @@ class Job:
         stage = "reading"
         try:
             if isinstance(item, Unit):
-                item = parse(item)
+                item = parse(item, self.limits)
                 if not isinstance(item, Record):
                     return item
             stage = "linking, mapping or writing"
             return self._render(item)
+        except ReadError as error:  # a rejection with its own reason (see render)
+            return error
         except (MemoryError, RecursionError, Exception) as error:  # noqa: BLE001 - isolated per record
             return _internal_error(item, stage, error)
 
@@ -347,13 +372,14 @@ def export(inputs: Iterable[str], out: Path, settings: Settings, linker: Linker 
            progress: Progress | None = None, on_error: Callable[[str], None] | None = None,
            dataset: Dataset = Dataset(), workers: int = 1, chunk_triples: int = 500_000,
            now: str | None = None, formats: tuple[str, ...] = FORMATS, engine=None,
-           resume: bool = True, sort_bytes: int = 16 << 20) -> Report:
+           resume: bool = True, sort_bytes: int = 16 << 20, limits: Limits = Limits()) -> Report:
     """Export every readable record of ``inputs`` into ``out`` as a new complete generation.
 
     ``engine``: a ``dask.distributed.Client`` to render on a cluster instead of local processes.
     ``resume``: carry on from a killed run of this same export (see lod.publish.checkpoint);
     False starts over (this run still leaves checkpoints for the next).
     ``sort_bytes``: memory for the key sort; each time it fills, a run goes to disk (and a checkpoint).
+    ``limits``: what one input record may hold (lod.limits).
     """
     if "nt" not in formats:
         raise ValueError("the N-Triples dump is always written: formats must include 'nt'")
@@ -363,7 +389,7 @@ def export(inputs: Iterable[str], out: Path, settings: Settings, linker: Linker 
     layout = Layout(out)
     previous = layout.current()
     old_state = _previous_state(previous, report)
-    identity = _fingerprint(inputs, settings, linker, formats, previous, now)
+    identity = _fingerprint(inputs, settings, linker, formats, previous, now, limits)
     resumed: list[checkpoint.Checkpoint] = []
 
     def adopt(folder: Path) -> bool:
@@ -387,9 +413,9 @@ def export(inputs: Iterable[str], out: Path, settings: Settings, linker: Linker 
         sorter = KeySorter(staging / SORT, sort_bytes, done.runs)
         job = Job(settings, linker,
                   {k: (d.first_seen, d.digest) for k, d in old_state.documents.items()} if old_state else {},
-                  now, staging / DOCUMENTS, previous / DOCUMENTS if previous else None, formats)
+                  now, staging / DOCUMENTS, previous / DOCUMENTS if previous else None, formats, limits)
         consumed = done.consumed
-        for item in _rendered(islice(split_inputs(inputs), consumed, None), job, workers, engine):
+        for item in _rendered(islice(split_inputs(inputs, limits), consumed, None), job, workers, engine):
             consumed += 1
             progress.advance()
             if isinstance(item, Skipped):
@@ -424,7 +450,7 @@ def export(inputs: Iterable[str], out: Path, settings: Settings, linker: Linker 
 
 
 def _fingerprint(inputs: list[str], settings: Settings, linker: Linker | None, formats: tuple[str, ...],
-                 previous: Path | None, now: str | None) -> str | None:
+                 previous: Path | None, now: str | None, limits: Limits) -> str | None:
     """Everything the export's result depends on; None (no resuming) for a linker that cannot say."""
     linking = getattr(linker, "fingerprint", None) if linker is not None else "none"
     if linking is None:
@@ -432,6 +458,7 @@ def _fingerprint(inputs: list[str], settings: Settings, linker: Linker | None, f
     return checkpoint.fingerprint(
         [item for item in input_files(inputs) if isinstance(item, str)], inputs=inputs, lod=__version__,
         mapping=MAPPING_VERSION, packed=PACKED_FORMAT, settings=repr(settings), linker=linking, formats=formats,
+        limits=repr(limits),
         previous=previous.name if previous else None,
         now=now if now is not None else os.environ.get("SOURCE_DATE_EPOCH"))
 

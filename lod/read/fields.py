@@ -129,12 +129,12 @@ def split_list(value, separator: str | None = None) -> list[str]:
             value = [stripped]
     if not isinstance(value, list):
         value = [value]
-    items = []
+    items: dict[str, None] = {}  # each once, in order (a list's ``in`` would be quadratic)
     for item in value:
         item = clean_line(str(item)) if item is not None else None
-        if item and item not in items:
-            items.append(item)
-    return items
+        if item:
+            items[item] = None
+    return list(items)
 
 
 # --- names --------------------------------------------------------------------
@@ -307,7 +307,10 @@ def key_from_url(url: str | None) -> str | None:
     """The key in a landing-page URL: ``/document/<slug or number>`` or ``/node/<n>``."""
     if not url:
         return None
-    path = unquote(urlsplit(url.strip()).path)
+    try:
+        path = unquote(urlsplit(url.strip()).path)
+    except ValueError:  # not a URL (a stray '[' or ']'): the key comes from the next source
+        return None
     match = re.search(r"/(document|node)/([^/]+?)(?:\.pdf)?/?$", path)
     if not match:
         return None

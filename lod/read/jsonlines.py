@@ -2,27 +2,31 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
-from typing import BinaryIO
+from collections.abc import Iterable, Iterator
 
 from lod.errors import Place, ReadError
+from lod.limits import Limits
 from lod.model import Origin, Record
-from lod.read.archive_fields import record_from_fields
+from lod.read.archive_fields import loads, record_from_fields
 from lod.read.text import decode_utf8
 from lod.read.unit import Unit
 
 
-def split(path: str, handle: BinaryIO) -> Iterator[Unit]:
-    """One unit per non-empty line (binary lines end at LF only)."""
+def split(path: str, lines: Iterable[bytes | ReadError],
+          limits: Limits = Limits()) -> Iterator[Unit | ReadError]:
+    """One unit per non-empty line; a line that could not be read is its ReadError. (The
+    lines come bounded by :func:`lod.read.text.lines`: ``limits`` holds nothing more for them.)"""
     record_number = 0
-    for number, raw in enumerate(handle, start=1):
-        if raw.strip():
+    for number, raw in enumerate(lines, start=1):
+        if isinstance(raw, ReadError):
+            record_number += 1
+            yield raw
+        elif raw.strip():
             record_number += 1
             yield Unit(".jsonl", path, number, record_number, raw)
 
 
-def parse(unit: Unit) -> Record | ReadError:
+def parse(unit: Unit, limits: Limits = Limits()) -> Record | ReadError:
     """The line's Record, or the ReadError that says what is wrong with it."""
     path, number = unit.path, unit.line
     try:
@@ -30,12 +34,11 @@ def parse(unit: Unit) -> Record | ReadError:
             raise ReadError("contains NUL bytes", Place(path, line=number))
         line = decode_utf8(unit.data, path, first_line=number)
         try:
-            values = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise ReadError(f"invalid JSON ({error.msg} at column {error.colno})",
-                            Place(path, line=number)) from None
+            values = loads(line)
+        except ValueError as error:
+            raise ReadError(f"invalid JSON ({error})", Place(path, line=number)) from None
         if not isinstance(values, dict):
             raise ReadError("a line must hold one JSON object", Place(path, line=number))
-        return record_from_fields(values, Origin(path, line=number, record=unit.record))
+        return record_from_fields(values, Origin(path, line=number, record=unit.record), limits=limits)
     except ReadError as error:
         return error
