@@ -90,7 +90,7 @@ def cmd_export(args) -> int:
     if args.online:
         linker, fallback = online_linker(_authorities(args), args.wikidata_endpoint, args.user_agent,
                                          Path(args.cache) if args.cache else out / ".lod" / "wikidata-cache.sqlite",
-                                         args.timeout)
+                                         args.timeout, args.online_deadline)
     else:
         linker = offline_linker(_authorities(args))
     bar = ProgressBar(count_records(inputs))
@@ -112,10 +112,13 @@ def cmd_export(args) -> int:
     elapsed = time.monotonic() - started
     if report.exported == 0 and not report.rejected and not report.skipped:
         _error("no records found in the input")
+    for note in fallback.client.notes if fallback is not None else ():
+        print(f"lod: warning: {note}", file=sys.stderr)
     if fallback is not None and fallback.down:
         print(f"lod: warning: Wikidata could not be reached ({fallback.down}); "
               f"{len(fallback.unchecked)} names left unchecked (status 'unchecked' in "
-              f"{out / 'links.csv'}); the export is the offline result", file=sys.stderr)
+              f"{out / 'links.csv'}; asked again by the next run); the export is the offline result",
+              file=sys.stderr)
     for note in report.notes:
         print(f"lod: {note}", file=sys.stderr)
     changes = ", ".join(f"{n} {kind.lower()}d" for kind, n in report.changes.items() if n)
@@ -161,7 +164,7 @@ def cmd_link(args) -> int:
     from lod.link.check import check_table
     from lod.link.wikidata import WikidataClient, WikidataUnavailable
 
-    options = {"timeout": args.timeout}
+    options = {"timeout": args.timeout, "deadline": args.online_deadline}
     if args.wikidata_endpoint:
         options["endpoint"] = args.wikidata_endpoint
     if args.user_agent:
@@ -244,7 +247,11 @@ def _link_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--wikidata-endpoint", metavar="URL", help="Action API (default: wikidata.org)")
     parser.add_argument("--user-agent", metavar="UA", help="User-Agent with your contact address")
     parser.add_argument("--cache", metavar="FILE", help="Wikidata answer cache (sqlite)")
-    parser.add_argument("--timeout", type=float, default=10.0, metavar="S", help="per request (default 10)")
+    parser.add_argument("--timeout", type=float, default=10.0, metavar="S",
+                        help="per request, its whole answer included (default 10)")
+    parser.add_argument("--online-deadline", type=float, default=1800.0, metavar="S",
+                        help="for all Wikidata requests of an export; names not asked in time stay "
+                             "unchecked (default 1800)")
 
 
 def build_parser() -> argparse.ArgumentParser:

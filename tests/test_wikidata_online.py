@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import csv
+import json
 import random
 import socket
+import sqlite3
+import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +21,7 @@ from lod.link.wikidata import (
     WikidataClient,
     WikidataUnavailable,
 )
-from tests.wikidata_fake import FakeWikidata
+from tests.wikidata_fake import WRONG_SHAPES, FakeWikidata
 
 UA = "lod-tests/0.0 (https://github.com/lod-project/lod; lod@example.org) python-requests"
 
@@ -391,3 +395,115 @@ def test_service_down_is_unchecked(fake: FakeWikidata, make_client: MakeClient) 
     assert result.status == "unchecked"
     assert result.qid is None
     assert "HTTP 503" in result.reason
+
+
+# --- the online path degrades, never aborts ------------------------------------------------
+
+
+HOSTILE = ("wrong-shape", "drop", "broken-chunked", "bad-gzip", "garbage")
+
+
+@pytest.mark.parametrize("fault", HOSTILE + ("redirect-loop",))
+@pytest.mark.parametrize("call", ["search", "get_entities"])
+def test_every_broken_answer_is_unavailable_and_never_cached(
+    fake: FakeWikidata, make_client: MakeClient, tmp_path: Path, fault: str, call: str
+) -> None:
+    cache = tmp_path / "wikidata.sqlite"
+    fake.fail_always(fault)
+    client = make_client(cache_path=cache, max_retries=len(WRONG_SHAPES["wbsearchentities"]))
+    ask = (lambda c: c.search("Kim Il Sung")) if call == "search" else (lambda c: c.get_entities(["Q41117"]))
+    with pytest.raises(WikidataUnavailable) as info:
+        ask(client)
+    assert "\n" not in str(info.value)
+    assert sqlite3.connect(cache).execute("SELECT count(*) FROM responses").fetchone() == (0,)
+    fake.fail_always(None)
+    assert ask(make_client(cache_path=cache))  # the next run asks again, and gets an answer
+
+
+@pytest.mark.parametrize("fault", HOSTILE)
+def test_a_broken_answer_once_is_retried(fake: FakeWikidata, make_client: MakeClient, fault: str) -> None:
+    fake.fail_next(fault)
+    assert make_client().get_entities(["Q423"])["Q423"].labels["en"] == "North Korea"
+
+
+def test_an_answer_that_drips_in_is_cut_at_the_timeout(fake: FakeWikidata, make_client: MakeClient) -> None:
+    """Each byte comes well within a read timeout; the whole answer never would."""
+    fake.fail_always("drip")
+    with pytest.raises(WikidataUnavailable, match="timeout after 0.5 s"):
+        make_client(timeout=0.5, max_retries=1).search("Kim Il Sung")
+    assert len(fake.requests) == 2 and 0 < max(fake.dripped) < len(json.dumps(fake._answer(
+        fake.requests[0].params)))  # given up before the answer was through
+
+
+def test_the_deadline_bounds_every_request_and_retry_together(
+    fake: FakeWikidata, make_client: MakeClient
+) -> None:
+    fake.fail_always("drip")
+    client = make_client(timeout=0.4, max_retries=100, deadline=1.0, sleep=time.sleep)
+    with pytest.raises(WikidataUnavailable, match="no time left to retry within the deadline of 1 s"):
+        client.search("Kim Il Sung")  # a retry would wait 1 s: past the deadline
+    assert len(fake.requests) == 1
+    time.sleep(1.0)
+    with pytest.raises(WikidataUnavailable, match="deadline of 1 s for Wikidata is spent"):
+        client.search("Korea")
+    assert len(fake.requests) == 1
+
+
+def test_a_malformed_answer_in_the_cache_is_deleted_and_asked_again(
+    fake: FakeWikidata, make_client: MakeClient, tmp_path: Path
+) -> None:
+    """An older lod cached what it was given; this one checks what it reads."""
+    cache = tmp_path / "wikidata.sqlite"
+    client = make_client(cache_path=cache)
+    client.search("Kim Il Sung")
+    client.close()
+    with sqlite3.connect(cache) as db:
+        db.execute("UPDATE responses SET body = ?", (json.dumps(WRONG_SHAPES["wbsearchentities"][0]),))
+    client = make_client(cache_path=cache)
+    assert [h["id"] for h in client.search("Kim Il Sung")][0] == "Q41117"
+    assert len(fake.requests) == 2 and "malformed answer" in client.notes[0]
+
+
+def test_a_cache_file_that_is_no_database_is_set_aside(fake: FakeWikidata, make_client: MakeClient,
+                                                      tmp_path: Path) -> None:
+    cache = tmp_path / "wikidata.sqlite"
+    cache.write_bytes(b"this is not sqlite" * 100)
+    client = make_client(cache_path=cache)
+    assert client.search("Kim Il Sung")[0]["id"] == "Q41117"
+    assert (tmp_path / "wikidata.sqlite.corrupt").read_bytes().startswith(b"this is not sqlite")
+    assert "was damaged" in client.notes[0]
+    assert sqlite3.connect(cache).execute("SELECT count(*) FROM responses").fetchone() == (1,)
+
+
+@pytest.mark.parametrize("fault", HOSTILE + ("drip", "503"))
+def test_an_online_export_with_a_broken_wikidata_leaves_names_unchecked(
+    fake: FakeWikidata, tmp_path: Path, fault: str
+) -> None:
+    from lod import pipeline
+    from lod.link import OnlineFallback
+    from lod.link.authority import load_index
+    from lod.link.resolve import Linker
+    from lod.map import Settings
+
+    records = tmp_path / "records.jsonl"
+    records.write_text(json.dumps({"title": "Report on Ivan Fakeov", "record_id": "77",
+                                   "original_publication_date": "1975",
+                                   "associated_people_orgs": ["Fakeov, Ivan"]}) + "\n", encoding="utf-8")
+
+    def export(out: Path) -> tuple[pipeline.Report, OnlineFallback, list[dict]]:
+        client = WikidataClient(endpoint=fake.url, user_agent=UA, timeout=0.5, max_retries=1,
+                                sleep=lambda seconds: None, cache_path=tmp_path / "cache.sqlite")
+        fallback = OnlineFallback(client)
+        report = pipeline.export([str(records)], out, Settings(), linker=Linker(load_index(), fallback),
+                                 now="2026-01-01T00:00:00Z")
+        client.close()
+        with (out / "links.csv").open(encoding="utf-8") as rows:
+            return report, fallback, [r for r in csv.DictReader(rows) if r["name"] == "Ivan Fakeov"]
+
+    fake.fail_always(fault)
+    report, fallback, (row,) = export(tmp_path / "down")
+    assert report.exported == 1 and report.rejected == [] and fallback.down
+    assert row["status"] == "unchecked" and fallback.unchecked == ["Ivan Fakeov"]
+    fake.fail_always(None)
+    report, fallback, (row,) = export(tmp_path / "up")
+    assert (row["status"], row["qid"]) == ("linked", "Q900000004") and not fallback.down

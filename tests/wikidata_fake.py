@@ -6,7 +6,11 @@ objects, entity records with language maps and statement lists, merged items
 answered under the requested id with ``redirects: {from, to}``, and
 ``{"id": …, "missing": ""}`` for unknown ids.  Faults can be switched on to
 exercise the client's etiquette: 429/503 with ``Retry-After``, the maxlag
-error (HTTP 200 + JSON error + ``Retry-After``), a slow answer, garbage JSON.
+error (HTTP 200 + JSON error + ``Retry-After``), a slow answer, garbage JSON;
+and its robustness: valid JSON of the wrong shape (``WRONG_SHAPES``, in turn), a
+connection dropped halfway through the body, a broken chunked body, a body that
+claims gzip and is not, a redirect loop, and an answer that drips in a byte at a
+time (each byte well within a read timeout, the whole never).
 
 The entity table is tiny.  QIDs in the Q900000001… range are made up.  The
 real QIDs used (Q41117 Kim Il Sung, Q15180 Soviet Union, Q423 DPRK, Q18097
@@ -17,6 +21,7 @@ their records here are trimmed, illustrative fixtures, not copies of Wikidata.
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -26,7 +31,25 @@ from urllib.parse import parse_qsl, urlsplit
 
 API_PATH = "/w/api.php"
 MAX_IDS = 50
-FAULTS = ("429", "503", "maxlag", "slow", "garbage")
+FAULTS = ("429", "503", "maxlag", "slow", "garbage", "wrong-shape", "drop", "broken-chunked", "bad-gzip",
+          "redirect-loop", "drip")
+#: Valid JSON the real API never gives, per action (the fake answers them in turn).
+WRONG_SHAPES = {
+    "wbsearchentities": (
+        {"search": [{"label": "Kim Il Sung"}], "success": 1},  # a hit without an id
+        {"search": {"id": "Q41117"}, "success": 1},  # not a list
+        {"search": [{"id": 41117}], "success": 1},  # a number for an id
+        {"search": [{"id": "P31"}], "success": 1},  # not an item
+        [{"id": "Q41117"}],  # not an object
+    ),
+    "wbgetentities": (
+        {"entities": {"Q41117": ["Kim Il Sung"]}, "success": 1},  # a record that is a list
+        {"entities": {"Q41117": {"id": "Q41117", "labels": {"en": "Kim Il Sung"}}}, "success": 1},
+        {"entities": {"Q41117": {"id": "Q41117", "claims": {"P31": [{"mainsnak": "value"}]}}}, "success": 1},
+        {"entities": {"Q41117": {"id": "Q41117", "aliases": {"en": [{"value": 7}]}}}, "success": 1},
+        {"entities": ["Q41117"], "success": 1},
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -216,10 +239,14 @@ class FakeWikidata:
         items: tuple[FakeItem, ...] = ITEMS,
         redirects: dict[str, str] | None = None,
         slow_seconds: float = 2.0,
+        drip_seconds: float = 0.1,
     ) -> None:
         self.items = {item.qid: item for item in items}
         self.redirects = dict(REDIRECTS if redirects is None else redirects)
         self.slow_seconds = slow_seconds
+        self.drip_seconds = drip_seconds
+        self.dripped: list[int] = []  # bytes of each dripped answer sent before the client left
+        self._shapes = 0
         self.requests: list[SeenRequest] = []
         self._faults: list[tuple[str, int | None]] = []
         self._always: tuple[str, int | None] | None = None
@@ -252,8 +279,11 @@ class FakeWikidata:
         with self._lock:
             self._faults.extend([(fault, retry_after)] * times)
 
-    def fail_always(self, fault: str, retry_after: int | None = None) -> None:
-        """Answer every request with ``fault``: the service is down."""
+    def fail_always(self, fault: str | None, retry_after: int | None = None) -> None:
+        """Answer every request with ``fault``: the service is down (None: up again)."""
+        if fault is None:
+            self._always = None
+            return
         self._check(fault)
         self._always = (fault, retry_after)
 
@@ -270,6 +300,12 @@ class FakeWikidata:
             if self._faults:
                 return self._faults.pop(0)
         return self._always
+
+    def _wrong_shape(self, params: dict[str, str]) -> Any:
+        with self._lock:
+            shapes = WRONG_SHAPES.get(params.get("action", ""), WRONG_SHAPES["wbsearchentities"])
+            self._shapes += 1
+            return shapes[self._shapes % len(shapes)]
 
     def _answer(self, params: dict[str, str]) -> dict[str, Any]:
         action = params.get("action")
@@ -367,6 +403,9 @@ def _handler_for(fake: FakeWikidata) -> type[BaseHTTPRequestHandler]:
             params = dict(parse_qsl(url.query, keep_blank_values=True))
             with fake._lock:
                 fake.requests.append(SeenRequest(params, dict(self.headers.items())))
+            if "lodloop" in params:  # a redirect loop, once begun, goes on
+                self._send(302, b"", "text/plain", {"Location": self.path})
+                return
             fault = fake._next_fault()
             if fault is None:
                 self._send_json(fake._answer(params))
@@ -382,6 +421,40 @@ def _handler_for(fake: FakeWikidata) -> type[BaseHTTPRequestHandler]:
                 )
             elif name == "garbage":
                 self._send(200, b'{"entities": {"Q1": <html>', "application/json")
+            elif name == "wrong-shape":
+                self._send_json(fake._wrong_shape(params))
+            elif name == "redirect-loop":
+                self._send(302, b"", "text/plain", {"Location": self.path + "&lodloop=1"})
+            elif name == "bad-gzip":
+                self._send(200, b"this is not gzip at all", "application/json", {"Content-Encoding": "gzip"})
+            elif name == "drop":
+                body = json.dumps(fake._answer(params)).encode("utf-8")
+                self._start(200, "application/json", {"Content-Length": str(len(body))})
+                self.wfile.write(body[: len(body) // 2])
+                self.wfile.flush()
+                self.close_connection = True
+                self.connection.shutdown(socket.SHUT_RDWR)
+            elif name == "broken-chunked":
+                self._start(200, "application/json", {"Transfer-Encoding": "chunked"})
+                self.wfile.write(b'5\r\n{"ent\r\nzz\r\nities"\r\n')
+                self.wfile.flush()
+                self.close_connection = True
+            elif name == "drip":
+                body = json.dumps(fake._answer(params)).encode("utf-8")
+                self._start(200, "application/json", {"Content-Length": str(len(body))})
+                sent = 0
+                try:
+                    for byte in body:
+                        if fake._stopping.wait(fake.drip_seconds):
+                            break
+                        self.wfile.write(bytes((byte,)))
+                        self.wfile.flush()
+                        sent += 1
+                except OSError:
+                    pass  # the client gave up: that is the point
+                with fake._lock:
+                    fake.dripped.append(sent)
+                self.close_connection = True
             else:  # slow: stall past the client's timeout, then answer normally
                 deadline = time.monotonic() + fake.slow_seconds
                 while time.monotonic() < deadline and not fake._stopping.is_set():
@@ -402,13 +475,15 @@ def _handler_for(fake: FakeWikidata) -> type[BaseHTTPRequestHandler]:
             content_type: str,
             headers: dict[str, str] | None = None,
         ) -> None:
+            self._start(status, content_type, {"Content-Length": str(len(body)), **(headers or {})})
+            self.wfile.write(body)
+
+        def _start(self, status: int, content_type: str, headers: dict[str, str]) -> None:
             self.send_response(status)
             self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            for key, value in (headers or {}).items():
+            for key, value in headers.items():
                 self.send_header(key, value)
             self.end_headers()
-            self.wfile.write(body)
 
         def log_message(self, format: str, *args: object) -> None:
             """Keep test output quiet."""

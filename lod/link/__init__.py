@@ -27,7 +27,11 @@ def offline_linker(authorities: str | None = None) -> Linker:
 class OnlineFallback:
     """Asks the Wikidata reconciler about unknown names; stops asking once the service is down.
 
-    ``unchecked`` collects the names it could not check, so the export can say so.
+    The service is down after any failure the client could not recover from (see
+    :class:`~lod.link.wikidata.WikidataClient`: transport faults, malformed answers,
+    timeouts, its deadline): every name after it is left ``unchecked`` without asking,
+    and is asked again by the next run (nothing unchecked is cached). ``unchecked``
+    collects those names, so the export can say so.
     """
 
     def __init__(self, client: WikidataClient):
@@ -42,7 +46,10 @@ class OnlineFallback:
             return self._unchecked(entity, self.down)
         year = int(record.date.iso[:4]) if record.date and record.date.iso else None
         languages = ("en", *filter(None, (language_tag(name) for name in record.languages)))
-        result = reconcile(entity.name, entity.kind, self.client, languages, year)
+        try:
+            result = reconcile(entity.name, entity.kind, self.client, languages, year)
+        except ValueError:  # a name without a word to search for ("- -"): nothing to ask
+            return entity
         candidates = tuple(c.qid for c in result.candidates)
         if result.status == "unchecked":
             self.down = result.reason
@@ -61,8 +68,8 @@ class OnlineFallback:
 
 def online_linker(authorities: str | None = None, endpoint: str | None = None,
                   user_agent: str | None = None, cache: Path | None = None,
-                  timeout: float = 10.0) -> tuple[Linker, OnlineFallback]:
-    options = {"cache_path": cache, "timeout": timeout}
+                  timeout: float = 10.0, deadline: float | None = None) -> tuple[Linker, OnlineFallback]:
+    options = {"cache_path": cache, "timeout": timeout, "deadline": deadline}
     if endpoint:
         options["endpoint"] = endpoint
     if user_agent:

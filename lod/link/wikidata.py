@@ -6,6 +6,13 @@ per request).  Wikimedia's etiquette is built in rather than left to callers:
 a contactable User-Agent and ``maxlag`` on every request, serial requests,
 and back-off that honours ``Retry-After``.  Successful answers are stored in a
 sqlite3 file so that a re-run of an export asks Wikidata nothing twice.
+
+Whatever the service does, a call either returns a well-formed answer or raises
+:class:`WikidataUnavailable`: a dropped connection, a broken chunked body, bad gzip,
+a redirect loop, an answer that trickles in past ``timeout`` or the client's whole
+``deadline``, JSON that is malformed or of the wrong shape. Only a well-formed answer
+is cached; a cached answer is checked again when it is read (an older lod may have
+stored a bad one), and a cache file that is not a database is set aside.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
+import urllib3
 
 import lod
 
@@ -48,6 +56,8 @@ MIN_MAXLAG_WAIT = 5.0
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 #: API error codes that mean "come back later" rather than "your request is wrong".
 RETRY_API_ERRORS = frozenset({"maxlag", "ratelimited"})
+#: The largest answer read (50 items with all their statements stay far below).
+MAX_ANSWER_BYTES = 64 << 20
 
 _QID = re.compile(r"^Q[1-9][0-9]*$")
 _YEAR = re.compile(r"^([+-])0*([0-9]+)-")
@@ -94,6 +104,10 @@ class Entity:
         )
 
 
+class _Malformed(Exception):
+    """Internal: an answer that is JSON but not of the shape the API gives."""
+
+
 class _Retry(Exception):
     """Internal: one attempt failed in a way worth retrying."""
 
@@ -109,8 +123,12 @@ class WikidataClient:
     ``max_retries`` counts retries after the first attempt.  Waits come from
     ``Retry-After`` when the server sends one, else exponential back-off
     (1, 2, 4 … s); a requested wait longer than ``max_wait`` aborts at once
-    instead of stalling an export.  Without ``cache_path`` answers are still
-    memoised in memory for the client's lifetime.
+    instead of stalling an export.  ``timeout`` bounds each attempt as a whole
+    (connecting, waiting, and reading however slowly the answer drips in);
+    ``deadline`` (seconds, None for none) bounds all the client's requests and
+    waits together, from its first request.  Without ``cache_path`` answers
+    are still memoised in memory for the client's lifetime.  ``notes`` says
+    what went wrong with the cache file, if anything.
     """
 
     def __init__(
@@ -123,22 +141,20 @@ class WikidataClient:
         maxlag: int = 5,
         sleep: Callable[[float], None] = time.sleep,
         max_wait: float = 120.0,
+        deadline: float | None = None,
     ) -> None:
         self.endpoint = endpoint
         self.timeout = timeout
         self.max_retries = max_retries
         self.maxlag = maxlag
         self.max_wait = max_wait
+        self.deadline = deadline
+        self.notes: list[str] = []
         self._sleep = sleep
+        self._ends: float | None = None  # the monotonic time the deadline ends, once started
         self._session = requests.Session()
         self._session.headers["User-Agent"] = user_agent
-        if cache_path is not None:
-            Path(cache_path).parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(":memory:" if cache_path is None else str(cache_path))
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS responses (key TEXT PRIMARY KEY, body TEXT NOT NULL)"
-        )
-        self._db.commit()
+        self._db = _open_cache(cache_path, self.notes)
 
     def close(self) -> None:
         """Release the HTTP session and the cache file."""
@@ -206,9 +222,8 @@ class WikidataClient:
     def _call(self, params: Mapping[str, str], expect: str) -> dict[str, Any]:
         """One API call: from the cache, else over HTTP with retries, then cached."""
         key = json.dumps([self.endpoint, sorted(params.items())], ensure_ascii=False)
-        row = self._db.execute("SELECT body FROM responses WHERE key = ?", (key,)).fetchone()
-        if row is not None:
-            cached: dict[str, Any] = json.loads(row[0])
+        cached = self._cached(key, expect)
+        if cached is not None:
             return cached
         query = {**params, "format": "json", "maxlag": str(self.maxlag)}
         retries = 0
@@ -229,31 +244,78 @@ class WikidataClient:
                         f"{failure.reason}; server asks to wait {delay:g} s, "
                         f"more than max_wait={self.max_wait:g} s"
                     ) from None
+                if self._ends is not None and time.monotonic() + delay > self._ends:
+                    raise WikidataUnavailable(
+                        f"{failure.reason}; no time left to retry within the deadline "
+                        f"of {self.deadline:g} s"
+                    ) from None
                 self._sleep(delay)
                 retries += 1
-        self._db.execute(
-            "INSERT OR REPLACE INTO responses (key, body) VALUES (?, ?)",
-            (key, json.dumps(payload, ensure_ascii=False, sort_keys=True)),
-        )
-        self._db.commit()
+        self._store(key, payload)
         return payload
+
+    def _cached(self, key: str, expect: str) -> dict[str, Any] | None:
+        """The cached answer, when there is a well-formed one (a bad one is deleted)."""
+        try:
+            row = self._db.execute("SELECT body FROM responses WHERE key = ?", (key,)).fetchone()
+            if row is None:
+                return None
+            try:
+                payload = json.loads(row[0])
+                _check_shape(payload, expect)
+                return payload
+            except (ValueError, RecursionError, _Malformed):
+                self._db.execute("DELETE FROM responses WHERE key = ?", (key,))
+                self._db.commit()
+                self._note("held a malformed answer, deleted")
+        except sqlite3.Error as error:
+            self._note(f"could not be read ({error})")
+        return None
+
+    def _store(self, key: str, payload: dict[str, Any]) -> None:
+        try:
+            self._db.execute(
+                "INSERT OR REPLACE INTO responses (key, body) VALUES (?, ?)",
+                (key, json.dumps(payload, ensure_ascii=False, sort_keys=True)),
+            )
+            self._db.commit()
+        except sqlite3.Error as error:  # a full disk: the answer is used, not kept
+            self._note(f"could not be written ({error})")
+
+    def _note(self, what: str) -> None:
+        note = f"the Wikidata cache {what}"
+        if note not in self.notes:
+            self.notes.append(note)
 
     def _attempt(self, query: Mapping[str, str], expect: str) -> dict[str, Any]:
         """A single HTTP request; raises _Retry for transient failures."""
+        now = time.monotonic()
+        if self.deadline is not None and self._ends is None:
+            self._ends = now + self.deadline
+        if self._ends is not None and now >= self._ends:
+            raise WikidataUnavailable(f"the deadline of {self.deadline:g} s for Wikidata is spent")
+        ends = now + self.timeout if self._ends is None else min(now + self.timeout, self._ends)
         try:
-            response = self._session.get(self.endpoint, params=query, timeout=self.timeout)
-        except requests.Timeout:
+            with self._session.get(
+                self.endpoint, params=query, timeout=max(ends - now, 0.001), stream=True
+            ) as response:
+                retry_after = _retry_after(response.headers.get("Retry-After"))
+                if response.status_code in RETRY_STATUSES:
+                    raise _Retry(f"HTTP {response.status_code}", retry_after)
+                if response.status_code != 200:
+                    raise WikidataUnavailable(f"HTTP {response.status_code} from {self.endpoint}")
+                body = _read(response, ends)
+        except (requests.Timeout, urllib3.exceptions.TimeoutError):
             raise _Retry(f"timeout after {self.timeout:g} s") from None
+        except requests.TooManyRedirects:
+            raise WikidataUnavailable(f"redirect loop at {self.endpoint}") from None
         except requests.ConnectionError as exc:
             raise _Retry(f"connection error ({type(exc).__name__})") from None
-        retry_after = _retry_after(response.headers.get("Retry-After"))
-        if response.status_code in RETRY_STATUSES:
-            raise _Retry(f"HTTP {response.status_code}", retry_after)
-        if response.status_code != 200:
-            raise WikidataUnavailable(f"HTTP {response.status_code} from {self.endpoint}")
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
+            raise _Retry(f"broken answer ({type(exc).__name__})") from None  # cut short, bad gzip ...
         try:
-            payload = response.json()
-        except ValueError:
+            payload = json.loads(body)
+        except (ValueError, RecursionError):
             raise _Retry("invalid JSON in response") from None
         if not isinstance(payload, dict):
             raise _Retry("invalid JSON in response (not an object)")
@@ -268,7 +330,76 @@ class WikidataClient:
             raise WikidataUnavailable(f"API error {code}: {info}")
         if not isinstance(payload.get(expect), (dict, list)):
             raise _Retry(f"response lacks '{expect}'")
+        try:
+            _check_shape(payload, expect)
+        except _Malformed as malformed:
+            raise _Retry(f"malformed answer ({malformed})") from None
         return payload
+
+
+def _read(response: requests.Response, ends: float) -> bytes:
+    """The body (decompressed), read as it comes until ``ends`` (monotonic): a server that
+    sends a byte now and then never trips the per-read timeout, so the whole answer has its
+    own. (``read1`` returns what has come, where ``read(n)`` would wait for n bytes.)"""
+    chunks, size = [], 0
+    while chunk := response.raw.read1(1 << 16, decode_content=True):
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > MAX_ANSWER_BYTES:
+            raise _Retry(f"answer over {MAX_ANSWER_BYTES >> 20} MiB")
+        if time.monotonic() > ends:
+            raise requests.Timeout()
+    return b"".join(chunks)
+
+
+def _check_shape(payload: Any, expect: str) -> None:
+    """Raise _Malformed unless ``payload`` has the shape the client reads: search hits
+    with item ids, or entity records :func:`_parse_entity` can read."""
+    if not isinstance(payload, dict):
+        raise _Malformed("not a JSON object")
+    if expect == "search":
+        hits = payload.get("search")
+        if not isinstance(hits, list):
+            raise _Malformed("'search' is not a list")
+        for hit in hits:
+            if not isinstance(hit, dict) or not isinstance(hit.get("id"), str) or not _QID.match(hit["id"]):
+                raise _Malformed("a search hit without an item id")
+    else:
+        records = payload.get("entities")
+        if not isinstance(records, dict):
+            raise _Malformed("'entities' is not an object")
+        for qid, record in records.items():
+            try:
+                _parse_entity(qid, record)
+            except (AttributeError, KeyError, TypeError, ValueError):
+                raise _Malformed(f"entity {str(qid)[:20]!r} is not an item record") from None
+
+
+def _open_cache(path: Path | None, notes: list[str]) -> sqlite3.Connection:
+    """The answer cache; a file that is not a usable database is set aside (``.corrupt``)
+    and a new one begun, said in ``notes``."""
+    if path is None:
+        return _cache_table(sqlite3.connect(":memory:"))
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return _cache_table(sqlite3.connect(str(path)))
+    except sqlite3.DatabaseError as error:
+        aside = Path(path).with_name(Path(path).name + ".corrupt")
+        Path(path).replace(aside)
+        notes.append(f"the Wikidata cache {path} was damaged ({error}); it was moved to {aside} "
+                     "and a new one begun")
+        return _cache_table(sqlite3.connect(str(path)))
+
+
+def _cache_table(db: sqlite3.Connection) -> sqlite3.Connection:
+    try:
+        db.execute("CREATE TABLE IF NOT EXISTS responses (key TEXT PRIMARY KEY, body TEXT NOT NULL)")
+        db.execute("SELECT key, body FROM responses LIMIT 1").fetchall()
+        db.commit()
+    except sqlite3.DatabaseError:
+        db.close()
+        raise
+    return db
 
 
 def _retry_after(value: str | None) -> float | None:
@@ -291,17 +422,19 @@ def _parse_entity(requested: str, record: Mapping[str, Any]) -> Entity:
     if "missing" in record:
         return Entity(qid=requested, missing=True)
     qid = str(record.get("id", requested))
+    if not _QID.match(qid):
+        raise ValueError(f"not an item id: {qid[:20]!r}")
     claims = record.get("claims") or {}
     return Entity(
         qid=qid,
-        labels={lang: v["value"] for lang, v in (record.get("labels") or {}).items()},
-        descriptions={lang: v["value"] for lang, v in (record.get("descriptions") or {}).items()},
+        labels={lang: _text(v["value"]) for lang, v in (record.get("labels") or {}).items()},
+        descriptions={lang: _text(v["value"]) for lang, v in (record.get("descriptions") or {}).items()},
         aliases={
-            lang: tuple(a["value"] for a in group)
+            lang: tuple(_text(a["value"]) for a in group)
             for lang, group in (record.get("aliases") or {}).items()
         },
         instance_of=tuple(
-            dict.fromkeys(v["id"] for v in _best_values(claims, "P31") if isinstance(v, dict))
+            dict.fromkeys(_text(v["id"]) for v in _best_values(claims, "P31") if isinstance(v, dict))
         ),
         birth_year=_year(claims, "P569", min),
         death_year=_year(claims, "P570", max),
@@ -309,6 +442,13 @@ def _parse_entity(requested: str, record: Mapping[str, Any]) -> Entity:
         dissolved_year=_year(claims, "P576", max),
         redirected_from=requested if qid != requested else None,
     )
+
+
+def _text(value: Any) -> str:
+    """A string of the answer; anything else is a malformed answer."""
+    if not isinstance(value, str):
+        raise TypeError(f"expected a string, not {type(value).__name__}")
+    return value
 
 
 def _best_values(claims: Mapping[str, Any], prop: str) -> list[Any]:
@@ -330,7 +470,7 @@ def _year(
     years = []
     for value in _best_values(claims, prop):
         match = _YEAR.match(value.get("time", "")) if isinstance(value, dict) else None
-        if match:
+        if match and len(match.group(2)) <= 9:  # a longer year fits no document (nor int())
             year = int(match.group(2))
             years.append(-year if match.group(1) == "-" else year)
     return pick(years) if years else None
