@@ -22,7 +22,7 @@ import pickle
 import shutil
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from itertools import groupby, islice
 from operator import itemgetter
 from pathlib import Path
@@ -43,7 +43,8 @@ from lod.publish.layout import Layout
 from lod.publish.links import LINKS, link_rows, render_links
 from lod.publish.runs import KeySorter
 from lod.publish.state import (
-    JournalWriter, StateWriter, changes_in_key_order, load_state, quoted, read_journal, recover_state, utc_now,
+    DocumentState, JournalWriter, StateWriter, changes_in_key_order, iter_journal, load_state, quoted,
+    recover_state, utc_now, valid_time,
 )
 from lod.publish import checkpoint, documents
 from lod.publish.void import DatasetStats, describe_dataset, vocabularies, write_void
@@ -388,7 +389,7 @@ def export(inputs: Iterable[str], out: Path, settings: Settings, linker: Linker 
     report = Report()
     layout = Layout(out)
     previous = layout.current()
-    old_state = _previous_state(previous, report)
+    old_state = _previous_state(previous, report, now or utc_now())
     identity = _fingerprint(inputs, settings, linker, formats, previous, now, limits)
     resumed: list[checkpoint.Checkpoint] = []
 
@@ -471,22 +472,30 @@ def _keep_only_rendered(staging: Path) -> None:
             shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
 
 
-def _previous_state(previous: Path | None, report: Report):
-    """The last export's state; a damaged state means a full re-export."""
+def _previous_state(previous: Path | None, report: Report, now: str):
+    """The last export's state. A missing or damaged state file is rebuilt from what that
+    export published (see :func:`lod.publish.state.recover_state`): its documents, read back
+    (keys and digests: only real changes are announced), and its journal (times; damaged
+    lines left out). The change history is kept; the report's notes say what happened."""
     if previous is None:
         return None
     state, reason = load_state(previous / STATE)
-    if reason:
-        report.notes.append(f"state file unusable ({reason}): every document is re-exported")
-        journal = read_journal(previous / JOURNAL)
-        state = recover_state(journal) if journal else None
-        state = state and _forget_digests(state)
-    return state
-
-
-def _forget_digests(state):
-    """Digests unknown: every document is rewritten and announced as an Update."""
-    return replace(state, documents={k: replace(d, digest="") for k, d in state.documents.items()})
+    if state is not None:
+        return state
+    damaged: list[str] = []
+    entries = list(iter_journal(previous / JOURNAL, damaged))
+    found = documents.read_back(previous / DOCUMENTS)
+    published = None if found is None else {
+        key: DocumentState(digest, *(2 * (time if time and valid_time(time) else now,)))
+        for key, (digest, time) in found.items()}
+    unknown = sum(not d.digest for d in published.values()) if published is not None else None
+    report.notes.append(
+        f"the previous export's {reason or 'state file is missing'}: its state was rebuilt from "
+        + (f"its {len(published)} documents and " if published is not None else "")
+        + f"its journal ({len(entries)} entries); the change history is kept"
+        + (f"; {unknown} documents whose files did not read back are announced as updated" if unknown
+           else "" if published is not None else "; every document is announced as updated"))
+    return recover_state(entries, published)
 
 
 def _winners(sorter: KeySorter, report: Report, on_error,
@@ -525,6 +534,10 @@ def _publish(staging: Path, sorter: KeySorter, settings: Settings, dataset: Data
     state = StateWriter(staging / STATE)
     journal = JournalWriter(staging / JOURNAL, previous / JOURNAL if previous else None,
                             (old_state.seq if old_state else 0) + 1)
+    if journal.damaged:
+        report.notes.append(f"the previous export's journal is damaged ({'; '.join(journal.damaged[:3])}"
+                            f"{'; ...' if len(journal.damaged) > 3 else ''}): those lines were left out, "
+                            "the other entries are kept")
     sitemap = StreamedFile(staging / ".sitemap.tmp")
     examples: list[str] = []
     extensions = tuple(ext for ext in DOCUMENT_FORMATS if ext[1:] in formats)

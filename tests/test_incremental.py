@@ -94,15 +94,83 @@ def test_deleting_a_record_adds_a_delete_tombstone(tmp_path, records):
     assert tombstone["type"] == "Delete" and tombstone["object"]["id"].endswith(last["key"])
 
 
-def test_a_damaged_state_file_leads_to_a_full_reexport_not_a_wrong_delta(tmp_path, records):
+def published(out: Path, name: str) -> Path:
+    return (out / ".lod" / "current" / name).resolve()
+
+
+DAMAGES = {
+    "missing": lambda path: path.unlink(),
+    "edited": lambda path: path.write_text(path.read_text().replace('"digest": "', '"digest": "0', 1)),
+    "cut": lambda path: path.write_bytes(path.read_bytes()[:100]),
+}
+
+
+@pytest.mark.parametrize("damage", DAMAGES)
+def test_a_lost_state_file_is_rebuilt_from_the_published_documents_and_history_is_kept(tmp_path, records, damage):
+    """Never a wrong delta (the damaged file is not trusted), never history rewritten as Creates."""
     out = tmp_path / "out"
     export([records], out, "2026-01-01T00:00:00Z")
-    state = (out / ".lod" / "current" / "state.json").resolve()
-    text = state.read_text()
-    state.write_text(text.replace('"digest": "', '"digest": "0', 1))  # checksum no longer matches
+    before = snapshot(out)
+    DAMAGES[damage](published(out, "state.json"))
     report = export([records], out, "2026-02-01T00:00:00Z")
-    assert any("state file unusable" in note for note in report.notes)
-    assert report.changes["Update"] == report.exported and report.changes["Create"] == 0
+    assert any("its state was rebuilt from its 6 documents" in note for note in report.notes), report.notes
+    assert not any(report.changes.values())
+    assert snapshot(out)["journal.jsonl"][0] == before["journal.jsonl"][0]
+    assert snapshot(out)["state.json"][0] == before["state.json"][0]  # rebuilt byte for byte
+    # and an edit after it is one Update, as always
+    lines = records.read_text(encoding="utf-8").splitlines(keepends=True)
+    records.write_text(lines[0].replace('"summary": "', '"summary": "Edited. ', 1) + "".join(lines[1:]),
+                       encoding="utf-8")
+    report = export([records], out, "2026-03-01T00:00:00Z")
+    assert report.changes == {"Create": 0, "Update": 1, "Delete": 0} and len(journal(out)) == 7
+
+
+def test_a_damaged_journal_loses_its_damaged_lines_and_every_later_export_works(tmp_path, records):
+    out = tmp_path / "out"
+    export([records], out, "2026-01-01T00:00:00Z")
+    path = published(out, "journal.jsonl")
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join([lines[0], "{not a journal entry\n", *lines[2:]])[:-3], encoding="utf-8")
+    lines = records.read_text(encoding="utf-8").splitlines(keepends=True)
+    records.write_text("".join(lines[1:]), encoding="utf-8")
+    report = export([records], out, "2026-02-01T00:00:00Z")
+    (note,) = report.notes
+    assert "journal is damaged (line 2 is not a journal entry" in note and "line 6 is cut off" in note
+    assert [(e["seq"], e["type"]) for e in journal(out)] == [(1, "Create"), (3, "Create"), (4, "Create"),
+                                                            (5, "Create"), (7, "Delete")]
+    report = export([records], out, "2026-03-01T00:00:00Z")
+    assert not [note for note in report.notes if "damaged" in note] and len(journal(out)) == 5
+
+
+def test_with_state_and_journal_lost_the_documents_alone_keep_the_history_from_restarting(tmp_path, records):
+    out = tmp_path / "out"
+    export([records], out, "2026-01-01T00:00:00Z")
+    published(out, "state.json").unlink()
+    published(out, "journal.jsonl").unlink()
+    report = export([records], out, "2026-02-01T00:00:00Z")
+    assert not any(report.changes.values()) and not (out / "journal.jsonl").exists()
+
+
+def test_a_dump_only_export_without_its_state_announces_updates_not_creates(tmp_path, records):
+    out = tmp_path / "out"
+    pipeline.export([str(records)], out, Settings(), offline_linker(), now="2026-01-01T00:00:00Z", formats=("nt",))
+    published(out, "state.json").unlink()
+    report = pipeline.export([str(records)], out, Settings(), offline_linker(), now="2026-02-01T00:00:00Z",
+                             formats=("nt",))
+    assert report.changes == {"Create": 0, "Update": 6, "Delete": 0}
+    assert "every document is announced as updated" in report.notes[0]
+
+
+def test_a_document_file_that_does_not_read_back_is_announced_as_updated(tmp_path, records):
+    out = tmp_path / "out"
+    export([records], out, "2026-01-01T00:00:00Z")
+    published(out, "state.json").unlink()
+    damaged = sorted((out / "documents").glob("*.ttl"))[0].resolve()
+    damaged.unlink()
+    damaged.write_text("@prefix broken", encoding="utf-8")
+    report = export([records], out, "2026-02-01T00:00:00Z")
+    assert report.changes == {"Create": 0, "Update": 1, "Delete": 0}
+    assert journal(out)[-1]["key"] == damaged.stem
 
 
 @pytest.mark.slow

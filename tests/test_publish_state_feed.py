@@ -17,6 +17,7 @@ from lod.publish.state import (
     JournalEntry,
     State,
     append_journal,
+    iter_journal,
     load_state,
     plan_changes,
     read_journal,
@@ -329,3 +330,31 @@ def test_sitemap_files_at_every_boundary(tmp_path, documents):
         assert root.tag == f"{SITEMAP_NS}sitemapindex" and len(root) == len(parts) == -(-documents // 3)
         counts = [len(ET.parse(part).getroot()) for part in parts]
         assert counts == [3] * (documents // 3) + ([documents % 3] if documents % 3 else [])
+
+
+def test_a_damaged_journal_read_leniently_keeps_every_readable_entry(tmp_path):
+    path = tmp_path / "journal.jsonl"
+    good = [JournalEntry(n, T1, "Create", key) for n, key in ((1, "a"), (2, "b"), (4, "d"))]
+    lines = [json.dumps({"key": e.key, "seq": e.seq, "time": e.time, "type": e.type}) for e in good]
+    impossible = json.dumps({"key": "c", "seq": 3, "time": "2024-02-30T00:00:00Z", "type": "Create"})
+    text = "".join(line + "\n" for line in [lines[0], impossible, "{torn", lines[1], lines[2]])
+    path.write_text(text[:-4], encoding="utf-8")  # the last line cut off
+    with pytest.raises(ValueError):
+        read_journal(path)
+    damaged: list[str] = []
+    assert list(iter_journal(path, damaged)) == good[:2]
+    assert damaged == ["line 2 is not a journal entry (or out of order)",
+                       "line 3 is not a journal entry (or out of order)", "line 5 is cut off"]
+
+
+def test_recovery_takes_live_keys_and_digests_from_the_published_documents(tmp_path):
+    _run(tmp_path, {"a": "1", "b": "2", "c": "3"}, T1)
+    _run(tmp_path, {"a": "1", "b": "changed"}, T2)
+    entries = read_journal(tmp_path / "journal.jsonl")
+    published = {"a": DocumentState("1", T3, T3), "b": DocumentState("changed", T3, T3),
+                 "e": DocumentState("5", T2, T2)}  # e: its journal lines were lost
+    recovered = recover_state(entries, published)
+    assert recovered.documents == {"a": DocumentState("1", T1, T1), "b": DocumentState("changed", T1, T2),
+                                   "e": DocumentState("5", T2, T2)}
+    assert recovered.seq == 5
+    assert plan_changes(recovered, {"a": "1", "b": "changed", "e": "5"}, T3)[1] == []

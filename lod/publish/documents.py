@@ -13,13 +13,20 @@ resumed export overwrites whatever the killed one left half-written.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 from pathlib import Path
 
+import pyoxigraph as ox
+
 from lod.publish.files import write_bytes
+from lod.serialize import ntriples
+from lod.vocab import PROV, RDF, XSD
 
 DUPLICATES = ".duplicates"
+#: Per-document formats that can be read back, the first found is read.
+READABLE = ((".ttl", ox.RdfFormat.TURTLE), (".jsonld", ox.RdfFormat.JSON_LD))
 
 
 def place(documents: Path, key: str, digest: str, files: dict[str, bytes],
@@ -80,3 +87,45 @@ def _same_file(one: Path, other: Path) -> bool:
 def clean(documents: Path) -> None:
     """Remove the losers' files."""
     shutil.rmtree(documents / DUPLICATES, ignore_errors=True)
+
+
+def read_back(documents: Path) -> dict[str, tuple[str, str | None]] | None:
+    """The documents a generation published, read back from their files: key -> (the digest
+    the export gave its triples, the time its description carries), for when the state that
+    held them is lost.
+
+    The digest is :attr:`lod.pipeline.Rendered.digest`: the SHA-256 of the document's sorted
+    N-Triples lines, here written again from the parsed file; "" when the file does not
+    parse. The time is its ``prov:generatedAtTime`` (None when it has none). None when the
+    generation has no per-document files (a dump-only export).
+    """
+    for extension, syntax in READABLE:
+        files = sorted(documents.glob(f"*{extension}"))
+        if files:
+            return {path.name[: -len(extension)]: _identity(path, syntax) for path in files}
+    return None
+
+
+_GENERATED = str(PROV.generatedAtTime)
+_PLAIN = (str(XSD.string), str(RDF.langString))
+
+
+def _identity(path: Path, syntax: ox.RdfFormat) -> tuple[str, str | None]:
+    try:
+        triples = [(_plain(t.subject), _plain(t.predicate), _plain(t.object))
+                   for t in ox.parse(path=path, format=syntax)]
+    except (OSError, SyntaxError, ValueError):
+        return "", None
+    lines = ntriples.lines(triples)
+    time = next((o[0] for _, p, o in triples if p == _GENERATED and type(o) is tuple), None)
+    return hashlib.sha256("".join(lines).encode("utf-8")).hexdigest(), time
+
+
+def _plain(term):
+    """A parsed term as lod's plain term (lod.terms); a blank node (lod writes none) is a ValueError."""
+    if isinstance(term, ox.NamedNode):
+        return term.value
+    if isinstance(term, ox.Literal):
+        datatype = term.datatype.value
+        return term.value, term.language or "", "" if datatype in _PLAIN else datatype
+    raise ValueError(f"not a term lod writes: {term}")

@@ -3,9 +3,10 @@
 The state maps each document key to its content digest and two times: when it was
 first seen (kept for ``prov:generatedAtTime``) and when its content last changed.
 It carries a SHA-256 of its own canonical content, so a truncated or edited file
-is detected and the caller re-exports everything instead of trusting a wrong delta
-(:func:`recover_state` rebuilds keys and times from the journal; digests stay unknown,
-so every live document is announced again as an Update).
+is detected and never trusted; :func:`recover_state` rebuilds it from what the
+previous export published: the keys and digests of its documents, read back from
+their files, and the times of its journal. The change history is kept: nothing is
+announced again as a Create.
 
 The journal is the history the change feed is built from, one JSON object per line,
 oldest first, ``seq`` increasing from 1. Write the journal before the
@@ -31,7 +32,21 @@ from lod.publish.files import StreamedFile
 VERSION = 1
 CREATE, UPDATE, DELETE = "Create", "Update", "Delete"
 CHANGE_TYPES = (CREATE, UPDATE, DELETE)
-_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\Z")
+_TIME = re.compile(r"[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3])"
+                   r":[0-5][0-9]:[0-5][0-9]Z\Z")
+
+
+def valid_time(text: str) -> bool:
+    """Whether ``text`` is a time in the one format, and a real one (it becomes an xsd:dateTime)."""
+    if not _TIME.match(text):
+        return False
+    if text[8:10] <= "28":  # most days exist in every month: no need to ask the calendar
+        return text[:4] != "0000"
+    try:
+        datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ")
+    except ValueError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -164,15 +179,21 @@ def load_state(path: Path) -> tuple[State | None, str | None]:
         state = State(documents, payload["seq"])
     except (KeyError, TypeError, AttributeError) as error:
         return None, f"state file is malformed ({error!r})"
-    strings = all(isinstance(value, str) for doc in documents.values()
-                  for value in (doc.digest, doc.first_seen, doc.modified))
+    strings = all(isinstance(doc.digest, str) and isinstance(doc.first_seen, str) and valid_time(doc.first_seen)
+                  and isinstance(doc.modified, str) and valid_time(doc.modified) for doc in documents.values())
     if not strings or type(state.seq) is not int or _payload(state) != payload:
         return None, "state file is malformed"
     return state, None
 
 
-def recover_state(entries: list[JournalEntry]) -> State:
-    """The keys and times the journal implies, for when the state file is missing or corrupt."""
+def recover_state(entries: list[JournalEntry], published: dict[str, DocumentState] | None = None) -> State:
+    """The state the journal implies, for when the state file is missing or corrupt.
+
+    Without ``published`` the digests are unknown ("": every live document is announced
+    again as an Update). ``published`` — the previous export's documents as read back
+    from their files, with their digests and the time they carry — says which documents
+    are live and what they hold; the journal still gives their times where it has them.
+    """
     documents: dict[str, DocumentState] = {}
     for entry in entries:
         if entry.type == DELETE:
@@ -180,6 +201,10 @@ def recover_state(entries: list[JournalEntry]) -> State:
         else:
             first_seen = documents[entry.key].first_seen if entry.key in documents else entry.time
             documents[entry.key] = DocumentState("", first_seen, entry.time)
+    if published is not None:
+        documents = {key: DocumentState(found.digest, *((documents[key].first_seen, documents[key].modified)
+                                                        if key in documents else (found.first_seen, found.modified)))
+                     for key, found in published.items()}
     return State(documents, entries[-1].seq if entries else 0)
 
 
@@ -204,7 +229,7 @@ def changes_in_key_order(old: State | None, new: Iterable[tuple[str, str]],
     order. Unchanged documents keep their entries as they were, so an unchanged run
     gives an equal state (and the state file keeps its bytes).
     """
-    if not _TIME.match(now):
+    if not valid_time(now):
         raise ValueError(f"time must be UTC ISO 8601 like 2024-05-01T12:00:00Z: {now!r}")
     before = old.documents if old else {}
     gone = iter(sorted(before))
@@ -232,8 +257,10 @@ def read_journal(path: Path) -> list[JournalEntry]:
     return list(iter_journal(path))
 
 
-def iter_journal(path: Path) -> Iterator[JournalEntry]:
-    """The entries one at a time, oldest first; raises ValueError on a damaged line."""
+def iter_journal(path: Path, damaged: list[str] | None = None) -> Iterator[JournalEntry]:
+    """The entries one at a time, oldest first; raises ValueError on a damaged line, or, given
+    a ``damaged`` list, skips the line and says why in the list (the readable entries are
+    the history that survives)."""
     try:
         handle = path.open("rb")
     except FileNotFoundError:
@@ -242,20 +269,26 @@ def iter_journal(path: Path) -> Iterator[JournalEntry]:
         previous = 0
         for number, raw in enumerate(handle, 1):  # binary lines end at LF only: U+2028 is data
             if not raw.endswith(b"\n"):
-                raise ValueError(f"{path}: the last line is cut off")
+                if damaged is None:
+                    raise ValueError(f"{path}: the last line is cut off")
+                damaged.append(f"line {number} is cut off")
+                return
             line = raw[:-1].decode("utf-8", "replace")  # for the message
             try:
                 item = json.loads(raw[:-1].decode("utf-8"))
                 entry = JournalEntry(item["seq"], item["time"], item["type"], item["key"])
                 valid = (set(item) == {"seq", "time", "type", "key"} and type(entry.seq) is int
                          and entry.type in CHANGE_TYPES and isinstance(entry.key, str)
-                         and isinstance(entry.time, str) and _TIME.match(entry.time) is not None
+                         and isinstance(entry.time, str) and valid_time(entry.time)
                          and entry.seq > previous)
             except (ValueError, KeyError, TypeError):
                 valid = False
             if not valid:
-                raise ValueError(f"{path}, line {number}: not a journal entry (or out of order): "
-                                 f"{line[:200]!r}")
+                if damaged is None:
+                    raise ValueError(f"{path}, line {number}: not a journal entry (or out of order): "
+                                     f"{line[:200]!r}")
+                damaged.append(f"line {number} is not a journal entry (or out of order)")
+                continue
             previous = entry.seq
             yield entry
 
@@ -278,8 +311,10 @@ class JournalWriter:
     Pass ``old_state.seq + 1`` (with :func:`recover_state` when the state file was
     unusable: a start of 1 over an existing journal would drop it). Entries already at
     or past ``start_seq`` were written by a run whose state was never saved; they are
-    replaced. The file is written atomically, so a crash never leaves a torn line;
-    nothing is written when there is neither a previous journal nor a change.
+    replaced. Damaged lines of the previous journal are left out (``damaged`` says which),
+    so one bad line never makes every later export fail. The file is written
+    atomically, so a crash never leaves a torn line; nothing is written when there is
+    neither a previous journal nor a change.
     """
 
     def __init__(self, path: Path, previous: Path | None, start_seq: int):
@@ -290,8 +325,9 @@ class JournalWriter:
         self.count = 0  # entries in the journal
         self.added = 0
         self.last_time: str | None = None
+        self.damaged: list[str] = []
         self._out: StreamedFile | None = None
-        for entry in iter_journal(previous) if previous else ():
+        for entry in iter_journal(previous, self.damaged) if previous else ():
             if entry.seq >= start_seq:
                 break
             self._write(entry)
