@@ -172,7 +172,7 @@ def _is_number(value) -> bool:
 def _json_kind(value) -> str:
     if isinstance(value, bool):
         return f"a boolean ({str(value).lower()})"
-    if isinstance(value, float):
+    if isinstance(value, (int, float)):
         return f"the number {value}"
     return {dict: "an object", list: "a list"}.get(type(value), type(value).__name__)
 
