@@ -406,7 +406,8 @@ def test_an_uncertain_date_is_kept_as_plain_text_and_the_export_validates(tmp_pa
     assert validate_export(tmp_path / "out") == []
 
 
-@pytest.mark.parametrize("upload", ["2023-02-30", "0000-01-01", "2023-13-01", "٢٠٢٣-١٠-٠٥", "2023-10-05T25:00"])
+@pytest.mark.parametrize("upload", ["2023-02-30", "0000-01-01", "2023-13-01", "٢٠٢٣-١٠-٠٥",
+                                    "2023-10-05T25:00"])
 def test_an_impossible_upload_date_gives_no_ill_typed_literal_and_a_warning(tmp_path, upload):
     path = jsonl(tmp_path / "r.jsonl", good(1, original_upload_date=upload))
     report = export([path], tmp_path / "out")

@@ -202,8 +202,9 @@ def recover_state(entries: list[JournalEntry], published: dict[str, DocumentStat
             first_seen = documents[entry.key].first_seen if entry.key in documents else entry.time
             documents[entry.key] = DocumentState("", first_seen, entry.time)
     if published is not None:
-        documents = {key: DocumentState(found.digest, *((documents[key].first_seen, documents[key].modified)
-                                                        if key in documents else (found.first_seen, found.modified)))
+        documents = {key: DocumentState(found.digest, *(
+                         (documents[key].first_seen, documents[key].modified) if key in documents
+                         else (found.first_seen, found.modified)))
                      for key, found in published.items()}
     return State(documents, entries[-1].seq if entries else 0)
 
