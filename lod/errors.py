@@ -20,7 +20,9 @@ class Place:
     field: str | None = None
 
     def __str__(self) -> str:
-        parts = [self.file]
+        # A file name may hold a line break: the message stays one line.
+        parts = [self.file if self.file.isprintable() else "".join(
+            c if c.isprintable() else repr(c)[1:-1] for c in self.file)]
         if self.line is not None:
             parts.append(f"line {self.line}")
         if self.record is not None and self.line is None:

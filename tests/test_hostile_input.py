@@ -429,3 +429,29 @@ def test_name_caches_keep_only_short_names():
     assert fields.agent_from_printed.cache_info().currsize == before
     fields.agent_from_printed("Kim, Il Sung")
     assert fields.agent_from_printed.cache_info().currsize <= before + 1
+
+
+# --- names -----------------------------------------------------------------------------------
+
+
+def test_a_file_name_that_is_not_utf8_is_skipped_and_the_report_can_say_so(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    jsonl(folder / "a.jsonl", good(1))
+    latin1 = Path(os.fsdecode(bytes(folder) + b"/caf\xe9.jsonl"))
+    latin1.write_text(json.dumps(good(2)) + "\n", encoding="utf-8")
+    report = export([folder], tmp_path / "out")
+    assert report["exported"] == 1
+    assert report["skipped"] == [{"file": f"{folder}/caf\\xe9.jsonl",
+                                  "reason": "file name is not UTF-8; rename the file to read it"}]
+
+
+def test_an_error_about_a_file_whose_name_holds_a_line_break_is_still_one_line(tmp_path):
+    path = tmp_path / "two\nlines.jsonl"
+    path.write_text("{not json\n", encoding="utf-8")
+    (error,) = records_and_errors(path)[1]
+    assert "\n" not in str(error) and "two\\nlines.jsonl, line 1: invalid JSON" in str(error)
+    header = tmp_path / "h.csv"
+    header.write_text('"a\nb",c\nx,y\n', encoding="utf-8")
+    (error,) = records_and_errors(header)[1]
+    assert "\n" not in str(error) and "'a\\nb'" in str(error)

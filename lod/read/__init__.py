@@ -55,12 +55,16 @@ def input_files(paths: Iterable[str]) -> Iterator[str | Skipped | ReadError]:
                     if name.startswith("."):
                         continue
                     file = os.path.join(root, name)
-                    if Path(name).suffix.lower() not in READERS:
+                    if _not_utf8(file):
+                        yield Skipped(_shown(file), "file name is not UTF-8; rename the file to read it")
+                    elif Path(name).suffix.lower() not in READERS:
                         yield Skipped(file, f"unknown file type; lod reads {', '.join(READERS)}")
                     elif _not_regular(file):
                         yield Skipped(file, f"{_not_regular(file)}; lod reads regular files only")
                     else:
                         yield file
+        elif _not_utf8(given):
+            yield ReadError("file name is not UTF-8; rename the file to read it", Place(_shown(given)))
         elif not os.path.lexists(given):
             yield ReadError("no such file or folder", Place(given))
         elif _not_regular(given):
@@ -70,6 +74,17 @@ def input_files(paths: Iterable[str]) -> Iterator[str | Skipped | ReadError]:
         else:
             yield ReadError(f"unknown file type {path.suffix or '(none)'!r}; "
                             f"lod reads {', '.join(READERS)}", Place(given))
+
+
+def _not_utf8(path: str) -> bool:
+    """Whether a path holds bytes that are not UTF-8 (Python gives them as lone surrogates,
+    which no output file can hold: the record's provenance, links.csv, report.json)."""
+    return not path.isascii() and any("\udc80" <= c <= "\udcff" for c in path)
+
+
+def _shown(path: str) -> str:
+    """A path that is not UTF-8, shown with its bad bytes escaped (``caf\\xe9.jsonl``)."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 _KINDS = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"),

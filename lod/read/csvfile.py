@@ -88,10 +88,11 @@ def _header(path: str, reader, source: _Lines) -> list[str]:
                         hint="save the file as UTF-8")
     if "title" not in header:
         known = [name for name in header if name in FIELDS]
+        shown = [name if name.isprintable() else repr(name) for name in header[:5]]  # the message is one line
         raise ReadError(
             "CSV header has no 'title' column" + (
                 f" (found {', '.join(known)})" if known else
-                f" and none of the archive's columns (found {', '.join(header[:5]) or 'nothing'})"),
+                f" and none of the archive's columns (found {', '.join(shown) or 'nothing'})"),
             Place(path, line=source.row[0][0] if source.row else 1),
             hint="the first row must name the columns: title, original_publication_date, ...",
         )
