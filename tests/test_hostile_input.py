@@ -338,6 +338,15 @@ def test_every_reader_reads_utf16_and_utf32_and_boms(tmp_path, encoding, bom):
                        "p.txt": [RECORDS[0]["title"]]}
 
 
+def test_a_spreadsheets_unicode_text_is_read_tab_separated_utf16(tmp_path):
+    path = tmp_path / "export.csv"
+    rows = ["title\trecord_id\tauthors", "Überblick, mit Komma\t1\tSatō, Eisaku|Kim Il Sung", "Second\t2\t"]
+    path.write_bytes(codecs.BOM_UTF16_LE + "\r\n".join(rows).encode("utf-16-le") + "\r\n".encode("utf-16-le"))
+    records, errors = records_and_errors(path)
+    assert not errors and [r.title for r in records] == ["Überblick, mit Komma", "Second"]
+    assert [a.name for a in records[0].authors] == ["Eisaku Satō", "Kim Il Sung"]
+
+
 def test_a_line_that_is_not_valid_utf16_is_rejected_alone(tmp_path):
     lines = [json.dumps(good(n)).encode("utf-16-le") + "\n".encode("utf-16-le") for n in (1, 2, 3)]
     lines[1] = lines[1][:10] + b"\x00\xd8" + lines[1][10:]  # a lone high surrogate

@@ -1,5 +1,7 @@
 """CSV (``.csv``): the archive's field names as the header; multi-valued cells split on ``|``.
 
+Cells are separated by commas, or by tabs when the header holds tabs and no comma.
+
 Rows are read strictly (RFC 4180 quoting: a quoted cell closes before a comma or a
 line end) and must have as many cells as the header. A row that breaks this — an
 unbalanced quote that would swallow the rows after it into one cell, text after a
@@ -11,6 +13,7 @@ takes the rows after it along, and never merges them into one record.
 from __future__ import annotations
 
 import csv
+import itertools
 import re
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -32,7 +35,7 @@ def split(path: str, lines: Iterable[bytes | ReadError], limits: Limits = Limits
     # lod's own bound is the row's, limits.line_bytes.
     csv.field_size_limit(max(csv.field_size_limit(), limits.line_bytes))
     source = _Lines(lines, limits.line_bytes)
-    reader = csv.reader(source, strict=True)
+    reader = csv.reader(source, strict=True, delimiter=_delimiter(source.peek()))
     try:
         header = _header(path, reader, source)
     except ReadError as error:
@@ -69,6 +72,12 @@ def split(path: str, lines: Iterable[bytes | ReadError], limits: Limits = Limits
                         f"the {len(rest)} line{'s' if len(rest) > 1 else ''} after it are read again as rows")
         yield ReadError(problem, Place(path, line=first))
         source.read_again(rest)
+
+
+def _delimiter(first: str | None) -> str:
+    """A comma, or a tab for a header of tabs and no comma (spreadsheet programs save their
+    "Unicode text" so: tab-separated UTF-16)."""
+    return "\t" if first and "," not in first and "\t" in first else ","
 
 
 def _header(path: str, reader, source: _Lines) -> list[str]:
@@ -170,6 +179,16 @@ class _Lines:
         if self._size > self._most:
             raise _TooLong()
         return line[1]
+
+    def peek(self) -> str | None:
+        """The first line's text, left to be read (None for no readable line)."""
+        for number, raw in self._lines:
+            if isinstance(raw, ReadError):
+                self._lines = itertools.chain([(number, raw)], self._lines)
+                return None
+            self._again.append((number, raw.decode("utf-8", "surrogateescape"), len(raw)))
+            return self._again[0][1]
+        return None
 
     def next_row(self) -> None:
         self.row = []
