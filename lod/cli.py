@@ -3,7 +3,8 @@
 Exit status (also in the README):
   0  everything was exported / valid
   1  some records were rejected (the rest were written) / validation found problems
-  2  usage error, bad configuration, or nothing readable at all
+  2  usage error, bad configuration, nothing readable at all, or the export itself failed
+     (disk full, folder unwritable, another export running): the previous export is unchanged
 """
 
 from __future__ import annotations
@@ -79,6 +80,7 @@ def _authorities(args) -> str | None:
 def cmd_export(args) -> int:
     from lod import pipeline
     from lod.config import load_config
+    from lod.publish.layout import REPORT
     from lod.link import offline_linker, online_linker
     from lod.read import count_records
     from lod.vocab import SAMPLES_DIR
@@ -118,10 +120,11 @@ def cmd_export(args) -> int:
     for note in report.notes:
         print(f"lod: {note}", file=sys.stderr)
     changes = ", ".join(f"{n} {kind.lower()}d" for kind, n in report.changes.items() if n)
-    print(f"lod export: {report.exported} documents exported, {len(report.rejected)} rejected, "
-          f"{len(report.skipped)} files skipped, {report.triples} triples"
+    merged = f", {report.merged_records} merged into other captures" if report.merged_records else ""
+    print(f"lod export: {report.read} records read: {report.exported} documents exported{merged}, "
+          f"{len(report.rejected)} rejected; {len(report.skipped)} files skipped, {report.triples} triples"
           f"{f' ({changes})' if changes else ''} -> {out} "
-          f"({elapsed:.1f}s; details in {report.report_path or out / pipeline.REPORT})")
+          f"({elapsed:.1f}s; details in {report.report_path or out / REPORT})")
     return report.status
 
 
@@ -237,13 +240,42 @@ def cmd_mapping(args) -> int:
     return EXIT_OK
 
 
+def _positive(text: str) -> int:
+    """A whole number of at least 1 (argparse reports the error and exits with status 2)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
+    return value
+
+
+def _positive_number(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} must be a positive number")
+    return value
+
+
+def _port(text: str) -> int:
+    value = _positive(text)
+    if value > 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port (1-65535)")
+    return value
+
+
 def _link_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--authorities", metavar="FILE",
                         help=f"local authority table over the packaged one (default ./{LOCAL_AUTHORITIES} if present)")
     parser.add_argument("--wikidata-endpoint", metavar="URL", help="Action API (default: wikidata.org)")
     parser.add_argument("--user-agent", metavar="UA", help="User-Agent with your contact address")
     parser.add_argument("--cache", metavar="FILE", help="Wikidata answer cache (sqlite)")
-    parser.add_argument("--timeout", type=float, default=10.0, metavar="S", help="per request (default 10)")
+    parser.add_argument("--timeout", type=_positive_number, default=10.0, metavar="S",
+                        help="per request (default 10)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -258,9 +290,9 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--base", metavar="IRI", help="base IRI for minted IRIs (default from lod.toml)")
     export.add_argument("--config", metavar="FILE", help="configuration file (default: ./lod.toml if present)")
     _link_options(export)
-    export.add_argument("--workers", type=int, metavar="N",
+    export.add_argument("--workers", type=_positive, metavar="N",
                         help="worker processes (default: the number of cores; 1: no pool)")
-    export.add_argument("--chunk-triples", type=int, default=500_000, metavar="N",
+    export.add_argument("--chunk-triples", type=_positive, default=500_000, metavar="N",
                         help="largest dump file, in triples (default 500000)")
     export.add_argument("--engine", choices=["local", "dask"], default="local",
                         help="where records are rendered: local processes, or a Dask cluster")
@@ -272,7 +304,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="ask Wikidata about names the authority table does not know")
     export.add_argument("--no-resume", dest="resume", action="store_false",
                         help="start over even when a killed run of this export left work to resume")
-    export.add_argument("--sort-memory", type=float, default=16.0, metavar="MB",
+    export.add_argument("--sort-memory", type=_positive_number, default=16.0, metavar="MB",
                         help="memory for the key sort before it spills a run to disk, and how "
                              "often a resumable checkpoint is written (default 16)")
     export.set_defaults(run=cmd_export)
@@ -309,19 +341,21 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve an export: linked data, SPARQL, OAI-PMH")
     serve.add_argument("dir", metavar="DIR", nargs="?", default="output")
     serve.add_argument("--host", default="127.0.0.1", help="interface (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8080, help="port (default 8080)")
+    serve.add_argument("--port", type=_port, default=8080, help="port (default 8080)")
     serve.add_argument("--base", metavar="IRI", help="base IRI (default: the export's own)")
-    serve.add_argument("--sparql-timeout", type=float, default=10.0, metavar="S",
+    serve.add_argument("--sparql-timeout", type=_positive_number, default=10.0, metavar="S",
                        help="SPARQL query timeout in seconds (default 10)")
-    serve.add_argument("--sparql-limit", type=int, default=10_000, metavar="N",
+    serve.add_argument("--sparql-limit", type=_positive, default=10_000, metavar="N",
                        help="most SPARQL result rows/triples (default 10000)")
-    serve.add_argument("--oai-page-size", type=int, default=100, metavar="N",
+    serve.add_argument("--oai-page-size", type=_positive, default=100, metavar="N",
                        help="OAI-PMH records per response (default 100)")
     serve.add_argument("--oai-admin-email", metavar="ADDRESS", help="OAI-PMH Identify adminEmail")
     serve.set_defaults(run=cmd_serve)
 
     mapping = commands.add_parser("mapping", help="print the field -> property tables")
     mapping.set_defaults(run=cmd_mapping)
+    for command in commands.choices.values():
+        command.add_argument("--debug", action="store_true", help="show the traceback of an internal error")
     return parser
 
 
@@ -336,3 +370,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         _error("interrupted")
         return 130
+    except Exception as error:  # a bug in lod, not in the input: one line, the traceback on request
+        if args.debug:
+            raise
+        _error(f"internal error: {type(error).__name__}: {error} (run again with --debug for the traceback)")
+        return EXIT_USAGE

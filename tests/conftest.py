@@ -17,6 +17,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from lod import pipeline
 from lod.link import offline_linker
 from lod.map import Settings
+from lod.publish import layout
 from lod.vocab import SAMPLES_DIR
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -44,7 +45,7 @@ class Export:
 
     @property
     def documents(self) -> Path:
-        return self.out / pipeline.DOCUMENTS
+        return self.out / layout.DOCUMENTS
 
     def files(self, extension: str) -> list[Path]:
         return sorted(self.documents.glob(f"*{extension}"))

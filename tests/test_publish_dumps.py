@@ -97,6 +97,7 @@ def test_key_sort_spilled_runs_give_the_order_of_memory(tmp_path, monkeypatch, m
         in_memory.add(*item)
     for item in reversed(items):
         spilled.add(*item)
+        assert spilled.spill_if_full()
     assert list(in_memory) == list(spilled) == sorted(items)
     spilled.close()
     assert not (tmp_path / "b").exists()
@@ -105,7 +106,11 @@ def test_key_sort_spilled_runs_give_the_order_of_memory(tmp_path, monkeypatch, m
 def test_key_sort_adopts_the_runs_of_a_killed_sort_and_checks_their_bytes(tmp_path):
     items = _items(60)
     killed = KeySorter(tmp_path / "sort", spill_bytes=300)
-    spilled_after = [n for n, item in enumerate(items, 1) if killed.add(*item)]
+    spilled_after = []
+    for n, item in enumerate(items, 1):
+        killed.add(*item)
+        if killed.spill_if_full():
+            spilled_after.append(n)
     assert len(spilled_after) > 2
     done = spilled_after[1]  # the killed sort's memory (the items after its second run) is lost
     resumed = KeySorter(tmp_path / "sort", spill_bytes=300, runs=killed.runs[:2])

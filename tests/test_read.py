@@ -16,9 +16,7 @@ from lod.model import ORGANIZATION, PERSON
 from lod.read import Skipped, csvfile, jsonlines, read_file, read_inputs
 from lod.read.fields import (
     MONTHS,
-    SLUG_MAX,
     agent_from_printed,
-    archive_slug,
     parse_date,
     split_list,
     subject_from_printed,
@@ -581,18 +579,6 @@ def corpus_records() -> Path:
     return path
 
 
-def test_archive_slug_reproduces_the_archive_landing_pages():
-    path = corpus_records()
-    checked = 0
-    for line in path.read_text(encoding="utf-8").splitlines():
-        values = json.loads(line)
-        if values.get("title"):
-            slug = values["document_url"].rstrip("/").rsplit("/", 1)[-1]
-            assert archive_slug(values["title"]) == slug, values["title"]
-            checked += 1
-    assert checked == 14
-
-
 def test_corpus_complete_records_read_and_partial_rows_are_rejected():
     records, errors = records_and_errors(corpus_records())
     assert len(records) == 14 and len(errors) == 9
@@ -600,13 +586,6 @@ def test_corpus_complete_records_read_and_partial_rows_are_rejected():
     for record in records:
         assert record.key == record.identifiers.url.rstrip("/").rsplit("/", 1)[-1]
         assert record.date.iso is not None
-
-
-def test_archive_slug_examples():
-    assert archive_slug("Cable, Mao Zedong to Filippov [Stalin]") == "cable-mao-zedong-filippov-stalin"
-    assert archive_slug("Note No.084.504 at 10 A.M.") == "note-no084504-10-am"
-    assert archive_slug("x" * 200) == "x" * SLUG_MAX
-    assert archive_slug("„“ …") == "untitled"
 
 
 # --- bad input ----------------------------------------------------------------------------------
@@ -735,7 +714,6 @@ def test_hostile_record_keeps_its_characters():
 
 # --- properties -------------------------------------------------------------------------------
 
-_SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 months = st.sampled_from(sorted(MONTHS) + ["Sept.", "Oct.", "MARCH", "Febuary"])
 printed_dates = st.one_of(
     st.text(max_size=40),
@@ -765,13 +743,6 @@ def test_parse_date_never_raises_and_types_only_real_dates(text):
     else:
         assert date.precision == "year"
         assert re.fullmatch(r"[0-9]{4}", date.iso) and date.iso != "0000"
-
-
-@settings(max_examples=400, deadline=None)
-@given(st.text(max_size=300))
-def test_archive_slug_is_always_a_clean_short_key(title):
-    slug = archive_slug(title)
-    assert _SLUG.match(slug) and len(slug) <= SLUG_MAX
 
 
 def test_a_csv_row_that_is_not_utf8_is_rejected_and_the_rows_after_it_are_read(tmp_path):

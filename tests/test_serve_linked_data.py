@@ -44,7 +44,7 @@ from lod.serve.store import Export  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "samples" / "seed-record.txt"
 SECRET = "TOP-SECRET-NOT-FOR-CLIENTS"
-SEED_KEY = "communist-party-soviet-union-central-committee-report-8-october-conversation-between"
+SEED_KEY = "communist-party-soviet-union-central-committee-report-8-october-conversation-between-322d94e2--1956-10-15"
 
 #: One more document with authors, contributors, places, a subject and Wikidata links.
 EXTRA_RECORD = {

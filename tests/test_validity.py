@@ -26,8 +26,10 @@ from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SKOS, VOID
 from lod import cli, pipeline
 from lod.link import offline_linker
 from lod.model import Record
+from lod.publish import layout
 from lod.publish.validate import validate_export
 from lod.read import read_inputs
+from lod.render import render
 from lod.serialize import jsonld, turtle
 from lod.vocab import SAMPLES_DIR, SCHEMA
 
@@ -138,7 +140,7 @@ def diff(expected: Graph, actual: Graph) -> str:
 
 
 def dump_text(export) -> str:
-    return gzip.decompress((export.out / pipeline.DATASET_DUMP).read_bytes()).decode("utf-8")
+    return gzip.decompress((export.out / layout.DATASET_DUMP).read_bytes()).decode("utf-8")
 
 
 def document_iri(graph: Graph) -> URIRef:
@@ -180,7 +182,7 @@ def test_every_file_parses_with_rdflib_and_pyoxigraph(export, oxigraph_graph):
 
 
 def rendered_documents(export) -> dict:
-    """Each written document's :class:`lod.pipeline.Rendered`, made again from the inputs.
+    """Each written document's :class:`lod.publish.rendered.Rendered`, made again from the inputs.
 
     Of two records with one key, the one whose bytes were written is the document.
     """
@@ -188,7 +190,7 @@ def rendered_documents(export) -> dict:
     for item in read_inputs([str(p) for p in export.inputs]):
         if not isinstance(item, Record):
             continue
-        rendered = pipeline.render(item, export.settings, offline_linker(), export.now)
+        rendered = render(item, export.settings, offline_linker(), export.now)
         path = export.documents / f"{rendered.key}.ttl"
         if path.exists() and path.read_bytes() == rendered.files[".ttl"]:
             winners[rendered.key] = rendered
@@ -235,7 +237,7 @@ def test_lod_validate_command(sample_export, tmp_path, capsys):
     assert "0 problems" in capsys.readouterr().out
     broken = tmp_path / "broken"
     shutil.copytree(sample_export.out, broken)
-    path = next((broken / pipeline.DOCUMENTS).glob("*.ttl"))
+    path = next((broken / layout.DOCUMENTS).glob("*.ttl"))
     path.write_text(path.read_text(encoding="utf-8") + f'\n{document_iri_of(path)} dcterms:title "Two"@en .\n',
                     encoding="utf-8")
     assert cli.main(["validate", str(broken)]) == 1
@@ -252,7 +254,7 @@ def broken_export(sample_export, tmp_path):
     """A copy of the sample export with one document to break; yields (folder, ttl path)."""
     folder = tmp_path / "export"
     shutil.copytree(sample_export.out, folder)
-    path = next((folder / pipeline.DOCUMENTS).glob("*.ttl"))
+    path = next((folder / layout.DOCUMENTS).glob("*.ttl"))
     return folder, path
 
 
@@ -430,7 +432,7 @@ def all_graphs(export):
         yield path.name, Graph().parse(path, format="turtle")
     for path in export.files(".jsonld"):
         yield path.name, Graph().parse(path, format="json-ld")
-    yield pipeline.DATASET_DUMP, Graph().parse(data=dump_text(export), format="nt")
+    yield layout.DATASET_DUMP, Graph().parse(data=dump_text(export), format="nt")
 
 
 def test_no_blank_nodes(export):
@@ -517,7 +519,7 @@ def test_rapper_rejects_broken_turtle(tmp_path):
 def output_bytes(export) -> dict[str, bytes]:
     files = {f"documents/{p.name}": p.read_bytes()
              for p in export.files(".ttl") + export.files(".jsonld")}
-    files[pipeline.DATASET_DUMP] = (export.out / pipeline.DATASET_DUMP).read_bytes()
+    files[layout.DATASET_DUMP] = (export.out / layout.DATASET_DUMP).read_bytes()
     return files
 
 

@@ -26,6 +26,8 @@ from lod.vocab import OWL, PROV, RDF, RDFS, SCHEMA, SKOS, WD, XSD, languages, re
 rdf, rdfs, owl, prov, skos, schema, xsd = map(Names, (RDF, RDFS, OWL, PROV, SKOS, SCHEMA, XSD))
 WIKIDATA = str(WD)
 
+#: Input records are named by tag URIs under this prefix (RFC 4151; lod.invalid is no host).
+INPUT_TAG = "tag:lod.invalid,2026:input/"
 DATE_TYPES = {"day": xsd.date, "month": xsd.gYearMonth, "year": xsd.gYear}
 KIND_TYPES = {PERSON: schema.Person, ORGANIZATION: schema.Organization, PLACE: schema.Place}
 
@@ -180,7 +182,8 @@ def _description_provenance(add, iris: Iris, record: Record, thing: str, first_s
     activity = iris.activity(__version__, MAPPING_VERSION)
     add((description, rdf.type, prov.Entity))
     add((description, schema.mainEntity, thing))
-    add((description, prov.wasDerivedFrom, source_iri(record)))
+    for source in source_iris(record):
+        add((description, prov.wasDerivedFrom, source))
     add((description, prov.wasGeneratedBy, activity))
     when = generation_time(record, first_seen)
     if when:
@@ -189,15 +192,16 @@ def _description_provenance(add, iris: Iris, record: Record, thing: str, first_s
     add((activity, rdfs.label, literal(f"lod {__version__}, mapping version {MAPPING_VERSION}", "en")))
 
 
-def source_iri(record: Record) -> str:
-    """The source record: its landing page, else a tag URI naming the input file and the record."""
-    url = safe_url(record.identifiers.url)
-    if url:
-        return url
-    # The file name and the document key: stable when the file is read from elsewhere or its
-    # lines are reordered (a line number would not be).
-    place = quote(os.path.basename(record.origin.file), safe="._-")
-    return f"tag:lod.invalid,2026:input/{place}#{record.key}"
+def source_iris(record: Record) -> list[str]:
+    """Where the description comes from: the document's landing page(s) and every input file it
+    was read from, as a tag URI naming the file and the document (``tag:lod.invalid,2026:input/
+    FILE#KEY``). Not the line: a record added or removed above it in its file would then change
+    every later document's description, and the change feed would announce them all as updated
+    (``report.json`` and ``links.csv`` give the lines)."""
+    pages = (safe_url(url) for url in (record.identifiers.url, *record.identifiers.other_urls))
+    inputs = (f"{INPUT_TAG}{quote(os.path.basename(origin.file), safe='._-')}#{record.key}"
+              for origin in record.origins)
+    return [*dict.fromkeys(filter(None, pages)), *dict.fromkeys(inputs)]
 
 
 def _link_provenance(add, iris: Iris, record: Record, node: str, entity: Entity) -> None:

@@ -80,3 +80,9 @@ def _same_file(one: Path, other: Path) -> bool:
 def clean(documents: Path) -> None:
     """Remove the losers' files."""
     shutil.rmtree(documents / DUPLICATES, ignore_errors=True)
+
+
+def overwrite(documents: Path, key: str, files: dict[str, bytes]) -> None:
+    """Put a document's files under its key, replacing what is there (each file whole or absent)."""
+    for ext, data in files.items():
+        write_bytes(documents / f"{key}{ext}", data)

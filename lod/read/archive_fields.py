@@ -88,7 +88,7 @@ def record_from_fields(values: dict, origin: Origin, separator: str | None = Non
 
     return Record(
         title=title,
-        identifiers=F.identifiers(text("document_url"), text("record_id"), title,
+        identifiers=F.identifiers(text("document_url"), text("record_id"), title, date,
                                   F.document_numbers(body)),
         origin=origin,
         description=F.clean_text(text("description")),

@@ -11,9 +11,9 @@ import json
 import re
 import unicodedata
 from functools import lru_cache
-from urllib.parse import unquote, urlsplit
 
 from lod.model import ORGANIZATION, PERSON, PLACE, Entity, Identifiers, RecordDate, Subject
+from lod.read.keys import document_key
 from lod.vocab import read_lines
 
 MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
@@ -273,69 +273,15 @@ def unique_names(names: list[str]) -> list[str]:
     return list(kept.values())
 
 
-# --- keys ---------------------------------------------------------------------
-
-_SLUG_STOP_WORDS = frozenset(
-    "a an as at before but by for from is in into like of off on onto per since than "
-    "the this that to up via with".split()
-)
-SLUG_MAX = 90
-_KEY = re.compile(r"^[a-z0-9][a-z0-9-]{0,119}$")
+# --- identifiers ----------------------------------------------------------------
 
 
-def archive_slug(title: str) -> str:
-    """The landing-page slug the archive gives a title (LAYOUTS.md §5.7).
-
-    Lower case, punctuation dropped (``A.M.`` -> ``am``), short words removed,
-    cut at 90 characters on a word boundary (a single longer word is cut itself).
-    """
-    text = unicodedata.normalize("NFKD", title.casefold())
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = re.sub(r"['’‘`.:]", "", text)
-    words = [w for w in re.split(r"[^a-z0-9]+", text) if w and w not in _SLUG_STOP_WORDS]
-    slug = words[0][:SLUG_MAX] if words else "untitled"
-    for word in words[1:]:
-        candidate = f"{slug}-{word}"
-        if len(candidate) > SLUG_MAX:
-            break
-        slug = candidate
-    return slug
-
-
-def key_from_url(url: str | None) -> str | None:
-    """The key in a landing-page URL: ``/document/<slug or number>`` or ``/node/<n>``."""
-    if not url:
-        return None
-    path = unquote(urlsplit(url.strip()).path)
-    match = re.search(r"/(document|node)/([^/]+?)(?:\.pdf)?/?$", path)
-    if not match:
-        return None
-    segment = match[2].lower()
-    if not _KEY.match(segment):
-        segment = archive_slug(segment)
-    return f"node-{segment}" if match[1] == "node" else segment
-
-
-def document_key(url: str | None, record_id: str | None, title: str) -> str:
-    """Stable document key: from the landing-page URL, else the record ID, else the title.
-
-    Never random and never dependent on input order; the title fallback is the
-    slug the archive itself would most likely have given the page.
-    """
-    key = key_from_url(url)
-    if key:
-        return key
-    if record_id and re.fullmatch(r"[A-Za-z0-9-]{1,40}", record_id):
-        return f"record-{record_id.lower()}"
-    return archive_slug(title)
-
-
-def identifiers(url: str | None, record_id: str | None, title: str,
+def identifiers(url: str | None, record_id: str | None, title: str, date: RecordDate | None,
                 numbers: tuple[str, ...] = ()) -> Identifiers:
     url = clean_line(url)
     record_id = clean_line(record_id)
     return Identifiers(record_id=record_id, document_numbers=numbers, url=url,
-                       key=document_key(url, record_id, title))
+                       key=document_key(url, record_id, title, date))
 
 
 _DOCUMENT_NUMBER = re.compile(r"^No\.\s*([0-9][\w./-]*)$")

@@ -138,7 +138,7 @@ def parse_page(text: str, path: str) -> Record:
     funders = F.unique_names([*F.funders_from_credit(values.get("credit")), *values.get("donors", [])])
     return Record(
         title=title,
-        identifiers=F.identifiers(url, record_id, title, F.document_numbers(body)),
+        identifiers=F.identifiers(url, record_id, title, date, F.document_numbers(body)),
         origin=Origin(file=path, line=1, layout=layout),
         description=F.clean_text(values.get("description")),
         summary=F.clean_text(values.get("summary")),

@@ -1,0 +1,65 @@
+"""One document's way from record to bytes: link -> map -> serialize, plus what publishing needs of it.
+
+:func:`render` is pure (record in, bytes out): the same record, settings and time give
+the same bytes. It runs in the export's workers; what it returns (:class:`Rendered`) is
+what the publish stage needs of a document.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from bisect import bisect_left
+from collections.abc import Callable
+
+from lod.map import Settings, map_record
+from lod.model import Record
+from lod.publish.dumps import line_stats
+from lod.publish.links import link_rows, render_links
+from lod.publish.rendered import Rendered
+from lod.serialize import jsonld, ntriples, turtle
+
+#: Per-document files: extension -> writer (format name = extension without the dot).
+DOCUMENT_FORMATS = {".ttl": turtle.serialize, ".jsonld": jsonld.serialize}
+#: What an export writes: per-document Turtle and JSON-LD, the N-Triples and N-Quads dumps.
+FORMATS = ("ttl", "jsonld", "nt", "nq")
+Linker = Callable[[Record], Record]
+
+
+def render(record: Record, settings: Settings, linker: Linker | None = None,
+           first_seen: str | None = None, formats: tuple[str, ...] = FORMATS) -> Rendered:
+    """Link, map and serialize one record. Pure: same record, settings and time, same bytes."""
+    if linker is not None:
+        record = linker(record)
+    triples = map_record(record, settings, first_seen)
+    iris = settings.iris
+    root = iris.document(record.key)
+    mine = (f"<{root}>", f"<{root}#", f"<{iris.description(record.key)}>")
+    own, shared, digest = _own_and_shared(ntriples.lines(triples), mine)
+    stats = line_stats(own, f"{settings.base}id/".encode("utf-8"))
+    files = {ext: write(triples, root).encode("utf-8") for ext, write in DOCUMENT_FORMATS.items()
+             if ext[1:] in formats}
+    links = render_links(link_rows(record, iris)).split("\n", 1)[1]
+    return Rendered(record.key, digest, files, own + shared, len(own), stats, links, record.origins,
+                    record.warnings)
+
+
+def _own_and_shared(lines: list[str], mine: tuple[str, ...]) -> tuple[bytes, bytes, str]:
+    """The lines that start with one of ``mine`` (none of which starts another) and the
+    others, as UTF-8, and the SHA-256 of all the lines in their sorted order.
+
+    The lines are sorted, so those with one prefix are one run, found by bisection: no
+    line is tested, and each is encoded once.
+    """
+    runs = sorted((bisect_left(lines, prefix), bisect_left(lines, prefix[:-1] + chr(ord(prefix[-1]) + 1)))
+                  for prefix in mine)
+    digest = hashlib.sha256()
+    own, shared, start = [], [], 0
+    for begin, end in [*runs, (len(lines), len(lines))]:
+        between = "".join(lines[start:begin]).encode("utf-8")
+        run = "".join(lines[begin:end]).encode("utf-8")
+        digest.update(between)
+        digest.update(run)
+        shared.append(between)
+        own.append(run)
+        start = end
+    return b"".join(own), b"".join(shared), digest.hexdigest()
