@@ -116,3 +116,44 @@ def test_documents_do_not_depend_on_input_order_and_keys_are_distinct(specs):
     keys = [key for key, _, _ in result]
     assert len(keys) == len(set(keys))
     assert sorted(str(o) for _, _, origins in result for o in origins) == sorted(str(r.origin) for r in records)
+
+
+# --- in an export ------------------------------------------------------------------------------
+
+PAGE = """Skip to content
+
+June 5, 1956
+
+Record of Conversation with Kim Il Sung
+
+{body}
+"""
+
+
+def test_an_export_publishes_every_document_once_and_accounts_for_every_record(exporter, tmp_path):
+    """Two captures of one page (one cut off), two same-titled documents of other days, and one
+    landing page printed with two titles (captures that only meet in the pass in key order)."""
+    import json
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "cut.txt").write_text(PAGE.format(body=BODY[:140]), encoding="utf-8")
+    (folder / "whole.txt").write_text(PAGE.format(body=BODY), encoding="utf-8")
+    (folder / "other-day.txt").write_text(PAGE.replace("June 5", "June 9").format(body=OTHER_BODY),
+                                          encoding="utf-8")
+    url = "https://digitalarchive.wilsoncenter.org/document/114999"
+    rows = [{"title": "Telegram from Pyongyang to Moscow", "document_url": url, "text_body": BODY},
+            {"title": "Telegram, Pyongyang to Moscow (cut)", "document_url": url, "summary": "A summary."}]
+    (folder / "records.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    export = exporter([folder], "merged")
+    report = json.loads((export.out / "report.json").read_text(encoding="utf-8"))
+    assert (report["read"], report["exported"], report["merged_count"], report["rejected_count"]) == (5, 3, 2, 0)
+    keys = sorted(p.stem for p in export.files(".ttl"))
+    assert keys == ["114999", "record-conversation-kim-il-sung--1956-06-05",
+                    "record-conversation-kim-il-sung--1956-06-09"]
+    merged = (export.documents / "114999.ttl").read_text(encoding="utf-8")
+    assert "A summary." in merged and "Presidium" in merged
+    assert "records.jsonl#114999" in merged
+    page = (export.documents / "record-conversation-kim-il-sung--1956-06-05.ttl").read_text(encoding="utf-8")
+    assert "Central Committee.\"" in page or "Central Committee." in page  # the whole body, not the cut one
+    assert "input/cut.txt#" in page and "input/whole.txt#" in page
