@@ -41,7 +41,8 @@ from lod.publish.runs import KeySorter
 from lod.read import Skipped, input_files, parse, reread, split_inputs
 from lod.read.merge import documents as documents_of, group_key, merge
 from lod.read.unit import Unit
-from lod.render import FORMATS, Linker, render
+from lod import serialize
+from lod.render import Linker, render
 
 GROUPS = ".groups"
 
@@ -81,7 +82,7 @@ class Job:
     now: str
     documents: Path
     previous: Path | None = None
-    formats: tuple[str, ...] = FORMATS
+    formats: tuple[str, ...] | None = None  # names in lod.serialize (None: the default outputs)
 
     def identify(self, item):
         """A unit's group (see the module docstring), or the ReadError that rejects it; anything
@@ -145,17 +146,17 @@ def _internal_error(place: Place, stage: str, error: BaseException) -> ReadError
 def export(inputs: Iterable[str], out: Path, settings: Settings, linker: Linker | None = None,
            progress: Progress | None = None, on_error: Callable[[str], None] | None = None,
            dataset: Dataset = Dataset(), workers: int = 1, chunk_triples: int = 500_000,
-           now: str | None = None, formats: tuple[str, ...] = FORMATS, engine=None,
+           now: str | None = None, formats: tuple[str, ...] | None = None, engine=None,
            resume: bool = True, sort_bytes: int = 16 << 20) -> Report:
     """Export every readable record of ``inputs`` into ``out`` as a new complete generation.
 
+    ``formats``: what to write, by name in :mod:`lod.serialize` (default: its default outputs).
     ``engine``: a ``dask.distributed.Client`` to render on a cluster instead of local processes.
     ``resume``: carry on from a killed run of this same export (see lod.publish.checkpoint);
     False starts over (this run still leaves checkpoints for the next).
     ``sort_bytes``: memory for each on-disk sort; each time it fills, a run goes to disk.
     """
-    if "nt" not in formats:
-        raise ValueError("the N-Triples dump is always written: formats must include 'nt'")
+    formats = tuple(f.name for f in serialize.outputs(formats or serialize.default_outputs()))
     inputs = list(inputs)
     progress = progress or Progress()
     report = Report()

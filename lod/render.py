@@ -16,18 +16,18 @@ from lod.model import Record
 from lod.publish.dumps import line_stats
 from lod.publish.links import link_rows, render_links
 from lod.publish.rendered import Rendered
-from lod.serialize import jsonld, ntriples, turtle
-
-#: Per-document files: extension -> writer (format name = extension without the dot).
-DOCUMENT_FORMATS = {".ttl": turtle.serialize, ".jsonld": jsonld.serialize}
-#: What an export writes: per-document Turtle and JSON-LD, the N-Triples and N-Quads dumps.
-FORMATS = ("ttl", "jsonld", "nt", "nq")
+from lod import serialize
+from lod.serialize import ntriples
 Linker = Callable[[Record], Record]
 
 
 def render(record: Record, settings: Settings, linker: Linker | None = None,
-           first_seen: str | None = None, formats: tuple[str, ...] = FORMATS) -> Rendered:
-    """Link, map and serialize one record. Pure: same record, settings and time, same bytes."""
+           first_seen: str | None = None, formats: tuple[str, ...] | None = None) -> Rendered:
+    """Link, map and serialize one record. Pure: same record, settings and time, same bytes.
+
+    ``formats``: the export's outputs (names in :mod:`lod.serialize`; default: the default
+    outputs); the per-document ones are written as files.
+    """
     if linker is not None:
         record = linker(record)
     triples = map_record(record, settings, first_seen)
@@ -36,8 +36,8 @@ def render(record: Record, settings: Settings, linker: Linker | None = None,
     mine = (f"<{root}>", f"<{root}#", f"<{iris.description(record.key)}>")
     own, shared, digest = _own_and_shared(ntriples.lines(triples), mine)
     stats = line_stats(own, f"{settings.base}id/".encode("utf-8"))
-    files = {ext: write(triples, root).encode("utf-8") for ext, write in DOCUMENT_FORMATS.items()
-             if ext[1:] in formats}
+    files = {f.extension: f.write(triples, root).encode("utf-8")
+             for f in serialize.outputs(formats or serialize.default_outputs()) if f.per_document}
     links = render_links(link_rows(record, iris)).split("\n", 1)[1]
     return Rendered(record.key, digest, files, own + shared, len(own), stats, links, record.origins,
                     record.warnings)

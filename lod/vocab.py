@@ -84,7 +84,7 @@ SCHEMA = _closed("SCHEMA", "http://schema.org/", SDO.__annotations__)
 #: SPDX terms DCAT 3 uses for checksums, and the W3C format IRIs for ``void:feature``.
 SPDX = _closed("SPDX", "http://spdx.org/rdf/terms#",
                ("checksum", "Checksum", "algorithm", "checksumValue", "checksumAlgorithm_sha256"))
-FORMATS = _closed("FORMATS", "http://www.w3.org/ns/formats/", ("N-Triples", "N-Quads", "Turtle", "JSON-LD"))
+FORMATS = _closed("FORMATS", "http://www.w3.org/ns/formats/", ("N-Triples", "N-Quads", "Turtle", "JSON-LD", "RDF_XML"))
 
 WD = Namespace("http://www.wikidata.org/entity/")
 RIGHTS = Namespace("http://rightsstatements.org/vocab/")

@@ -17,10 +17,12 @@ from rdflib.namespace import RDF
 from lod.errors import ReadError
 from lod.map import Settings, map_record
 from lod.publish import runs
-from lod.publish.dumps import NQ_MEDIA_TYPE, NT_MEDIA_TYPE, DumpWriter, line_stats, write_manifest
+from lod.publish.dumps import DumpWriter, line_stats, write_manifest
 from lod.publish.runs import KeySorter
 from lod.read import Skipped, read_inputs
-from lod.serialize import ntriples
+from lod.serialize import N_QUADS, N_TRIPLES, ntriples
+
+NT_MEDIA_TYPE, NQ_MEDIA_TYPE = N_TRIPLES.media_type, N_QUADS.media_type
 
 FIXTURES = Path(__file__).parent / "fixtures" / "records"
 BASE = "http://example.org/"

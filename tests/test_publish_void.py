@@ -26,6 +26,7 @@ from lod.publish.void import (
     vocabularies,
     write_void,
 )
+from lod import serialize
 from lod.serialize import ntriples
 from lod.vocab import SCHEMA, vocab_path
 
@@ -57,7 +58,8 @@ def written(tmp_path_factory):
         documents=len(keys), example_resources=tuple(IRIS.document(k) for k in sorted(keys)),
         vocabularies=vocabularies(stats.predicates + stats.classes),
         root_resource=IRIS.document("a-doc"))
-    triples = describe_dataset(IRIS, DATASET, dataset_stats, files, BASE_URL, MODIFIED)
+    triples = describe_dataset(IRIS, DATASET, dataset_stats, files, BASE_URL, MODIFIED,
+                               serialize.outputs(serialize.default_outputs()))
     write_void(root, triples, IRIS)
     return root, files, dataset_stats, triples
 
@@ -177,7 +179,8 @@ def test_same_bytes_whatever_the_order_of_inputs(written, tmp_path):
     root, files, stats, _ = written
     shuffled = replace(stats, example_resources=stats.example_resources[::-1],
                        vocabularies=stats.vocabularies[::-1])
-    triples = describe_dataset(IRIS, DATASET, shuffled, files[::-1], BASE_URL, MODIFIED)
+    triples = describe_dataset(IRIS, DATASET, shuffled, files[::-1], BASE_URL, MODIFIED,
+                               serialize.outputs(serialize.default_outputs())[::-1])
     assert write_void(tmp_path, triples, IRIS) == 2
     for name in ("void.ttl", "void.jsonld"):
         assert (tmp_path / name).read_bytes() == (root / name).read_bytes()

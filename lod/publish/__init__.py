@@ -20,6 +20,7 @@ from itertools import groupby
 from operator import itemgetter
 from pathlib import Path
 
+from lod import serialize
 from lod.config import Dataset
 from lod.map import Settings
 from lod.publish import checkpoint, documents
@@ -169,8 +170,9 @@ class Edition:
     def _write(self, progress, resolve: Resolver) -> None:
         staging, settings, report, old_state = self.staging, self.settings, self.report, self.old_state
         iris = settings.iris
-        dump = DumpWriter(staging / DUMPS, chunk_triples=self.chunk_triples, uri_space=f"{settings.base}id/",
-                          quads="nq" in self.formats)
+        outputs = serialize.outputs(self.formats)
+        dump = DumpWriter(staging / DUMPS, [f for f in outputs if f.dump], chunk_triples=self.chunk_triples,
+                          uri_space=f"{settings.base}id/")
         links = StreamedFile(staging / LINKS)
         links.write(render_links([]).encode("utf-8"))
         state = StateWriter(staging / STATE)
@@ -178,7 +180,7 @@ class Edition:
                                 (old_state.seq if old_state else 0) + 1)
         sitemap = StreamedFile(staging / ".sitemap.tmp")
         examples: list[str] = []
-        extensions = tuple(f".{name}" for name in ("ttl", "jsonld") if name in self.formats)
+        extensions = tuple(f.extension for f in outputs if f.per_document)
         report.changes = dict.fromkeys(("Create", "Update", "Delete"), 0)
 
         def published() -> Iterator[tuple[str, str]]:
@@ -227,9 +229,10 @@ class Edition:
                                              report.exported, tuple(examples),
                                              vocabularies((*stats.predicates, *stats.classes)),
                                              iris.dataset()),
-            files, settings.base, journal.last_time or self.now)
+            files, settings.base, journal.last_time or self.now, outputs)
         write_void(staging, description, iris)
-        _concatenate([staging / f.path for f in files if f.path.endswith(".nt.gz")], staging / DATASET_DUMP)
+        _concatenate([staging / f.path for f in files if f.media_type == serialize.N_TRIPLES.media_type],
+                     staging / DATASET_DUMP)
         write_manifest(staging, files, base=settings.base)
         write_text(staging / REPORT, json.dumps(report.as_json(), indent=2, ensure_ascii=False) + "\n")
 

@@ -22,7 +22,8 @@ from lod.map.iris import Iris, slug
 from lod.model import ORGANIZATION
 from lod.publish.dumps import ENCODING, DumpFile
 from lod.publish.files import write_text
-from lod.serialize import jsonld, ntriples, turtle
+from lod.publish.layout import VOID_JSONLD, VOID_TURTLE
+from lod.serialize import Format, jsonld, ntriples, turtle
 from lod.vocab import DCAT, DCTERMS, FORMATS, PREFIXES, RDF, RDFS, SCHEMA, SPDX, VOID, XSD
 MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
 
@@ -71,9 +72,10 @@ def distribution_iri(iris: Iris, file: DumpFile) -> str:
 
 
 def describe_dataset(iris: Iris, dataset: Dataset, stats: DatasetStats, files: list[DumpFile],
-                     base_url: str, modified: str) -> list[Triple]:
+                     base_url: str, modified: str, written: Iterable[Format] = ()) -> list[Triple]:
     """The dataset description as triples, sorted.
 
+    ``written``: the formats the export wrote (per-document files and dumps), each a ``void:feature``.
     ``base_url`` is where the export root is published (dump URLs are ``base_url + file.path``);
     ``modified`` is an xsd:date or xsd:dateTime lexical form, kept as given.
     """
@@ -107,8 +109,7 @@ def describe_dataset(iris: Iris, dataset: Dataset, stats: DatasetStats, files: l
         out.append((root, VOID.rootResource, URIRef(stats.root_resource)))
     out += [(root, VOID.exampleResource, URIRef(iri)) for iri in stats.example_resources]
     out += [(root, VOID.vocabulary, URIRef(iri)) for iri in stats.vocabularies]
-    out += [(root, VOID.feature, FORMATS[name])
-            for name in ("N-Triples", "N-Quads", "Turtle", "JSON-LD")]
+    out += [(root, VOID.feature, FORMATS[f.w3c]) for f in written]
     distributions = [distribution_iri(iris, file) for file in files]
     if len(set(distributions)) != len(distributions):
         raise ValueError("two dump files share a file stem")
@@ -158,6 +159,5 @@ def _date(value: str) -> Literal:
 def write_void(root: Path, triples: list[Triple], iris: Iris) -> int:
     """Write ``root/void.ttl`` and ``root/void.jsonld``; return how many files changed."""
     dataset = iris.dataset()
-    texts = {"void.ttl": turtle.serialize(triples, root=dataset),
-             "void.jsonld": jsonld.serialize(triples, dataset)}
+    texts = {VOID_TURTLE: turtle.serialize(triples, root=dataset), VOID_JSONLD: jsonld.serialize(triples, dataset)}
     return sum(write_text(root / name, text) for name, text in texts.items())
