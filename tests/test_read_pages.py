@@ -60,7 +60,9 @@ def export_page(header: str, cite: str = citation(), contents: str = "English Tr
 WORDS = st.lists(st.sampled_from(["Record", "of", "Conversation", "between", "Zhou", "Enlai", "and",
                                   "Pham", "Van", "Dong", "[Premier]", "Ambassador", "Telegram,",
                                   "No.", "76.020,", "Note", "on", "the", "Visit", "(Excerpts)"]),
-                 min_size=3, max_size=16).filter(lambda words: not words[-1].endswith(","))
+                 min_size=3, max_size=16).filter(lambda words: not words[-1].endswith((",", ".")))
+# (The archive's titles end neither with a comma nor like a sentence; a long block that does is read
+# as a summary, see test_summary_that_lost_its_indentation_is_no_title.)
 
 
 def wrapped(words: list[str], breaks: set[int]) -> str:
@@ -241,6 +243,17 @@ def test_body_only_capture_without_citation_is_rejected_whatever_its_body_opens_
         assert "(L-D) prints no title" in error.reason and error.place.field == "title"
 
 
+def test_summary_that_lost_its_indentation_is_no_title(tmp_path):
+    error = page(tmp_path, "February 10, 1961\n\n\nEnver Hoxha and the Korean delegation emphasize the "
+                 "friendship between their parties and peoples.\nAt the meeting took part comrades Enver Hoxha "
+                 "and Hysni Kapo.\n")
+    assert isinstance(error, ReadError) and "(L-D) prints no title" in error.reason
+    record = page(tmp_path, "February 10, 1961\n\n\nEnver Hoxha and the Korean delegation emphasize the "
+                  f"friendship between their parties and peoples.\n{citation(quotes=STRAIGHT)}\nThe body.\n")
+    assert (record.origin.layout, record.title, record.body) == ("L-D", TITLE, "The body.")
+    assert record.summary.startswith("Enver Hoxha and the Korean delegation")
+
+
 def test_body_only_capture_with_the_citation_run_on_after_the_summary(tmp_path):
     record = page(tmp_path, f"March 09, 1961\n\n\n    Hoxha and the ambassador talk.{citation(quotes=STRAIGHT)}\n"
                   "English HTML\n\nThe body.\n")
@@ -292,6 +305,27 @@ def test_current_site_page_whose_title_line_is_lost_has_no_title(tmp_path):
     error = page(tmp_path, "May 19, 1965\nThis document was made possible with support from Leon Levy "
                  "Foundation\nBody line.\n")
     assert isinstance(error, ReadError) and "(L-B0) prints no title" in error.reason
+
+
+def test_old_site_summary_in_a_block_of_its_own(tmp_path):
+    record = page(tmp_path, f"""Search in
+·
+August 14, 1957
+·
+  • Citation
+·
+    get citation
+·
+    Hoxha and the ambassador talk.
+·
+    {citation(quotes=STRAIGHT)}
+  • share document
+·
+English HTML
+·
+The body.
+""")
+    assert (record.title, record.summary, record.body) == (TITLE, "Hoxha and the ambassador talk.", "The body.")
 
 
 def test_old_site_page_cut_before_its_citation_has_no_title(tmp_path):

@@ -25,7 +25,7 @@ from lod.errors import Place, ReadError
 from lod.model import Origin, Record
 from lod.read import fields as F
 from lod.read.page import current, export, old
-from lod.read.page.blocks import content_indexes, is_date_line
+from lod.read.page.blocks import block_end, content_indexes, is_date_line, is_sentence, joined
 from lod.read.text import decode_utf8
 from lod.read.unit import Unit
 
@@ -78,7 +78,9 @@ def detect_layout(lines: list[str]) -> str:
         if len(content) == 1 or content[1] == content[0] + 1:
             return "L-B0"
         following = lines[content[1]]
-        return "L-D" if following != following.lstrip() else "L-A2"
+        if following != following.lstrip() or is_sentence(joined(lines[content[1]:block_end(lines, content[1])])):
+            return "L-D"  # the old site's summary (indented), never a title
+        return "L-A2"
     if len(head) > 1 and is_date_line(head[1]):
         return "L-B1"
     raise ValueError("no archive page layout recognised (no 'Skip to content', 'Search in', date line, "

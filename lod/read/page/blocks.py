@@ -26,6 +26,16 @@ def is_date_line(line: str) -> bool:
     return bool(F.DATE_LINE.match(line.strip()))
 
 
+#: Titles are not sentences: a block this long that ends like one is a summary.
+_SENTENCE_WORDS = 12
+
+
+def is_sentence(text: str) -> bool:
+    """Whether text reads as a sentence of some length (a summary), not as a title."""
+    text = " ".join(text.split())
+    return text.endswith((".", "!", "?")) and len(text.split()) >= _SENTENCE_WORDS
+
+
 def paragraphs(lines: list[str]) -> list[str]:
     """Blocks separated by empty (or white-space-only) lines, their lines kept apart by ``\\n``."""
     blocks, current = [], []

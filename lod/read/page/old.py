@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from lod.read import fields as F
-from lod.read.page.blocks import FUNDING, content_indexes, is_date_line, joined
+from lod.read.page.blocks import FUNDING, content_indexes, is_date_line, is_sentence, joined
 from lod.read.page.citation import URL, find_citation, read_citation
 
 #: Buttons, tabs and labels of the old design, as the text extractions print them.
@@ -40,16 +40,18 @@ def read(lines: list[str], layout: str) -> dict:
             blocks[-1].append(line)
             continue
         blocks.append([])
+    previous: list[str] = []  # the text block before, the summary when the citation stands alone
     for block in filter(None, blocks):
         before, citation = find_citation("\n".join(block)) if "citation" not in values else ("", {})
         if citation:
             values.update(citation)
-            if before:
-                values["summary"] = joined(before.split("\n"))
+            if before or (previous and not all(map(_is_upper_title, previous))):
+                values["summary"] = joined(before.split("\n") if before else previous)
         elif URL.fullmatch(block[0]) and "url" not in values:
             values["url"] = block[0]  # C1 prints the address again under "share document"
         elif upper_title is None and all(map(_is_upper_title, block)):
             upper_title = joined(block)
+        previous = block
     if "title" not in values and upper_title:
         values["title"] = upper_title  # the heading in upper case, only when there is no citation
     if body_start is not None:
@@ -75,7 +77,7 @@ def read_body_only(lines: list[str], layout: str) -> dict:
     content = content_indexes(lines)
     values: dict = {"date": lines[content[0]].strip()}
     position = 1
-    if position < len(content) and lines[content[position]].startswith("    "):
+    if position < len(content) and _is_summary(lines[content[position]]):
         summary, citation = find_citation(lines[content[position]])
         values["summary"] = summary or None
         values.update(citation)
@@ -92,6 +94,11 @@ def read_body_only(lines: list[str], layout: str) -> dict:
     if position < len(content):
         values["body"] = "\n".join(line.strip() for line in lines[content[position]:])
     return values
+
+
+def _is_summary(line: str) -> bool:
+    """The line under the date: indented, or (where a capture lost the indent) a long sentence."""
+    return line != line.lstrip() or is_sentence(line)
 
 
 def _same_date(text: str, date_line: str) -> bool:
