@@ -7,6 +7,7 @@ invented. ``tests/fixtures/pages`` holds one whole page per layout (checked in t
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -32,8 +33,6 @@ def page(tmp_path: Path, text: str, name: str = "page.txt"):
 
 def read_text(text: str):
     """:func:`page` for property tests, which cannot take pytest's tmp_path."""
-    import tempfile
-
     with tempfile.TemporaryDirectory() as folder:
         return page(Path(folder), text)
 
