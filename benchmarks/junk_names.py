@@ -179,7 +179,7 @@ def _compatible(a: list[str], b: list[str]) -> bool:
 
 
 def same_person_twice(people: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """(node, name) pairs of person nodes that another node of the same document names more fully."""
+    """(node, name) pairs of person nodes that exactly one other node of the document names more fully."""
     found = []
     given_names = {_family_and_given(name)[1][0] for _, name in people if len(words(name)) > 1
                    and len(_family_and_given(name)[1][0]) > 1}
@@ -190,13 +190,12 @@ def same_person_twice(people: list[tuple[str, str]]) -> list[tuple[str, str]]:
             continue
         if not family or len(family) < 3:
             continue
-        for other, other_name in people:
-            other_family, other_given = _family_and_given(other_name)
-            if other == node or other_family != family or len(other_given) < len(given):
-                continue
-            if (len(other_given), other_name) > (len(given), name) and _compatible(given, other_given):
-                found.append((node, name))
-                break
+        fuller = {other for other, other_name in people if other != node
+                  and (_family_and_given(other_name)[0], True) == (family, _compatible(
+                      given, _family_and_given(other_name)[1]))
+                  and (len(_family_and_given(other_name)[1]), other_name) > (len(given), name)}
+        if len(fuller) == 1:  # "Kim" beside two Kims is ambiguous, not a second node of one person
+            found.append((node, name))
     return found
 
 
