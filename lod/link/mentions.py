@@ -78,7 +78,7 @@ _INSTITUTION_WORDS = frozenset(
     "school program programme project memorial archive archives hall square street avenue "
     "boulevard road bridge park airport stadium station plaza society fund".split()
 )
-_QUALIFIERS = frozenset("west east north south western eastern northern southern upper lower "
+_QUALIFIERS = frozenset("west east north south western eastern northern southern upper lower latin anglo pan "
                         "greater outer inner".split())
 _BODY_WORDS = frozenset("committee committees party university institute academy college council bureau "
                         "library museum archive archives school soviet".split())

@@ -85,9 +85,9 @@ class Linker:
             known = {m.key for m in mentions}
             full += [(m, places) for m in find_mentions(record.citation, self.index) if m.key not in known
                      and (places := self._full(m.key, (PLACE,), when))]
-        for _, candidates in full:
-            if len(candidates) == 1:
-                resolved[candidates[0].key] = candidates[0]
+        for mention, candidates in full:
+            if len(candidates) == 1 and mention.key not in self.index.demonyms:
+                resolved[candidates[0].key] = candidates[0]  # an adjective names no one in full
         for role in roles:
             roles[role] = [self._contextual(e, when, resolved, ALLOWED_KINDS[role])
                            for e in roles[role]]
