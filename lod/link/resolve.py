@@ -271,15 +271,37 @@ def _is_own_name(alternate: str, label: str, demonyms: frozenset[str]) -> bool:
 def _one_per_person(texts: list[Entity], named: list[Entity]) -> list[Entity]:
     """One node per person: a shorter form joins the fuller name the document prints.
 
-    ``Gromyko`` and ``A. A. Gromyko`` join ``Andrei Andreyevich Gromyko``, ``Leonid`` joins
-    ``Leonid Brezhnev``, when exactly one person of the document fits (a linked one
-    first); ``Kim`` beside ``Kim Il Sung`` and ``Kim Jong Il`` stays apart.
+    ``Andrei Andreyevich Gromyko`` joins the table's Gromyko, then ``Gromyko`` joins
+    him too; ``Leonid`` joins ``Leonid Brezhnev``; each only when exactly one person of
+    the document fits. ``Kim`` beside ``Kim Tu-bong`` and ``Kim Chang-man`` stays apart,
+    even when the table knows one of them.
     """
     people = [e for e in (*named, *texts) if e.kind == PERSON and e.key]
     if len(people) < 2:
         return texts
-    return [_fuller(e, people) if e.kind == PERSON and e.link and e.link.status in ("unknown", "ambiguous")
-            else e for e in texts]
+    texts = [_unless_another(e, people) for e in texts]
+    people = [e for e in (*named, *texts) if e.kind == PERSON and e.key]
+    fuller = {e.key: _fuller(e, people) for e in texts if _open(e) and name_parts(e.name)[1]}
+    texts = [fuller.get(e.key, e) for e in texts]
+    people = [fuller.get(e.key, e) for e in people]
+    return [_fuller(e, people) if _open(e) else e for e in texts]
+
+
+def _open(entity: Entity) -> bool:
+    return entity.kind == PERSON and entity.link is not None and entity.link.status in ("unknown", "ambiguous")
+
+
+def _unless_another(entity: Entity, people: list[Entity]) -> Entity:
+    """A bare surname linked to the one table person the document names in full is not
+    his when the document also names someone else of that family the table does not know."""
+    if entity.link is None or entity.link.method != "authority:in-context" or entity.kind != PERSON \
+            or " " in entity.printed.strip():
+        return entity
+    family = name_parts(entity.printed)[0]
+    if any(o.key != entity.key and o.link is not None and o.link.status == "unknown"
+           and name_parts(o.name)[0] == family and name_parts(o.name)[1] for o in people):
+        return _unknown(Entity(name=entity.printed, printed=entity.printed, kind=PERSON))
+    return entity
 
 
 def _fuller(entity: Entity, people: list[Entity]) -> Entity:
@@ -291,11 +313,9 @@ def _fuller(entity: Entity, people: list[Entity]) -> Entity:
         names = (other.name, *other.alternates) if known else (other.name,)
         if any(_same_person(entity.name, name, known) for name in names):
             (linked if known else unknown)[other.key] = other
-    if linked:
-        return next(iter(linked.values())) if len(linked) == 1 else entity
-    fullest = [e for e in unknown.values()
-               if not any(o is not e and _same_person(e.name, o.name, False) for o in unknown.values())]
-    return fullest[0] if len(fullest) == 1 else entity
+    fits = {**linked, **{e.key: e for e in unknown.values() if not any(
+        o is not e and _same_person(e.name, o.name, False) for o in unknown.values())}}
+    return next(iter(fits.values())) if len(fits) == 1 else entity
 
 
 @lru_cache(maxsize=1 << 12)
