@@ -293,5 +293,6 @@ def test_linker_caches_are_bounded():
     from lod.read import fields
 
     for cached in (fields.fold, names.folded, names.variants, resolve._linked, resolve._unknown,
-                   resolve._named_in_text, M._cued_person, M._mention):
+                   resolve._named_in_text, resolve._is_own_name, resolve._same_person, names.name_parts,
+                   M._cued_person, M._mention, M._holds_a_place):
         assert 0 < cached.cache_info().maxsize <= 4096, cached

@@ -20,6 +20,7 @@ period: ``German`` links nothing in 1956, when there were two German states.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -112,13 +113,25 @@ def find_mentions(text: str, index: AuthorityIndex) -> list[Mention]:
         text = _LINE_END_HYPHEN.sub("", text)
     found: dict[str, Mention] = {}
     table = _gazetteer(text, index)
-    spans = [(start, end) for start, end, _ in table]
+    starts = [start for start, _, _ in table]  # in order, and the spans do not overlap
     cued = [m for start, end, m in _cued_persons(text, index)
-            if not any(start < stop and end > begin for begin, stop in spans)]
+            if not _inside_any(table, starts, start, end)]
     for mention in (*(m for _, _, m in table), *cued):
         if mention.key and mention.key not in found:
             found[mention.key] = mention
     return list(found.values())
+
+
+def find_table_names(text: str, index: AuthorityIndex) -> list[Mention]:
+    """The table's names in ``text`` alone (no cued persons): what a citation adds."""
+    return [mention for _, _, mention in _gazetteer(text, index)]
+
+
+def _inside_any(table: list, starts: list[int], start: int, end: int) -> bool:
+    """Whether ``start``-``end`` overlaps one of the table matches (the last one starting before ``end``
+    is the only one that can: they are in order and apart)."""
+    i = bisect_left(starts, end) - 1
+    return i >= 0 and table[i][1] > start
 
 
 def _gazetteer(text: str, index: AuthorityIndex) -> list[tuple[int, int, Mention]]:
@@ -297,10 +310,14 @@ def _cued_persons(text: str, index: AuthorityIndex) -> list[tuple[int, int, Ment
         if text.startswith("?", end) and _WORD_CHARACTER.match(text, end + 1):
             continue
         mention = _cued_person(text[start:end])
-        if mention is not None and not any(PLACE in index.kinds_by_name.get(word, ())
-                                           for word in mention.key.split()):
+        if mention is not None and not _holds_a_place(mention.key, index):
             out.append((start, end, mention))
     return out
+
+
+@lru_cache(maxsize=1 << 12)
+def _holds_a_place(key: str, index: AuthorityIndex) -> bool:
+    return any(PLACE in index.kinds_by_name.get(word, ()) for word in key.split())
 
 
 @lru_cache(maxsize=1)

@@ -25,7 +25,7 @@ from dataclasses import replace
 from functools import lru_cache
 
 from lod.link.authority import Authority, AuthorityIndex
-from lod.link.mentions import Mention, find_mentions
+from lod.link.mentions import Mention, find_mentions, find_table_names
 from lod.link.names import folded, given_names_agree, name_parts, variants
 from lod.map.iris import slug
 from lod.read.fields import _surname_first, looks_like_organization
@@ -83,7 +83,7 @@ class Linker:
         full = [(m, self._full(m.key, TEXT_KINDS, when)) for m in mentions]
         if record.citation:  # a citation adds its places (where it was written, where it is kept)
             known = {m.key for m in mentions}
-            full += [(m, places) for m in find_mentions(record.citation, self.index) if m.key not in known
+            full += [(m, places) for m in find_table_names(record.citation, self.index) if m.key not in known
                      and (places := self._full(m.key, (PLACE,), when))]
         for mention, candidates in full:
             if len(candidates) == 1 and mention.key not in self.index.demonyms:
@@ -276,15 +276,18 @@ def _one_per_person(texts: list[Entity], named: list[Entity]) -> list[Entity]:
     the document fits. ``Kim`` beside ``Kim Tu-bong`` and ``Kim Chang-man`` stays apart,
     even when the table knows one of them.
     """
+    if not any(_open(e) or e.link is not None and e.link.method == "authority:in-context" for e in texts):
+        return texts
     people = [e for e in (*named, *texts) if e.kind == PERSON and e.key]
     if len(people) < 2:
         return texts
     texts = [_unless_another(e, people) for e in texts]
     people = [e for e in (*named, *texts) if e.kind == PERSON and e.key]
-    fuller = {e.key: _fuller(e, people) for e in texts if _open(e) and name_parts(e.name)[1]}
-    texts = [fuller.get(e.key, e) for e in texts]
-    people = [fuller.get(e.key, e) for e in people]
-    return [_fuller(e, people) if _open(e) else e for e in texts]
+    fuller = _Names(people)
+    first = {e.key: fuller.of(e) for e in texts if _open(e) and name_parts(e.name)[1]}
+    texts = [first.get(e.key, e) for e in texts]
+    fuller = _Names([first.get(e.key, e) for e in people])
+    return [fuller.of(e) if _open(e) else e for e in texts]
 
 
 def _open(entity: Entity) -> bool:
@@ -304,18 +307,31 @@ def _unless_another(entity: Entity, people: list[Entity]) -> Entity:
     return entity
 
 
-def _fuller(entity: Entity, people: list[Entity]) -> Entity:
-    linked, unknown = {}, {}
-    for other in people:
-        if other.key == entity.key:
-            continue
-        known = other.link is not None and other.link.status in ("linked", "unverified")
-        names = (other.name, *other.alternates) if known else (other.name,)
-        if any(_same_person(entity.name, name, known) for name in names):
-            (linked if known else unknown)[other.key] = other
-    fits = {**linked, **{e.key: e for e in unknown.values() if not any(
-        o is not e and _same_person(e.name, o.name, False) for o in unknown.values())}}
-    return next(iter(fits.values())) if len(fits) == 1 else entity
+class _Names:
+    """The persons of a document by family name and by first given name (a lone ``Leonid``)."""
+
+    def __init__(self, people: list[Entity]):
+        self.by_family: dict[str, list] = {}
+        self.by_given: dict[str, list] = {}
+        for person in people:
+            known = person.link is not None and person.link.status in ("linked", "unverified")
+            for name in (person.name, *person.alternates) if known else (person.name,):
+                family, given = name_parts(name)
+                self.by_family.setdefault(family, []).append((person, name, known))
+                if given:
+                    self.by_given.setdefault(given[0], []).append((person, name, known))
+
+    def of(self, entity: Entity) -> Entity:
+        """The one person of the document that ``entity`` names more briefly, else ``entity``."""
+        family, given = name_parts(entity.name)
+        candidates = self.by_family.get(family, []) + ([] if given else self.by_given.get(family, []))
+        linked, unknown = {}, {}
+        for other, name, known in candidates:
+            if other.key != entity.key and _same_person(entity.name, name, known):
+                (linked if known else unknown)[other.key] = other
+        fits = {**linked, **{e.key: e for e in unknown.values() if not any(
+            o is not e and _same_person(e.name, o.name, False) for o in unknown.values())}}
+        return next(iter(fits.values())) if len(fits) == 1 else entity
 
 
 @lru_cache(maxsize=1 << 12)
