@@ -231,10 +231,10 @@ def test_a_place_inside_a_body_currency_or_region_name_is_not_linked(tmp_path, t
 # --- funders ----------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("credit, expected", [
-    ("This document was made possible with support from the MacArthur Foundation and the Leon Levy "
-     "Foundation. Original Language: Russian Contents: English Translation",
+    ("This record was made possible with support from the MacArthur Foundation and the Leon Levy "
+     "Foundation. Original language: Russian Contents: English translation",
      ["MacArthur Foundation", "Leon Levy Foundation"]),
-    ("This document was made possible with support from Leon Levy Foundation, the History and Public "
+    ("This record was made possible with support from Leon Levy Foundation, the History and Public "
      "Policy Program welcomes reuse of", ["Leon Levy Foundation"]),
 ])
 def test_a_credit_ends_at_its_sentence(credit, expected):
