@@ -33,6 +33,28 @@ def surname(name: str) -> str | None:
 
 
 @lru_cache(maxsize=1 << 12)
+def name_parts(name: str) -> tuple[str, tuple[str, ...]]:
+    """A person's folded family name and given names (initials as single letters).
+
+    ``Nikita S. Khrushchev`` -> ("khrushchev", ("nikita", "s")); ``Choe Sang-muk`` ->
+    ("choe", ("sang muk",)); a single word is a family name: ``Tito`` -> ("tito", ()).
+    """
+    words = [fold(w) for w in tokens(name)]
+    words = [w for w in words if w]
+    if not words:
+        return "", ()
+    if len(words) > 1 and words[0] in _surname_first() and all(len(w) > 1 for w in words[1:]):
+        return words[0], tuple(words[1:])  # not "Yu. V. Andropov": initials follow a given name
+    return words[-1], tuple(words[:-1])
+
+
+def given_names_agree(short: tuple[str, ...], full: tuple[str, ...]) -> bool:
+    """Whether given names can be the same person's: word for word, an initial or an
+    abbreviation (``Vyach.``, ``Yu.``) standing for a name that starts so (``S.`` is not ``Nikita``)."""
+    return all(b.startswith(a) or len(b) == 1 and a.startswith(b) for a, b in zip(short, full))
+
+
+@lru_cache(maxsize=1 << 12)
 def folded(text: str) -> str:
     return fold(text)
 

@@ -255,14 +255,30 @@ _CREDIT = re.compile(r"made possible with (?:the )?support (?:from|of)\s+(?P<who
 
 
 def funders_from_credit(credit: str | None) -> list[str]:
-    """Funder names from "This document was made possible with support from X[, Y | and the Y]"."""
+    """Funder names from "This document was made possible with support from X[, Y | and the Y]".
+
+    The sentence ends at its full stop: a flattened PDF export runs on into the next
+    field ("... Leon Levy Foundation. Original Language: Russian"). A piece that reads
+    as a sentence (a cut-off rights notice) is no funder.
+    """
     if not credit:
         return []
     match = _CREDIT.search(" ".join(credit.split()))
     if not match:
         return []
-    names = re.split(r",\s+(?:and\s+)?(?:the\s+)?|\s+and\s+the\s+", match["who"])
-    return [re.sub(r"^the\s+", "", name.strip(), flags=re.I) for name in names if name.strip()]
+    who = _SENTENCE_END.split(match["who"], maxsplit=1)[0]
+    names = re.split(r",\s+(?:and\s+)?(?:the\s+)?|\s+and\s+the\s+", who)
+    names = [re.sub(r"^the\s+", "", name.strip(), flags=re.I) for name in names]
+    return [name for name in names if name and not _reads_as_sentence(name)]
+
+
+_SENTENCE_END = re.compile(r"(?<![A-Z])(?<!\b[A-Z][a-z])\.\s+(?=[A-Z])")
+_NAME_PARTICLES = frozenset("of the and for de du la von van".split())
+
+
+def _reads_as_sentence(name: str) -> bool:
+    """Two or more lower-case words that are not particles (``of``, ``the``): a sentence."""
+    return sum(1 for word in name.split() if word.islower() and word not in _NAME_PARTICLES) >= 2
 
 
 def unique_names(names: list[str]) -> list[str]:
