@@ -214,14 +214,24 @@ def cmd_validate(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from lod.serve import serve
+    from lod.serve.oai import NOT_SERVED
+    from lod.serve.options import OaiOptions, ServeOptions, SparqlOptions
+    from lod.serve.server import address_warning, serve
 
     if not Path(args.dir).is_dir():
         _error(f"{args.dir}: no export here; run `lod export --out {args.dir}` first")
         return EXIT_USAGE
-    serve(args.dir, args.host, args.port, base=args.base,
-          sparql={"timeout": args.sparql_timeout, "max_results": args.sparql_limit},
-          oai={"page_size": args.oai_page_size, "admin_email": args.oai_admin_email})
+    options = ServeOptions(
+        base=args.base,
+        sparql=SparqlOptions(timeout=args.sparql_timeout, max_results=args.sparql_limit,
+                             workers=args.sparql_workers),
+        oai=OaiOptions(admin_email=args.oai_admin_email, page_size=args.oai_page_size))
+    warning = address_warning(args.dir, args.host, args.port)
+    if warning:
+        print(f"lod serve: warning: {warning}", file=sys.stderr)
+    if not options.oai.admin_email:
+        print(f"lod serve: warning: {NOT_SERVED}", file=sys.stderr)
+    serve(args.dir, args.host, args.port, options)
     return EXIT_OK
 
 
@@ -310,14 +320,22 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("dir", metavar="DIR", nargs="?", default="output")
     serve.add_argument("--host", default="127.0.0.1", help="interface (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8080, help="port (default 8080)")
-    serve.add_argument("--base", metavar="IRI", help="base IRI (default: the export's own)")
+    serve.add_argument("--base", metavar="IRI",
+                       help="the base IRI the export was made with, for a folder whose manifest.json "
+                            "does not record it; it cannot move an export elsewhere (that is "
+                            "`lod export --base`): a different base is refused")
     serve.add_argument("--sparql-timeout", type=float, default=10.0, metavar="S",
                        help="SPARQL query timeout in seconds (default 10)")
     serve.add_argument("--sparql-limit", type=int, default=10_000, metavar="N",
                        help="most SPARQL result rows/triples (default 10000)")
+    serve.add_argument("--sparql-workers", type=int, default=4, metavar="N",
+                       help="SPARQL query processes (default 4); at most N-1 run queries "
+                            "longer than 1 s, so one is always there for short queries")
     serve.add_argument("--oai-page-size", type=int, default=100, metavar="N",
                        help="OAI-PMH records per response (default 100)")
-    serve.add_argument("--oai-admin-email", metavar="ADDRESS", help="OAI-PMH Identify adminEmail")
+    serve.add_argument("--oai-admin-email", metavar="ADDRESS",
+                       help="contact address for OAI-PMH's Identify (required by the protocol: "
+                            "without it /oai is not served)")
     serve.set_defaults(run=cmd_serve)
 
     mapping = commands.add_parser("mapping", help="print the field -> property tables")

@@ -39,7 +39,9 @@ pytest.importorskip("starlette")
 pytest.importorskip("uvicorn")
 
 from lod.serve import conneg, running  # noqa: E402
-from lod.serve.store import Export  # noqa: E402
+from lod.serve.folder import Export  # noqa: E402
+from lod.serve.options import OaiOptions, ServeOptions, SparqlOptions  # noqa: E402
+from lod.serve.store import QueryStore  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "samples" / "seed-record.txt"
@@ -72,6 +74,7 @@ FORMATS = {  # extension -> (media type, pyoxigraph format)
     "rdf": ("application/rdf+xml", ox.RdfFormat.RDF_XML),
 }
 HTML = "text/html"
+ADMIN = "archive@example.org"
 
 
 # -- building the export --------------------------------------------------------------------------
@@ -236,7 +239,8 @@ def site(tmp_path_factory):
     sock = bound_socket()
     base = f"http://127.0.0.1:{sock.getsockname()[1]}/"
     build_site(folder, base)
-    with running(folder, sock=sock, sparql={"timeout": 3}) as url:
+    options = ServeOptions(sparql=SparqlOptions(timeout=3), oai=OaiOptions(admin_email=ADMIN))
+    with running(folder, sock=sock, options=options) as url:
         assert url == base
         yield Site(url, folder)
 
@@ -428,14 +432,14 @@ def test_cors(site):
 
 
 def test_link_headers(site):
+    """One ``rel="alternate"``: the JSON-LD form (Turtle for JSON-LD itself)."""
     for ext, (media_type, _) in [*FORMATS.items(), ("html", (HTML, None))]:
         response = site.get(f"doc/document/{SEED_KEY}.{ext}")
         links = requests.utils.parse_header_links(response.headers["link"])
-        alternates = {link["type"]: link["url"] for link in links if link["rel"] == "alternate"}
-        offered = {m for m, _ in FORMATS.values()} | {HTML}
-        assert set(alternates) == offered - {media_type}
-        for other, url in alternates.items():
-            assert site.get(url).status_code == 200 and media(site.get(url)) == other
+        alternates = [(link["type"], link["url"]) for link in links if link["rel"] == "alternate"]
+        wanted = "text/turtle" if ext == "jsonld" else "application/ld+json"
+        assert [kind for kind, _ in alternates] == [wanted]
+        assert site.get(alternates[0][1]).status_code == 200 and media(site.get(alternates[0][1])) == wanted
     redirect = site.get(f"id/document/{SEED_KEY}")
     described = [link for link in requests.utils.parse_header_links(redirect.headers["link"])
                  if link["rel"] == "describedby"]
@@ -838,14 +842,20 @@ def test_store_falls_back_to_document_turtle(tmp_path):
             target.unlink()
     export = Export(tmp_path / "plain")
     assert export.base == base
-    store = export.store()
-    graph = ox.NamedNode(export.description_iri(SEED_KEY))
-    reference = ox.Store()  # the store canonicalises literals (dateTime): compare store to store
-    reference.load(path=tmp_path / "plain" / "documents" / f"{SEED_KEY}.ttl", format=ox.RdfFormat.TURTLE,
-                   to_graph=graph)
-    assert set(store.quads_for_pattern(None, None, None, graph)) == set(reference)
-    assert export.describe(export.document_iri(SEED_KEY))
-    assert export.mentioned_in(f"{base}id/organization/leon-levy-foundation") == [SEED_KEY]
+    queries = QueryStore(export, tmp_path)
+    try:
+        store = queries.current().store
+        graph = ox.NamedNode(export.description_iri(SEED_KEY))
+        reference = ox.Store()  # the store canonicalises literals (dateTime): compare store to store
+        reference.load(path=tmp_path / "plain" / "documents" / f"{SEED_KEY}.ttl", format=ox.RdfFormat.TURTLE,
+                       to_graph=graph)
+        assert set(store.quads_for_pattern(None, None, None, graph)) == set(reference)
+        merged = {q.triple for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())}
+        assert merged == {q.triple for q in reference}  # the default graph: the merge
+        assert queries.describe(export.document_iri(SEED_KEY))
+        assert queries.mentioned_in(f"{base}id/organization/leon-levy-foundation") == [SEED_KEY]
+    finally:
+        queries.close()
     assert export.resolve("../outside") is None and export.resolve(".lod/x") is None
     assert export.document_path("../etc", "ttl") is None
 

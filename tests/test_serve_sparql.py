@@ -8,7 +8,6 @@ journal) and :class:`LiveServer`.
 from __future__ import annotations
 
 import csv
-import inspect
 import io
 import json
 import re
@@ -35,6 +34,9 @@ from SPARQLWrapper import (  # noqa: E402
     CSV, JSON, JSONLD, N3, POST, POSTDIRECTLY, RDFXML, TSV, TURTLE, XML, SPARQLWrapper as Wrapper,
 )
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed  # noqa: E402
+
+from lod.serve import create_app  # noqa: E402
+from lod.serve.options import OaiOptions, ServeOptions, SparqlOptions  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 BASE = "http://archive.example.org/"
@@ -93,41 +95,14 @@ def next_second() -> None:
 
 # -- shared helpers: the app on a real server ---------------------------------------------------
 
-APP_OPTIONS = {"sparql": {"timeout": TIMEOUT, "max_results": MAX_RESULTS, "workers": 2,
-                          "memory_limit": 1024},
-               "oai": {"page_size": 3, "admin_email": "archive@example.org"}}
+APP_OPTIONS = ServeOptions(
+    sparql=SparqlOptions(timeout=TIMEOUT, max_results=MAX_RESULTS, workers=2, memory_limit=1024),
+    oai=OaiOptions(page_size=3, admin_email="archive@example.org"))
 
 
-def make_app(folder: Path):
-    """The service app: ``lod.serve.create_app(folder, sparql={...}, oai={...})`` when it
-    exists, else a minimal Starlette app with the SPARQL and OAI routes plus a plain
-    document route (``/doc/document/<key>``). Returns ``(app, closers)``.
-    """
-    import lod.serve
-
-    create_app = getattr(lod.serve, "create_app", None)
-    if create_app is not None and {"sparql", "oai"} <= set(inspect.signature(create_app).parameters):
-        return create_app(folder, **APP_OPTIONS), []
-
-    from starlette.applications import Starlette
-    from starlette.responses import FileResponse, PlainTextResponse
-    from starlette.routing import Route
-
-    from lod.serve import oai, sparql
-    from lod.serve.store import Export
-
-    export = Export(folder)
-    endpoint = sparql.SparqlEndpoint(export, **APP_OPTIONS["sparql"])
-
-    async def document(request):
-        path = export.document_path(request.path_params["key"], "ttl")
-        if path is None:
-            return PlainTextResponse("not found", status_code=404)
-        return FileResponse(path, media_type="text/turtle")
-
-    routes = (endpoint.routes() + oai.routes(export, **APP_OPTIONS["oai"])
-              + [Route("/doc/document/{key}", document)])
-    return Starlette(routes=routes), [endpoint.close]
+def make_app(folder: Path, options: ServeOptions = APP_OPTIONS):
+    """The service app over ``folder`` (its lifespan starts and stops the query workers)."""
+    return create_app(folder, options)
 
 
 def free_port() -> int:
@@ -170,15 +145,13 @@ def export_dir(tmp_path_factory):
 @pytest.fixture(scope="module")
 def server(export_dir):
     folder, info = export_dir
-    app, closers = make_app(folder)
+    app = make_app(folder)
     with LiveServer(app) as live:
         live.info = info
         live.folder = folder
         # warm up: store built, workers started
         requests.get(f"{live.url}/sparql", params={"query": "ASK {}"}, timeout=120)
         yield live
-    for close in closers:
-        close()
 
 
 def wrapper(server, fmt=JSON, method=None) -> Wrapper:
@@ -530,22 +503,18 @@ def test_memory_hungry_query_is_stopped(server):
 
 def test_store_follows_a_changed_export(tmp_path):
     info = export(tmp_path)
-    app, closers = make_app(tmp_path)
-    try:
-        with LiveServer(app) as live:
-            def count():
-                response = requests.get(f"{live.url}/sparql", params={"query": COUNT}, timeout=60,
-                                        headers={"Accept": "application/sparql-results+json"})
-                return int(response.json()["results"]["bindings"][0]["n"]["value"])
+    app = make_app(tmp_path)
+    with LiveServer(app) as live:
+        def count():
+            response = requests.get(f"{live.url}/sparql", params={"query": COUNT}, timeout=60,
+                                    headers={"Accept": "application/sparql-results+json"})
+            return int(response.json()["results"]["bindings"][0]["n"]["value"])
 
-            assert count() == info["triples"]
-            smaller = export(tmp_path, INPUTS[:1])  # records removed from the input
-            assert len(smaller["keys"]) < len(info["keys"])
-            assert smaller["triples"] < info["triples"]
-            assert count() == smaller["triples"]
-    finally:
-        for close in closers:
-            close()
+        assert count() == info["triples"]
+        smaller = export(tmp_path, INPUTS[:1])  # records removed from the input
+        assert len(smaller["keys"]) < len(info["keys"])
+        assert smaller["triples"] < info["triples"]
+        assert count() == smaller["triples"]
 
 
 def test_query_workers_cannot_reach_the_network(tmp_path):
@@ -553,7 +522,7 @@ def test_query_workers_cannot_reach_the_network(tmp_path):
     where the platform allows it (skipped elsewhere)."""
     import asyncio
 
-    from lod.serve.sparql import QueryPool
+    from lod.serve.sparql.workers import PING, Job, QueryPool
 
     store = ox.Store(str(tmp_path / "store"))
     store.add(ox.Quad(ox.NamedNode("http://e/s"), ox.NamedNode("http://e/p"), ox.Literal("o"),
@@ -578,13 +547,12 @@ def test_query_workers_cannot_reach_the_network(tmp_path):
     pool = QueryPool(1)
 
     async def run():
-        pong = await pool.run({"ping": True}, 30)
+        pong = await pool.run(PING, 30)
         if not pong[1]:
             return None
-        return await pool.run({
-            "path": str(tmp_path / "store"), "accept": [("*/*", 1.0)], "limit": 10,
-            "query": f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}",
-        }, 30)
+        return await pool.run(Job(
+            query=f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}",
+            store=str(tmp_path / "store"), limit=10), 30)
 
     try:
         answer = asyncio.run(run())
@@ -601,12 +569,12 @@ def test_query_workers_cannot_reach_the_network(tmp_path):
 def test_store_folders_of_dead_servers_are_swept(tmp_path):
     import os
 
-    from lod.serve.sparql import _sweep_stale_stores
+    from lod.serve.store import _sweep_stale
 
-    dead = tmp_path / "lod-sparql-999999999-abc"
-    alive = tmp_path / f"lod-sparql-{os.getpid()}-def"
-    other = tmp_path / "lod-sparql-notapid"
+    dead = tmp_path / "lod-store-999999999-abc"
+    alive = tmp_path / f"lod-store-{os.getpid()}-def"
+    other = tmp_path / "lod-store-notapid"
     for folder in (dead, alive, other):
         (folder / "store-1").mkdir(parents=True)
-    _sweep_stale_stores(tmp_path)
+    _sweep_stale(tmp_path)
     assert not dead.exists() and alive.exists() and other.exists()
