@@ -578,3 +578,129 @@ def test_store_folders_of_dead_servers_are_swept(tmp_path):
         (folder / "store-1").mkdir(parents=True)
     _sweep_stale(tmp_path)
     assert not dead.exists() and alive.exists() and other.exists()
+
+
+# -- the dataset: a merged default graph, FROM / FROM NAMED, the protocol's dataset --------------------
+
+def _count(client: Wrapper, query: str) -> int:
+    client.setQuery(query)
+    return int(client.query().convert()["results"]["bindings"][0]["n"]["value"])
+
+
+def _graph_sizes(server) -> dict[str, int]:
+    manifest = json.loads((server.folder / "manifest.json").read_text())
+    sizes: dict[str, int] = {}
+    for entry in manifest["files"]:
+        if entry["media_type"] == "application/n-quads":
+            for graph, count in (entry.get("graphs") or {}).items():
+                sizes[graph] = sizes.get(graph, 0) + count
+    return sizes
+
+
+def test_default_graph_is_the_merge_each_triple_once(server):
+    """A triple several documents state is one solution over the default graph, not one per graph."""
+    client = wrapper(server)
+    assert _count(client, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }") == server.info["triples"]
+    assert sum(_graph_sizes(server).values()) > server.info["triples"]  # graphs do share triples
+    client.setQuery("SELECT ?s ?p ?o (COUNT(?g) AS ?graphs) WHERE { GRAPH ?g { ?s ?p ?o } } "
+                    "GROUP BY ?s ?p ?o HAVING (COUNT(?g) > 1) ORDER BY ?s ?p ?o LIMIT 1")
+    shared = client.query().convert()["results"]["bindings"][0]
+    assert int(shared["graphs"]["value"]) > 1
+    subject, predicate = shared["s"]["value"], shared["p"]["value"]
+    literal = shared["o"]
+    client.setQuery(f"SELECT ?o WHERE {{ <{subject}> <{predicate}> ?o }}")
+    values = [b["o"] for b in client.query().convert()["results"]["bindings"]]
+    assert values.count(literal) == 1
+
+
+def test_rdflib_sparql_store_counts_each_triple_once(server):
+    from rdflib.plugins.stores.sparqlstore import SPARQLStore
+
+    graph = rdflib.Graph(SPARQLStore(f"{server.url}/sparql", returnFormat="json"))
+    rows = list(graph.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"))
+    assert int(rows[0][0]) == server.info["triples"]
+
+
+def test_from_and_from_named_are_honoured(server):
+    sizes = _graph_sizes(server)
+    first, second = sorted(sizes)[:2]
+    client = wrapper(server)
+    assert _count(client, f"SELECT (COUNT(*) AS ?n) FROM <{first}> WHERE {{ ?s ?p ?o }}") == sizes[first]
+    assert _count(client, f"SELECT (COUNT(*) AS ?n) FROM <{BASE}no-such-graph> WHERE {{ ?s ?p ?o }}") == 0
+    both = _count(client, f"SELECT (COUNT(*) AS ?n) FROM <{first}> FROM <{second}> WHERE {{ ?s ?p ?o }}")
+    assert max(sizes[first], sizes[second]) <= both <= sizes[first] + sizes[second]
+    client.setQuery(f"SELECT DISTINCT ?g FROM NAMED <{second}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}")
+    assert [b["g"]["value"] for b in client.query().convert()["results"]["bindings"]] == [second]
+    # FROM NAMED alone: the default graph is empty (SPARQL 1.1 §13.2)
+    assert _count(client, f"SELECT (COUNT(*) AS ?n) FROM NAMED <{second}> WHERE {{ ?s ?p ?o }}") == 0
+
+
+def test_protocol_dataset_overrides_from(server):
+    sizes = _graph_sizes(server)
+    first, second = sorted(sizes)[:2]
+    client = wrapper(server)
+    client.addDefaultGraph(second)
+    assert _count(client, f"SELECT (COUNT(*) AS ?n) FROM <{first}> WHERE {{ ?s ?p ?o }}") == sizes[second]
+    client = wrapper(server)
+    client.addNamedGraph(first)
+    client.setQuery(f"SELECT DISTINCT ?g FROM NAMED <{second}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}")
+    assert [b["g"]["value"] for b in client.query().convert()["results"]["bindings"]] == [first]
+
+
+def test_service_description_says_what_the_default_graph_is(server):
+    response = requests.get(f"{server.url}/sparql", headers={"Accept": "text/turtle"}, timeout=30)
+    graph = rdflib.Graph().parse(data=response.text, format="turtle")
+    sd = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
+    endpoint = graph.value(None, rdflib.RDF.type, sd.Service)
+    assert (endpoint, sd.feature, sd.UnionDefaultGraph) in graph  # sd: "the RDF merge of the named graphs"
+    assert "RDF merge" in str(graph.value(endpoint, rdflib.RDFS.comment))
+
+
+# -- admission control: runaway queries do not starve a short one -------------------------------------
+
+BUSY_TIMEOUT = 8.0
+
+
+@pytest.fixture(scope="module")
+def busy_server(export_dir):
+    """Five query workers, so four runaway queries can run while a fifth is turned away."""
+    folder, info = export_dir
+    options = ServeOptions(sparql=SparqlOptions(timeout=BUSY_TIMEOUT, workers=5, memory_limit=1024),
+                           oai=APP_OPTIONS.oai)
+    with LiveServer(make_app(folder, options)) as live:
+        requests.get(f"{live.url}/sparql", params={"query": "ASK {}"}, timeout=120)
+        yield live
+
+
+def test_short_ask_answers_within_a_second_while_four_runaways_run(busy_server):
+    def runaway():
+        started = time.monotonic()
+        response = requests.get(f"{busy_server.url}/sparql", params={"query": RUNAWAY}, timeout=60)
+        return response, time.monotonic() - started
+
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        runaways = [pool.submit(runaway) for _ in range(5)]
+        # One worker is kept for short queries: the fifth runaway is stopped once it has run 1 s.
+        deadline = time.monotonic() + 20
+        while not any(f.done() for f in runaways) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        shed = [f.result() for f in runaways if f.done()]
+        assert len(shed) == 1
+        response, seconds = shed[0]
+        assert response.status_code == 503 and "busy" in response.text
+        assert int(response.headers["Retry-After"]) >= 1 and seconds < BUSY_TIMEOUT
+        running = [f for f in runaways if not f.done()]
+        assert len(running) == 4
+        latencies = []
+        for _ in range(3):
+            client = wrapper(busy_server)
+            client.setQuery("ASK { ?s a ?type }")
+            started = time.monotonic()
+            assert client.query().convert()["boolean"] is True
+            latencies.append(time.monotonic() - started)
+        assert not any(f.done() for f in running)  # the four were still running meanwhile
+        assert max(latencies) < 1.0, latencies
+        outcomes = [f.result() for f in running]
+    for response, seconds in outcomes:
+        assert response.status_code == 503 and "timed out" in response.text
+        assert seconds >= BUSY_TIMEOUT - 0.5

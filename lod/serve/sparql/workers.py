@@ -1,7 +1,9 @@
 """Query workers: each SPARQL query runs in a worker process, never in the server.
 
 pyoxigraph queries cannot be interrupted from Python, so a query that overruns is
-stopped by killing its process (which is replaced at once). Each worker opens the
+stopped by killing its process. A standby process, started beforehand, takes the
+killed one's place at once (a new standby starts in the background), so the next
+query does not wait for a Python process to start. Each worker opens the
 query store read-only (:class:`lod.serve.store.Snapshot.path`), runs one job at a
 time and answers with the serialized result; it runs with an address-space limit and,
 where Linux allows it, in an empty network namespace (defence in depth behind the
@@ -261,6 +263,7 @@ class QueryPool:
         self.running_long = 0  # only touched on the event loop
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
+        self._standby: _Worker | None = None
         self._lock = threading.Lock()
         self._started = False
         self._closed = False
@@ -273,6 +276,7 @@ class QueryPool:
             self._started = True
             for _ in range(self.size):
                 self._idle.put(self._add())
+            self._standby = self._add()
 
     def _add(self) -> _Worker:
         worker = _Worker(self.memory_mb)
@@ -280,13 +284,14 @@ class QueryPool:
         return worker
 
     def _renew(self, worker: _Worker, keep: bool = False) -> _Worker | None:
-        """Kill ``worker`` and start its replacement (returned if ``keep``, else made idle)."""
+        """Kill ``worker``; the standby replaces it (returned if ``keep``, else made idle)."""
         worker.kill()
         with self._lock:
             self._all.discard(worker)
             if self._closed:
                 return None
-            fresh = self._add()
+            standby, self._standby = self._standby, self._add()
+            fresh = standby if standby is not None and standby.alive() else self._add()
         if keep:
             return fresh
         self._idle.put(fresh)
