@@ -83,6 +83,43 @@ def test_identify(repo):
     assert sample.text == oai_id(repo.info["keys"][0])
 
 
+def _identify_schema():
+    """An XSD written for these tests from the constraints OAI-PMH 2.0 states for Identify
+    (``tests/fixtures/oai/``: the official OAI-PMH.xsd states no licence, so it is not copied)."""
+    etree = pytest.importorskip("lxml.etree")
+    return etree.XMLSchema(etree.parse(str(REPO / "tests/fixtures/oai/identify.xsd")))
+
+
+def test_identify_is_valid_against_the_protocol_schema(repo):
+    from lxml import etree
+
+    schema = _identify_schema()
+    response = get(repo, verb="Identify")
+    document = etree.fromstring(response.content)
+    assert schema.validate(document), schema.error_log
+    # what lod used to answer without --oai-admin-email: an invented, invalid address
+    email = document.find(f".//{OAI}adminEmail")
+    email.text = "admin@localhost"
+    assert not schema.validate(document)
+    assert "adminEmail" in str(schema.error_log)
+
+
+def test_no_address_no_oai_pmh(tmp_path, repo):
+    from lod.errors import ConfigError
+    from lod.serve.options import OaiOptions, ServeOptions
+
+    for invented in ("admin@localhost", "nobody", "a b@example.org"):
+        with pytest.raises(ConfigError, match="--oai-admin-email"):
+            OaiOptions(admin_email=invented)
+    app = make_app(repo.folder, ServeOptions(sparql=APP_OPTIONS.sparql, oai=OaiOptions()))
+    with LiveServer(app) as live:
+        response = requests.get(f"{live.url}/oai", params={"verb": "Identify"}, timeout=30)
+        assert response.status_code == 404
+        assert "--oai-admin-email" in response.text and "adminEmail" in response.text
+        home = requests.get(f"{live.url}/", timeout=30)
+        assert home.status_code == 200 and "oai?verb=Identify" not in home.text
+
+
 def test_list_metadata_formats(repo):
     formats = {f.metadataPrefix: f for f in Sickle(repo.endpoint).ListMetadataFormats()}
     assert set(formats) == {"oai_dc", "rdf"}

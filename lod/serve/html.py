@@ -202,8 +202,8 @@ def page(title: str, body: str, *, home: str, head: str = "", language: str = "e
         " · archive of historical documents</div></header>\n"
         f"<main>\n{body}\n</main>\n"
         f'<footer class="site"><div>Data as Turtle, JSON-LD, N-Triples and RDF/XML by content '
-        f'negotiation · <a href="{esc(home)}">dataset</a> · <a href="{esc(home)}sparql">SPARQL</a>'
-        f' · <a href="{esc(home)}oai?verb=Identify">OAI-PMH</a></div></footer>\n'
+        f'negotiation · <a href="{esc(home)}">dataset and services</a> · '
+        f'<a href="{esc(home)}sparql">SPARQL</a></div></footer>\n'
         "</body>\n</html>\n"
     )
 
