@@ -887,3 +887,122 @@ def test_unexpected_errors_are_a_plain_500():
     body = b"".join(m.get("body", b"") for m in sent[1:])
     assert body == b"500 Internal Server Error\n"
     assert (b"access-control-allow-origin", b"*") in sent[0]["headers"]
+
+
+# -- JSON-LD processors: pyld's own document loader ----------------------------------------------------
+
+def test_pyld_default_loader_reads_every_json_ld_url(site):
+    """pyld's default (requests) loader: it follows 303s, sends Accept: JSON-LD, and follows
+    one ``rel="alternate"`` of type JSON-LD from other formats (it fails on two)."""
+    from pyld import jsonld
+
+    document = f"{site.base}id/document/{SEED_KEY}"
+    for path in (f"id/document/{SEED_KEY}", f"doc/document/{SEED_KEY}", f"doc/document/{SEED_KEY}.jsonld",
+                 f"doc/document/{SEED_KEY}.ttl", f"doc/document/{SEED_KEY}.html",
+                 f"doc/document/{SEED_KEY}.nt", "id/person/kim-il-sung", "doc/person/kim-il-sung.rdf",
+                 "id/dataset", "void", "void.ttl", "", "ns/context-v1.jsonld"):
+        loaded = jsonld.load_document(site.url + path, {"documentLoader": jsonld.get_document_loader()})
+        assert loaded["contentType"] == "application/ld+json", path
+        assert isinstance(loaded["document"], (dict, list)) and loaded["document"], path
+    expanded = jsonld.expand(document)  # the context is fetched with the same loader
+    nodes = expanded if isinstance(expanded, list) else [expanded]
+    assert any(node.get("@id") == document for node in nodes)
+    quads = jsonld.to_rdf(document, {"format": "application/n-quads"})
+    loaded, reference = ox.Store(), ox.Store()  # stores canonicalise literals: compare store to store
+    loaded.load(quads.encode("utf-8"), ox.RdfFormat.N_QUADS)
+    reference.load(site.turtle(SEED_KEY), ox.RdfFormat.TURTLE)
+    assert set(loaded) == set(reference)
+
+
+# -- withdrawn documents: 410 Gone -----------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def withdrawn(tmp_path_factory):
+    """An export that had the extra record, then lost it (the journal says Delete)."""
+    folder = tmp_path_factory.mktemp("withdrawn") / "export"
+    sock = bound_socket()
+    base = f"http://127.0.0.1:{sock.getsockname()[1]}/"
+    build_site(folder, base)
+    run_export(folder, base, [SEED])
+    journal = [json.loads(line) for line in (folder / "journal.jsonl").read_text().splitlines()]
+    assert journal[-1]["type"] == "Delete" and journal[-1]["key"] == EXTRA_KEY
+    with running(folder, sock=sock) as url:
+        yield Site(url, folder), journal[-1]["time"]
+
+
+def test_withdrawn_document_is_410_gone_with_a_link_to_the_dataset(withdrawn):
+    site, when = withdrawn
+    for path in (f"id/document/{EXTRA_KEY}", f"doc/document/{EXTRA_KEY}", f"doc/document/{EXTRA_KEY}.ttl",
+                 f"doc/document/{EXTRA_KEY}.html"):
+        response = site.get(path, headers={"Accept": "text/turtle"})
+        assert response.status_code == 410, path
+        assert when in response.text
+        link = requests.utils.parse_header_links(response.headers["link"])
+        assert link == [{"url": "/id/dataset", "rel": "collection"}]
+        assert site.get(link[0]["url"]).status_code == 303  # the dataset answers
+    assert site.get("id/document/no-such-document").status_code == 404
+    assert site.get(f"id/document/{SEED_KEY}").status_code == 303
+
+
+def test_rdflib_is_told_the_document_is_gone(withdrawn):
+    import urllib.error
+
+    from rdflib import Graph
+
+    site, _ = withdrawn
+    with pytest.raises(urllib.error.HTTPError) as raised:
+        Graph().parse(f"{site.base}id/document/{EXTRA_KEY}")
+    assert raised.value.code == 410
+
+
+# -- served at another address than the export's base ---------------------------------------------------
+
+def test_home_page_says_when_it_is_read_elsewhere(site):
+    assert 'class="warning"' not in site.get("").text
+    elsewhere = requests.get(f"http://localhost:{site.port}/", timeout=30)
+    assert elsewhere.status_code == 200
+    assert 'class="warning"' in elsewhere.text
+    assert f"<code>http://localhost:{site.port}/</code>" in elsewhere.text
+    assert f"<code>{site.base}</code>" in elsewhere.text
+
+
+def _serve_command(folder: Path, *options: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "lod", "serve", str(folder), *options], cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+
+def test_lod_serve_warns_at_start_when_it_listens_elsewhere(site):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = _serve_command(site.folder, "--port", str(port), "--oai-admin-email", ADMIN)
+    try:
+        line = process.stderr.readline()
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    assert line.startswith("lod serve: warning: this export's IRIs name " + site.base)
+    assert f"http://127.0.0.1:{port}/" in line and "lod export --base" in line
+
+
+def test_lod_serve_refuses_a_base_that_is_not_the_exports(site):
+    process = _serve_command(site.folder, "--port", "0", "--base", "https://archive.example.org/")
+    _, errors = process.communicate(timeout=120)
+    assert process.returncode == 2
+    assert "--base https://archive.example.org/ is not this export's base IRI" in errors
+    assert f"({site.base})" in errors and "lod export --base https://archive.example.org/" in errors
+    assert "Traceback" not in errors
+
+
+def test_base_is_only_for_a_folder_that_does_not_record_one(tmp_path):
+    from lod.errors import ConfigError
+
+    folder = tmp_path / "bare"
+    (folder / "documents").mkdir(parents=True)
+    assert Export(folder, base="https://archive.example.org/").base == "https://archive.example.org/"
+    Export(folder, base="https://archive.example.org/").check_base()
+    (folder / "manifest.json").write_text(json.dumps({"base": "http://localhost:8080/", "files": []}))
+    assert Export(folder, base="https://archive.example.org/").base == "http://localhost:8080/"
+    with pytest.raises(ConfigError, match="not this export's base"):
+        Export(folder, base="https://archive.example.org/").check_base()
+    Export(folder, base="http://localhost:8080/").check_base()
