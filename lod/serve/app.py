@@ -51,6 +51,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from lod.publish.feed import CONTEXT as FEED_CONTEXT
 from lod.serve import conneg, oai
 from lod.serve import html as pages
 from lod.serve.folder import (
@@ -80,7 +81,7 @@ OFFERS = [
     ("application/xml", "rdf"), ("text/xml", "rdf"), ("text/plain", "nt"),
 ]
 RDF_EXTENSIONS = ("ttl", "jsonld", "nt", "rdf")
-AS_MEDIA_TYPE = 'application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
+AS_MEDIA_TYPE = f'application/ld+json; profile="{FEED_CONTEXT[0]}"'  # Activity Streams 2.0
 _CHANGE_PAGE = re.compile(r"[a-z0-9][a-z0-9-]*\.json\Z")
 _DUMP_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
 _SEGMENT = _DUMP_NAME
@@ -650,16 +651,19 @@ def create_app(folder: Path | str, options: ServeOptions | None = None):
         *oai.routes(export, options.oai),
     ]
 
+    def build_store():
+        started = time.monotonic()
+        try:
+            store.current()
+            log.info("query store built in %.1fs", time.monotonic() - started)
+        except Exception:  # a broken dump must not stop the files from being served
+            log.exception("could not build the query store; entity pages and SPARQL will fail")
+
     @asynccontextmanager
     async def lifespan(app):
         await anyio.to_thread.run_sync(sparql.start)
-        if options.preload:
-            started = time.monotonic()
-            try:
-                await anyio.to_thread.run_sync(store.current)
-                log.info("store loaded in %.1fs", time.monotonic() - started)
-            except Exception:  # a broken dump must not stop the files from being served
-                log.exception("could not load the query store; entity pages and SPARQL will fail")
+        if options.preload:  # in the background: files are served at once, the rest waits for it
+            threading.Thread(target=build_store, name="lod-store-build", daemon=True).start()
         try:
             yield
         finally:

@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from lod.errors import ConfigError, Place
+from lod.map import Settings
 from lod.map.iris import Iris
 
 # -- the export folder's names (publish writes them; serve only reads) ---------------------------
@@ -60,8 +61,8 @@ NQ_MEDIA_TYPE = "application/n-quads"
 #: Journal entry types.
 CHANGE_TYPES = ("Create", "Update", "Delete")
 DELETE = "Delete"
-#: Without a manifest or documents to read the base from (``lod export``'s default base).
-FALLBACK_BASE = "http://localhost:8080/"
+#: Without a manifest or documents to read the base from: ``lod export``'s default base.
+FALLBACK_BASE = Settings().base
 
 #: A document key (and an entity slug): what ``lod.map.iris`` mints.
 KEY_RE = re.compile(r"[a-z0-9][a-z0-9-]*\Z")

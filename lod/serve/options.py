@@ -103,7 +103,8 @@ class ServeOptions:
     ``manifest.json`` does not say (it must agree with the manifest otherwise: see
     :meth:`lod.serve.folder.Export.check_base`); ``max_age``: ``Cache-Control`` seconds;
     ``cache_size`` / ``cache_bytes``: built representations kept in memory; ``threads``:
-    worker threads for file, parse and store work; ``preload``: build the store at start.
+    worker threads for file, parse and store work; ``preload``: start building the query
+    store at start, in the background (else on first use).
     """
 
     base: str | None = None
