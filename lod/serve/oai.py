@@ -8,6 +8,10 @@ deleted record, reported for ever with ``<header status="deleted">`` and no meta
 (``deletedRecord`` = ``persistent``). Granularity ``YYYY-MM-DDThh:mm:ssZ``; ``from`` /
 ``until`` may also be given as days.
 
+Identify's ``adminEmail`` is the address the server was given (``--oai-admin-email``);
+OAI-PMH requires one and it must be an address, so without it ``/oai`` is not served
+(404 saying why) rather than answering with an invented one.
+
 Metadata formats: ``oai_dc`` (simple Dublin Core, read from the document's Turtle:
 no re-mapping of records) and ``rdf`` (the document's whole description as RDF/XML).
 
