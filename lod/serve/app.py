@@ -55,7 +55,7 @@ from lod.publish.feed import CONTEXT as FEED_CONTEXT
 from lod.serve import conneg, oai
 from lod.serve import html as pages
 from lod.serve.folder import (
-    CHANGES_INDEX, CHANGES_PAGE, DUMPS, MANIFEST, SITEMAP, SITEMAP_PART, Export, NotCached, valid_key,
+    CHANGES, CHANGES_INDEX, CHANGES_PAGE, DUMPS, MANIFEST, SITEMAP, SITEMAP_PART, Export, NotCached, valid_key,
     void_file,
 )
 from lod.serve.options import ServeOptions
@@ -474,8 +474,8 @@ class Service:
     async def dataset(self, request: Request) -> Response:
         home = self.home_of(request)
         target = f"{home}void"
-        return self.see_other(target, [(target, None), (f"{home}void.ttl", "text/turtle"),
-                                       (f"{home}void.jsonld", "application/ld+json")])
+        return self.see_other(target, [(target, None), (f"{home}{void_file('ttl')}", "text/turtle"),
+                                       (f"{home}{void_file('jsonld')}", "application/ld+json")])
 
     def see_other(self, target: str, described_by: list[tuple[str, str | None]]) -> Response:
         links = ", ".join(f'<{href}>; rel="describedby"' + (f'; type="{media}"' if media else "")
@@ -641,8 +641,8 @@ def create_app(folder: Path | str, options: ServeOptions | None = None):
         *[Route(f"/{void_file(ext)}", service.void, methods=["GET"]) for ext in FORMATS if ext != "html"],
         Route("/ns/context-v1.jsonld", service.context, methods=["GET"]),
         Route(f"/{DUMPS}/{{name}}", service.dump, methods=["GET"]),
-        Route("/changes/", service.changes_index, methods=["GET"]),
-        Route("/changes/{name}", service.change_page, methods=["GET"]),
+        Route(f"/{CHANGES}/", service.changes_index, methods=["GET"]),
+        Route(f"/{CHANGES}/{{name}}", service.change_page, methods=["GET"]),
         Route(f"/{SITEMAP}", service.sitemap, methods=["GET"]),
         Route(f"/{SITEMAP_PART.format('{part}')}", service.sitemap_part, methods=["GET"]),
         Route(f"/{MANIFEST}", service.manifest, methods=["GET"]),

@@ -15,6 +15,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 
+from lod.serve.folder import CHANGES, MANIFEST, SITEMAP, void_file
 from lod.vocab import DCTERMS, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, VOID, WD
 
 LABELS = (str(SCHEMA.name), str(RDFS.label), str(SKOS.prefLabel), str(DCTERMS.title))
@@ -432,13 +433,13 @@ def home_page(void: Description | None, dataset: str, *, manifest: dict,
         parts.append('<h2>Downloads</h2><table class="dumps"><thead><tr><th>File</th><th>Type</th>'
                      '<th class="num">Bytes</th><th class="num">Triples</th><th>SHA-256</th></tr></thead>'
                      f'<tbody>{"".join(rows)}</tbody></table>'
-                     f'<p><a href="{esc(home)}manifest.json">manifest.json</a> lists every file with its checksum.</p>')
+                     f'<p><a href="{esc(home)}{MANIFEST}">{MANIFEST}</a> lists every file with its checksum.</p>')
 
     services = [
         ("Dataset description (VoID, DCAT, schema.org)", "void", "Turtle; also JSON-LD by content negotiation"),
-        ("VoID as JSON-LD", "void.jsonld", ""),
-        ("Change feed (Activity Streams 2.0)", "changes/", "incremental harvesting"),
-        ("Sitemap", "sitemap.xml", ""),
+        ("VoID as JSON-LD", void_file("jsonld"), ""),
+        ("Change feed (Activity Streams 2.0)", f"{CHANGES}/", "incremental harvesting"),
+        ("Sitemap", SITEMAP, ""),
         ("SPARQL endpoint", "sparql", "SPARQL 1.1 Protocol"),
         *([("OAI-PMH", "oai?verb=Identify", "oai_dc and RDF records")] if oai else []),
         ("JSON-LD context", "ns/context-v1.jsonld", ""),
@@ -453,10 +454,10 @@ def home_page(void: Description | None, dataset: str, *, manifest: dict,
                         + (f' <span class="role">{esc(date)}</span>' if date else "") + "</li>"
                         for link, title, date in documents)
         more = (f'<p>… and {total_documents - len(documents):,} more: see the '
-                f'<a href="{esc(home)}sitemap.xml">sitemap</a> or the dumps.</p>'
+                f'<a href="{esc(home)}{SITEMAP}">sitemap</a> or the dumps.</p>'
                 if total_documents > len(documents) else "")
         parts.append(f'<h2>Documents</h2><ol class="documents">{items}</ol>{more}')
 
-    head = (f'<link rel="alternate" type="text/turtle" href="{esc(home)}void.ttl">\n'
-            f'<link rel="alternate" type="application/ld+json" href="{esc(home)}void.jsonld">\n')
+    head = (f'<link rel="alternate" type="text/turtle" href="{esc(home)}{void_file("ttl")}">\n'
+            f'<link rel="alternate" type="application/ld+json" href="{esc(home)}{void_file("jsonld")}">\n')
     return page(title_text, "\n".join(parts), home=home, head=head)
