@@ -214,6 +214,7 @@ def cmd_validate(args) -> int:
 
 
 def cmd_serve(args) -> int:
+    from lod.serve.folder import Export
     from lod.serve.oai import NOT_SERVED
     from lod.serve.options import OaiOptions, ServeOptions, SparqlOptions
     from lod.serve.server import address_warning, serve
@@ -226,7 +227,9 @@ def cmd_serve(args) -> int:
         sparql=SparqlOptions(timeout=args.sparql_timeout, max_results=args.sparql_limit,
                              workers=args.sparql_workers),
         oai=OaiOptions(admin_email=args.oai_admin_email, page_size=args.oai_page_size))
-    warning = address_warning(args.dir, args.host, args.port)
+    export = Export(args.dir, base=options.base)
+    export.check_base()  # before any warning: a refused --base is the only thing to say
+    warning = address_warning(export.base, args.host, args.port)
     if warning:
         print(f"lod serve: warning: {warning}", file=sys.stderr)
     if not options.oai.admin_email:

@@ -19,7 +19,7 @@ OAI_EMAIL = re.compile(r"\S+@(\S+\.)+\S+\Z")
 
 def _require(valid: bool, option: str, wants: str, value) -> None:
     if not valid:
-        raise ConfigError(f"{option} {value!r}: {wants}", Place("lod serve", field=option))
+        raise ConfigError(f"{option} {value!r}: {wants}", Place("lod serve"))
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from lod.serve.app import create_app, same_site
-from lod.serve.folder import Export
 from lod.serve.options import ServeOptions, ServerOptions
 
 __all__ = ["serve", "running", "uvicorn_config", "address_warning"]
@@ -67,14 +66,14 @@ def _app_from_environment():
     return create_app(settings["folder"], ServeOptions.from_json(settings["options"]))
 
 
-def address_warning(folder: Path | str, host: str, port: int) -> str | None:
-    """What to tell the user when the server is not at the address the export's IRIs name.
+def address_warning(base: str, host: str, port: int) -> str | None:
+    """What to tell the user when the server is not at the address the export's IRIs name
+    (``base``, :attr:`lod.serve.folder.Export.base`).
 
     The data names ``{base}id/...``; served at another host or port, every link in it
     leads away from this server, and a client that fetches an IRI gets a description
     of another IRI (rdflib's graph does not contain the IRI it asked for).
     """
-    base = Export(folder).base
     shown = f"[{host}]" if ":" in host else host
     here = f"http://{shown}:{port}/"
     loopback = {"127.0.0.1", "localhost", "::1", "[::1]"}
