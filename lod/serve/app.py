@@ -23,9 +23,10 @@ Every response carries ``Access-Control-Allow-Origin: *``; representations carry
 strong ``ETag`` (a hash of the bytes), ``Last-Modified`` and honour ``If-None-Match``
 / ``If-Modified-Since`` with 304. The web layer has no mapping logic: it serves the
 files publish wrote, converts them between RDF syntaxes with the project's own
-writers (``lod.serialize``), or reads the query store (entity descriptions).
-A document the change journal says was deleted answers ``410 Gone``. Blocking work (file reads, parsing, the store) runs in worker threads with a
-dedicated limiter, so a long SPARQL query elsewhere cannot starve page requests.
+writers (``lod.serialize``), or reads the query store (entity descriptions). A
+document the change journal says was deleted answers ``410 Gone``. Blocking work
+(file reads, parsing, the store) runs in worker threads with a dedicated limiter, so
+a long SPARQL query elsewhere cannot starve page requests.
 """
 
 from __future__ import annotations
