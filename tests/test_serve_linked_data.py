@@ -860,6 +860,28 @@ def test_store_falls_back_to_document_turtle(tmp_path):
     assert export.document_path("../etc", "ttl") is None
 
 
+def test_store_merges_the_quads_when_there_is_no_n_triples_dump(tmp_path):
+    """A folder laid out by hand with the N-Quads dumps only (lod export always writes both)."""
+    folder = tmp_path / "nq-only"
+    run_export(folder, "http://example.org/lod/", [SEED, ROOT / "tests/fixtures/records/sample.jsonl"])
+    dumps = (folder / "dumps").resolve()
+    for path in dumps.glob("dataset-*.nt.gz"):
+        path.unlink()
+    (folder / "manifest.json").unlink()
+    export = Export(folder)
+    assert export.dump_paths("application/n-quads") and not export.dump_paths("application/n-triples")
+    queries = QueryStore(export, tmp_path)
+    try:
+        store = queries.current().store
+        quads = [q for q in store.quads_for_pattern(None, None, None, None)
+                 if isinstance(q.graph_name, ox.NamedNode)]
+        merged = [q.triple for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())]
+        assert len(merged) == len(set(merged)) and set(merged) == {q.triple for q in quads}
+        assert len(merged) < len(quads)  # documents share triples: each is in the merge once
+    finally:
+        queries.close()
+
+
 def test_unexpected_errors_are_a_plain_500():
     import asyncio
 
