@@ -216,14 +216,27 @@ def cmd_validate(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from lod.serve import serve
+    from lod.serve.folder import Export
+    from lod.serve.oai import NOT_SERVED
+    from lod.serve.options import OaiOptions, ServeOptions, SparqlOptions
+    from lod.serve.server import address_warning, serve
 
     if not Path(args.dir).is_dir():
         _error(f"{args.dir}: no export here; run `lod export --out {args.dir}` first")
         return EXIT_USAGE
-    serve(args.dir, args.host, args.port, base=args.base,
-          sparql={"timeout": args.sparql_timeout, "max_results": args.sparql_limit},
-          oai={"page_size": args.oai_page_size, "admin_email": args.oai_admin_email})
+    options = ServeOptions(
+        base=args.base,
+        sparql=SparqlOptions(timeout=args.sparql_timeout, max_results=args.sparql_limit,
+                             workers=args.sparql_workers),
+        oai=OaiOptions(admin_email=args.oai_admin_email, page_size=args.oai_page_size))
+    export = Export(args.dir, base=options.base)
+    export.check_base()  # before any warning: a refused --base is the only thing to say
+    warning = address_warning(export.base, args.host, args.port)
+    if warning:
+        print(f"lod serve: warning: {warning}", file=sys.stderr)
+    if not options.oai.admin_email:
+        print(f"lod serve: warning: {NOT_SERVED}", file=sys.stderr)
+    serve(args.dir, args.host, args.port, options)
     return EXIT_OK
 
 
@@ -261,9 +274,13 @@ def _positive_number(text: str) -> float:
 
 
 def _port(text: str) -> int:
-    value = _positive(text)
-    if value > 65535:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port (1-65535)")
+    """A TCP port; 0 lets the system choose a free one."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port (0-65535)")
     return value
 
 
@@ -346,14 +363,22 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("dir", metavar="DIR", nargs="?", default="output")
     serve.add_argument("--host", default="127.0.0.1", help="interface (default 127.0.0.1)")
     serve.add_argument("--port", type=_port, default=8080, help="port (default 8080)")
-    serve.add_argument("--base", metavar="IRI", help="base IRI (default: the export's own)")
+    serve.add_argument("--base", metavar="IRI",
+                       help="the base IRI the export was made with, for a folder whose manifest.json "
+                            "does not record it; it cannot move an export elsewhere (that is "
+                            "`lod export --base`): a different base is refused")
     serve.add_argument("--sparql-timeout", type=_positive_number, default=10.0, metavar="S",
                        help="SPARQL query timeout in seconds (default 10)")
     serve.add_argument("--sparql-limit", type=_positive, default=10_000, metavar="N",
                        help="most SPARQL result rows/triples (default 10000)")
+    serve.add_argument("--sparql-workers", type=_positive, default=4, metavar="N",
+                       help="SPARQL query processes (default 4); at most N-1 run queries "
+                            "longer than 1 s, so one is always there for short queries")
     serve.add_argument("--oai-page-size", type=_positive, default=100, metavar="N",
                        help="OAI-PMH records per response (default 100)")
-    serve.add_argument("--oai-admin-email", metavar="ADDRESS", help="OAI-PMH Identify adminEmail")
+    serve.add_argument("--oai-admin-email", metavar="ADDRESS",
+                       help="contact address for OAI-PMH's Identify (required by the protocol: "
+                            "without it /oai is not served)")
     serve.set_defaults(run=cmd_serve)
 
     mapping = commands.add_parser("mapping", help="print the field -> property tables")

@@ -14,7 +14,7 @@ from pathlib import Path
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DCAT as _RDFLIB_DCAT
 from rdflib.namespace import XSD as _RDFLIB_XSD
-from rdflib.namespace import DCMITYPE, SDO, VOID, DefinedNamespace
+from rdflib.namespace import DC, DCMITYPE, SDO, VOID, DefinedNamespace
 from rdflib.namespace import DCTERMS as _DCTERMS
 from rdflib.namespace import OWL as _OWL
 from rdflib.namespace import PROV as _PROV
@@ -84,10 +84,24 @@ SCHEMA = _closed("SCHEMA", "http://schema.org/", SDO.__annotations__)
 #: SPDX terms DCAT 3 uses for checksums, and the W3C format IRIs for ``void:feature``.
 SPDX = _closed("SPDX", "http://spdx.org/rdf/terms#",
                ("checksum", "Checksum", "algorithm", "checksumValue", "checksumAlgorithm_sha256"))
-FORMATS = _closed("FORMATS", "http://www.w3.org/ns/formats/", ("N-Triples", "N-Quads", "Turtle", "JSON-LD", "RDF_XML"))
+FORMATS = _closed("FORMATS", "http://www.w3.org/ns/formats/", (
+    "N-Triples", "N-Quads", "Turtle", "JSON-LD", "RDF_XML",
+    "SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV"))
+#: The SPARQL 1.1 service description terms ``lod serve`` describes its endpoint with.
+SD = _closed("SD", "http://www.w3.org/ns/sparql-service-description#", (
+    "Service", "endpoint", "supportedLanguage", "SPARQL11Query", "feature", "UnionDefaultGraph",
+    "defaultDataset", "Dataset", "defaultGraph", "namedGraph", "Graph", "resultFormat"))
 
 WD = Namespace("http://www.wikidata.org/entity/")
 RIGHTS = Namespace("http://rightsstatements.org/vocab/")
+
+#: XML namespaces of the protocols ``lod serve`` answers in (not RDF vocabularies).
+SPARQL_RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
+OAI_PMH_NS = "http://www.openarchives.org/OAI/2.0/"
+OAI_DC_NS = "http://www.openarchives.org/OAI/2.0/oai_dc/"
+OAI_IDENTIFIER_NS = "http://www.openarchives.org/OAI/2.0/oai-identifier"
+XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
+XML_NS = "http://www.w3.org/XML/1998/namespace"
 
 #: Prefixes written in Turtle and used in the JSON-LD context, in output order.
 PREFIXES = {
@@ -107,8 +121,9 @@ PREFIXES = {
 }
 
 __all__ = [
-    "DCAT", "DCTERMS", "DCMITYPE", "FORMATS", "OWL", "PROV", "RDF", "RDFS", "SCHEMA", "SKOS", "SPDX",
-    "VOID", "WD",
+    "DC", "DCAT", "DCTERMS", "DCMITYPE", "FORMATS", "OWL", "PROV", "RDF", "RDFS", "SCHEMA", "SD", "SKOS",
+    "SPDX", "VOID", "WD", "SPARQL_RESULTS_NS", "OAI_PMH_NS", "OAI_DC_NS", "OAI_IDENTIFIER_NS", "XSI_NS",
+    "XML_NS",
     "XSD", "RIGHTS", "PREFIXES", "VOCAB_DIR", "SAMPLES_DIR", "vocab_path", "read_lines", "read_tsv",
 ]
 
