@@ -13,8 +13,8 @@ from collections.abc import Callable
 
 from lod.map import Settings, map_record
 from lod.model import Record
+from lod.publish import products
 from lod.publish.dumps import line_stats
-from lod.publish.links import link_rows, render_links
 from lod.publish.rendered import Rendered
 from lod import serialize
 from lod.serialize import ntriples
@@ -38,8 +38,8 @@ def render(record: Record, settings: Settings, linker: Linker | None = None,
     stats = line_stats(own, f"{settings.base}id/".encode("utf-8"))
     files = {f.extension: f.write(triples, root).encode("utf-8")
              for f in serialize.outputs(formats or serialize.default_outputs()) if f.per_document}
-    links = render_links(link_rows(record, iris)).split("\n", 1)[1]
-    return Rendered(record.key, digest, files, own + shared, len(own), stats, links, record.origins,
+    pieces = {product.name: product.make(record, triples, iris) for product in products.registered()}
+    return Rendered(record.key, digest, files, own + shared, len(own), stats, pieces, record.origins,
                     record.warnings)
 
 

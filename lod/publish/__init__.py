@@ -23,14 +23,14 @@ from pathlib import Path
 from lod import serialize
 from lod.config import Dataset
 from lod.map import Settings
-from lod.publish import checkpoint, documents
+from lod.publish import checkpoint, documents, links  # noqa: F401 - links: a product, registered on import
 from lod.publish.dumps import DumpWriter, write_manifest
 from lod.publish.feed import write_feed_from_journal, write_sitemap_rows
 from lod.publish.files import StreamedFile, write_text
 from lod.publish.layout import (
     DATASET_DUMP, DOCUMENTS, DUMPS, JOURNAL, LINKS, MANIFEST, REPORT, STATE, VOID_TURTLE, Layout,
 )
-from lod.publish.links import render_links
+from lod.publish.products import Context, Published, registered
 from lod.publish.rendered import unpacked
 from lod.publish.report import Report
 from lod.publish.runs import KeySorter
@@ -173,8 +173,7 @@ class Edition:
         outputs = serialize.outputs(self.formats)
         dump = DumpWriter(staging / DUMPS, [f for f in outputs if f.dump], chunk_triples=self.chunk_triples,
                           uri_space=f"{settings.base}id/")
-        links = StreamedFile(staging / LINKS)
-        links.write(render_links([]).encode("utf-8"))
+        writers = [product.writer(staging, Context(self.previous, settings.base)) for product in registered()]
         state = StateWriter(staging / STATE)
         journal = JournalWriter(staging / JOURNAL, self.previous / JOURNAL if self.previous else None,
                                 (old_state.seq if old_state else 0) + 1)
@@ -183,12 +182,14 @@ class Edition:
         extensions = tuple(f.extension for f in outputs if f.per_document)
         report.changes = dict.fromkeys(("Create", "Update", "Delete"), 0)
 
+        current: dict[str, tuple] = {}  # the document published() last gave, for its products
+
         def published() -> Iterator[tuple[str, str]]:
-            for key, digest, (nt, own, stats, rows, origins, warnings, placed) in self._documents(progress, resolve):
+            for key, digest, (nt, own, stats, pieces, origins, warnings, placed) in self._documents(progress, resolve):
                 if not placed:
                     documents.settle(staging / DOCUMENTS, key, digest.hex(), extensions)
                 dump.add(iris.description(key), nt[:own], nt[own:], stats)
-                links.write(rows.encode("utf-8"))
+                current[key] = (digest.hex(), nt, own, pieces)
                 report.add_document(key, origins)
                 report.warnings.extend({"file": origins[0].file, "line": origins[0].line, "key": key,
                                         "reason": warning} for warning in warnings)
@@ -201,20 +202,28 @@ class Edition:
                 if document is not None:
                     state.add(key, document)
                     sitemap.write(f"[{quoted(key)}, {quoted(document.modified)}]\n".encode())  # a JSON row
+                    digest, nt, own, pieces = current.pop(key)
+                    for writer in writers:
+                        writer.add(Published(key, digest, nt, own, pieces, change and change.type))
+                else:
+                    for writer in writers:
+                        writer.delete(key)
                 if change is not None:
                     journal.add(change)
                     report.changes[change.type] += 1
             files = dump.close()
+            for writer in writers:
+                writer.close()
             progress.close()
         except BaseException:
             dump.discard()
-            links.discard()
+            for writer in writers:
+                writer.discard()
             sitemap.discard()
             raise
         finally:
             self.sorter.close()
         documents.clean(staging / DOCUMENTS)
-        links.close()
         state.close((old_state.seq if old_state else 0) + journal.added)
         journal.close()
         sitemap.close()
