@@ -1,0 +1,76 @@
+"""The mapping (``lod.map.map_record``) on records built by hand: cases the readers and the
+linker reach only at scale."""
+
+from __future__ import annotations
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import OWL, PROV, RDF, RDFS
+
+from lod.map import Settings, map_record
+from lod.model import Entity, Identifiers, LinkDecision, Origin, Record
+from lod.terms import to_rdflib
+from lod.vocab import vocab_path
+
+SETTINGS = Settings(base="http://example.org/")
+STALIN = "Q855"  # a verified row of vocab/authorities.tsv
+
+
+def stalin(printed: str, method: str, score: float = 1.0) -> Entity:
+    return Entity(printed, printed, "person", qid=STALIN, key="person/joseph-stalin",
+                  link=LinkDecision("linked", method, score, STALIN))
+
+
+def graph_of(record: Record) -> Graph:
+    graph = Graph()
+    for triple in map_record(record, SETTINGS, "2026-01-01T00:00:00Z"):
+        graph.add(tuple(map(to_rdflib, triple)))
+    return graph
+
+
+def one_document(**fields) -> Record:
+    return Record(title="Telegram", identifiers=Identifiers(key="telegram--1950-01-02"),
+                  origin=Origin("records.jsonl", 1), **fields)
+
+
+@pytest.mark.parametrize("swap", [False, True])
+def test_one_link_statement_per_entity_when_a_document_reaches_it_twice(swap):
+    """Stalin named in a structured field (alias) and as Filippov in the text (in context):
+    one node, one reified link with one method, whatever the order of the names."""
+    named = [stalin("Stalin", "authority:alias"), stalin("Filippov", "authority:in-context")]
+    record = one_document(associated=(named[0],), mentions=(named[1],)) if not swap else \
+        one_document(associated=(named[1],), mentions=(named[0],))
+    graph = graph_of(record)
+    statements = list(graph.subjects(RDF.type, RDF.Statement))
+    assert len(statements) == 1
+    (statement,) = statements
+    assert list(graph.objects(statement, PROV.wasGeneratedBy)) == [
+        URIRef("http://example.org/id/linking/authority-alias")]
+    assert list(graph.objects(statement, RDFS.comment)) == [Literal("authority:alias (score 1.00)", lang="en")]
+    assert list(graph.objects(statement, RDF.object)) == [URIRef(f"http://www.wikidata.org/entity/{STALIN}")]
+    node = URIRef("http://example.org/id/person/joseph-stalin")
+    assert (node, OWL.sameAs, URIRef(f"http://www.wikidata.org/entity/{STALIN}")) in graph
+    assert set(graph_of(record)) == set(graph)  # the same triples every time
+
+
+def test_the_link_statement_prefers_the_stronger_method_then_the_higher_score():
+    weak = stalin("Stalin", "wikidata-api", 0.95)
+    strong = stalin("Joseph Stalin", "authority:unique-surname")
+    graph = graph_of(one_document(authors=(weak,), mentions=(strong,)))
+    (statement,) = graph.subjects(RDF.type, RDF.Statement)
+    assert list(graph.objects(statement, PROV.wasGeneratedBy)) == [
+        URIRef("http://example.org/id/linking/authority-unique-surname")]
+    scores = [stalin("Stalin", "wikidata-api", 0.91), stalin("J. Stalin", "wikidata-api", 0.97)]
+    graph = graph_of(one_document(authors=(scores[0],), mentions=(scores[1],)))
+    assert list(graph.objects(None, RDFS.comment)) == [Literal("wikidata-api (score 0.97)", lang="en")]
+
+
+def test_link_statements_reached_twice_conform_to_the_shapes():
+    pyshacl = pytest.importorskip("pyshacl")
+    record = one_document(associated=(stalin("Stalin", "authority:alias"),),
+                          mentions=(stalin("Filippov", "authority:in-context"),),
+                          places=(Entity("Moscow", "Moscow", "place", qid="Q649", key="place/moscow",
+                                         link=LinkDecision("linked", "authority:alias", 1.0, "Q649")),))
+    shapes = Graph().parse(vocab_path("shapes.ttl"), format="turtle")
+    conforms, _, text = pyshacl.validate(graph_of(record), shacl_graph=shapes)
+    assert conforms, text
