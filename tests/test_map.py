@@ -74,3 +74,10 @@ def test_link_statements_reached_twice_conform_to_the_shapes():
     shapes = Graph().parse(vocab_path("shapes.ttl"), format="turtle")
     conforms, _, text = pyshacl.validate(graph_of(record), shacl_graph=shapes)
     assert conforms, text
+
+
+def test_a_core_schema_org_type_beside_the_pending_archive_component():
+    graph = graph_of(one_document())
+    document = URIRef("http://example.org/id/document/telegram--1950-01-02")
+    assert set(graph.objects(document, RDF.type)) == {URIRef("http://schema.org/ArchiveComponent"),
+                                                       URIRef("http://schema.org/CreativeWork")}

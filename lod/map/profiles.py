@@ -50,6 +50,7 @@ DCTERMS_PROFILE = (
 
 SCHEMA_PROFILE = (
     Rule("type", RDF.type, "const", SCHEMA.ArchiveComponent),
+    Rule("type", RDF.type, "const", SCHEMA.CreativeWork),  # ArchiveComponent is a pending term
     Rule("title", SCHEMA.name, "text"),
     Rule("description", SCHEMA.description, "text"),
     Rule("summary", SCHEMA.abstract, "text"),
