@@ -81,3 +81,13 @@ def test_a_core_schema_org_type_beside_the_pending_archive_component():
     document = URIRef("http://example.org/id/document/telegram--1950-01-02")
     assert set(graph.objects(document, RDF.type)) == {URIRef("http://schema.org/ArchiveComponent"),
                                                        URIRef("http://schema.org/CreativeWork")}
+
+
+def test_the_classification_is_a_condition_of_access():
+    """schema:additionalProperty is no CreativeWork property; conditionsOfAccess is the archival one."""
+    document = URIRef("http://example.org/id/document/telegram--1950-01-02")
+    conditions = URIRef("http://schema.org/conditionsOfAccess")
+    graph = graph_of(one_document(classification="Top Secret"))
+    assert list(graph.objects(document, conditions)) == [Literal("Original classification: Top Secret")]
+    assert not list(graph.triples((None, URIRef("http://schema.org/additionalProperty"), None)))
+    assert not list(graph_of(one_document()).objects(document, conditions))

@@ -101,11 +101,6 @@ def map_record(record: Record, settings: Settings = Settings(), generated_at: st
     for subject_heading in record.subjects:
         _concept_triples(add, iris, subject_heading.parts, text)
     _description_provenance(add, iris, record, subject, generated_at)
-    if record.classification:
-        node = iris.part(record, "classification")
-        add((node, rdf.type, schema.PropertyValue))
-        add((node, schema.name, literal("original classification", "en")))
-        add((node, schema.value, literal(record.classification)))
     return Triples(triples)
 
 
@@ -117,8 +112,6 @@ def _objects(rule: Rule, record: Record, iris: Iris, text: str) -> Iterable[Term
         return [iris.entity(record, e) for e in getattr(record, rule.field)]
     if term == "concept":
         return [iris.concept("--".join(s.parts)) for s in record.subjects if s.parts]
-    if term == "property":
-        return (iris.part(record, "classification"),) if record.classification else ()
     values = _field_values(rule.field, record, iris)
     if term == "text":
         return [literal(v, text) for v in values]
@@ -150,6 +143,8 @@ def _field_values(field: str, record: Record, iris: Iris) -> tuple[str, ...]:
         return (uri,) if uri else ()
     if field == "dataset":
         return (iris.dataset(),)
+    if field == "classification":  # the original's security marking: a condition of access (ISAD(G) 3.4.1)
+        return (f"Original classification: {record.classification}",) if record.classification else ()
     value = getattr(record, field)
     if value is None:
         return ()

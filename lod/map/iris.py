@@ -87,7 +87,7 @@ class Iris:
         return f"{self.base}id/linking/{slug(method)}"
 
     def part(self, record: Record, name: str) -> str:
-        """A node that belongs to one document (e.g. its classification)."""
+        """A node that belongs to one document (e.g. a link statement)."""
         return f"{self.document(record.key)}#{name}"
 
 

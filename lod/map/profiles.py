@@ -20,8 +20,7 @@ class Rule(NamedTuple):
     term: ``text`` (literal in the text language), ``string`` (plain literal),
     ``date`` (xsd:date / gYearMonth / gYear by precision), ``language`` (BCP 47),
     ``iri`` (an IRI value), ``entity`` (the role's entities), ``concept``
-    (subjects as skos:Concept), ``property`` (a schema:PropertyValue node),
-    ``const`` (the fixed IRI in ``value``).
+    (subjects as skos:Concept), ``const`` (the fixed IRI in ``value``).
     """
 
     field: str
@@ -70,7 +69,7 @@ SCHEMA_PROFILE = (
     Rule("credit", SCHEMA.creditText, "text"),
     Rule("languages", SCHEMA.inLanguage, "language"),
     Rule("url", SCHEMA.url, "iri"),
-    Rule("classification", SCHEMA.additionalProperty, "property"),
+    Rule("classification", SCHEMA.conditionsOfAccess, "string"),
     Rule("dataset", SCHEMA.isPartOf, "iri"),
 )
 
