@@ -91,3 +91,12 @@ def test_the_classification_is_a_condition_of_access():
     assert list(graph.objects(document, conditions)) == [Literal("Original classification: Top Secret")]
     assert not list(graph.triples((None, URIRef("http://schema.org/additionalProperty"), None)))
     assert not list(graph_of(one_document()).objects(document, conditions))
+
+
+def test_the_document_names_its_description_as_the_page_it_is_the_main_entity_of():
+    """schema:mainEntity would need a CreativeWork subject; the description has no schema.org type."""
+    graph = graph_of(one_document())
+    assert list(graph.subject_objects(URIRef("http://schema.org/mainEntityOfPage"))) == [
+        (URIRef("http://example.org/id/document/telegram--1950-01-02"),
+         URIRef("http://example.org/doc/document/telegram--1950-01-02"))]
+    assert not list(graph.triples((None, URIRef("http://schema.org/mainEntity"), None)))

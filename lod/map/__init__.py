@@ -179,7 +179,7 @@ def _description_provenance(add, iris: Iris, record: Record, thing: str, first_s
     description = iris.description(record.key)
     activity = iris.activity(__version__, MAPPING_VERSION)
     add((description, rdf.type, prov.Entity))
-    add((description, schema.mainEntity, thing))
+    add((thing, schema.mainEntityOfPage, description))  # mainEntity would make it a CreativeWork
     for source in source_iris(record):
         add((description, prov.wasDerivedFrom, source))
     add((description, prov.wasGeneratedBy, activity))
