@@ -8,7 +8,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, PROV, RDF, RDFS
 
 from lod.map import Settings, map_record
-from lod.model import Entity, Identifiers, LinkDecision, Origin, Record
+from lod.model import Entity, Identifiers, LinkDecision, Origin, Record, Subject
 from lod.terms import to_rdflib
 from lod.vocab import vocab_path
 
@@ -100,3 +100,14 @@ def test_the_document_names_its_description_as_the_page_it_is_the_main_entity_of
         (URIRef("http://example.org/id/document/telegram--1950-01-02"),
          URIRef("http://example.org/doc/document/telegram--1950-01-02"))]
     assert not list(graph.triples((None, URIRef("http://schema.org/mainEntity"), None)))
+
+
+def test_subject_headings_are_schema_org_things_too():
+    """schema:about takes a Thing: a heading is also a schema:DefinedTerm, named as it is labelled."""
+    graph = graph_of(one_document(subjects=(Subject("Cold War--Diplomacy", ("Cold War", "Diplomacy")),)))
+    for label, slug in (("Cold War--Diplomacy", "cold-war-diplomacy"), ("Cold War", "cold-war")):
+        node = URIRef(f"http://example.org/id/concept/{slug}")
+        assert set(graph.objects(node, RDF.type)) == {URIRef("http://www.w3.org/2004/02/skos/core#Concept"),
+                                                       URIRef("http://schema.org/DefinedTerm"),
+                                                       URIRef("http://schema.org/Intangible")}
+        assert list(graph.objects(node, URIRef("http://schema.org/name"))) == [Literal(label, lang="en")]

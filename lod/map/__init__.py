@@ -246,11 +246,16 @@ LINKING_METHODS = {
 
 
 def _concept_triples(add, iris: Iris, parts: tuple[str, ...], text: str) -> None:
-    """A heading and each of its ``--`` prefixes, linked narrower -> broader."""
+    """A heading and each of its ``--`` prefixes, linked narrower -> broader; also a
+    schema:DefinedTerm with a schema:name, so that it is a Thing that schema:about can point to
+    (and a schema:Intangible, DefinedTerm's core supertype: DefinedTerm is a pending term)."""
     for depth in range(len(parts), 0, -1):
         label = "--".join(parts[:depth])
         node = iris.concept(label)
         add((node, rdf.type, skos.Concept))
+        add((node, rdf.type, schema.DefinedTerm))
+        add((node, rdf.type, schema.Intangible))
         add((node, skos.prefLabel, literal(label, text)))
+        add((node, schema.name, literal(label, text)))
         if depth > 1:
             add((node, skos.broader, iris.concept("--".join(parts[: depth - 1]))))
