@@ -40,6 +40,7 @@ class Format:
     label: str
     media_type: str
     w3c: str  # the format's IRI under http://www.w3.org/ns/formats/ (void:feature)
+    file_type: str  # its code in the EU Vocabularies file types (dcterms:format of a DCAT distribution)
     write: Writer | None = None  # one document's triples -> text (served; per-document files)
     per_document: bool = False  # the export can write it as documents/KEY.<name>
     dump: Dump | None = None  # the export can write it as a dump
@@ -127,13 +128,13 @@ def _ntriples(triples, root=None) -> str:
     return ntriples.serialize(triples)
 
 
-TURTLE = register(Format("ttl", "Turtle", "text/turtle", "Turtle", turtle.serialize, per_document=True,
-                         default=True, aliases=("turtle",)))
-JSON_LD = register(Format("jsonld", "JSON-LD", "application/ld+json", "JSON-LD", jsonld.serialize,
+TURTLE = register(Format("ttl", "Turtle", "text/turtle", "Turtle", "RDF_TURTLE", turtle.serialize,
+                         per_document=True, default=True, aliases=("turtle",)))
+JSON_LD = register(Format("jsonld", "JSON-LD", "application/ld+json", "JSON-LD", "JSON_LD", jsonld.serialize,
                           per_document=True, default=True, aliases=("json-ld",)))
-N_TRIPLES = register(Format("nt", "N-Triples", "application/n-triples", "N-Triples", _ntriples,
+N_TRIPLES = register(Format("nt", "N-Triples", "application/n-triples", "N-Triples", "RDF_N_TRIPLES", _ntriples,
                             dump=Dump("dataset", graphs=False), required=True, aliases=("ntriples",)))
-N_QUADS = register(Format("nq", "N-Quads", "application/n-quads", "N-Quads", dump=Dump("documents", graphs=True),
-                          default=True, aliases=("nquads",)))
-RDF_XML = register(Format("rdf", "RDF/XML", "application/rdf+xml", "RDF_XML", _rdfxml,
+N_QUADS = register(Format("nq", "N-Quads", "application/n-quads", "N-Quads", "RDF_N_QUADS",
+                          dump=Dump("documents", graphs=True), default=True, aliases=("nquads",)))
+RDF_XML = register(Format("rdf", "RDF/XML", "application/rdf+xml", "RDF_XML", "RDF_XML", _rdfxml,
                           aliases=("rdfxml", "xml")))
