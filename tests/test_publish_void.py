@@ -108,6 +108,12 @@ def one_file_each(tmp_path_factory):
     return root, files, _graph(_describe(files, stats))
 
 
+@pytest.fixture(params=["chunks", "one file each"])
+def description(request, written, one_file_each) -> Graph:
+    """The description of the small export, its dumps in chunks or in one file each."""
+    return Graph().parse(written[0] / "void.ttl", format="turtle") if request.param == "chunks" else one_file_each[2]
+
+
 def _graph(triples) -> Graph:
     graph = Graph()
     for triple in triples:
@@ -345,12 +351,9 @@ def _lod_shapes():
     return Graph().parse(vocab_path("void-shapes.ttl"), format="turtle")
 
 
-@pytest.mark.parametrize("case", ["written", "one_file_each"])
-def test_lod_shapes_accept_the_description(case, request):
+def test_lod_shapes_accept_the_description(description):
     pyshacl = pytest.importorskip("pyshacl")
-    graph = request.getfixturevalue(case)
-    data = Graph().parse(graph[0] / "void.ttl", format="turtle") if case == "written" else graph[2]
-    conforms, _, report = pyshacl.validate(data, shacl_graph=_lod_shapes())
+    conforms, _, report = pyshacl.validate(description, shacl_graph=_lod_shapes())
     assert conforms, report
 
 
@@ -387,11 +390,8 @@ def dcat_ap_report(data: Graph) -> tuple[list, list]:
     return found[SH.Violation], found[SH.Warning]
 
 
-@pytest.mark.parametrize("case", ["written", "one_file_each"])
-def test_dcat_ap_3_shapes_find_no_violation(case, request):
-    fixture = request.getfixturevalue(case)
-    data = Graph().parse(fixture[0] / "void.ttl", format="turtle") if case == "written" else fixture[2]
-    violations, warnings = dcat_ap_report(data)
+def test_dcat_ap_3_shapes_find_no_violation(description):
+    violations, warnings = dcat_ap_report(description)
     assert violations == []
     assert {path for _, path in warnings} <= UNAVOIDABLE - {str(DCTERMS.type)}  # the publisher type is set here
     assert len(warnings) == 2 + 2 * len(COVERAGE.places)  # availability per distribution; bbox, centroid
