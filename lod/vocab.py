@@ -139,7 +139,8 @@ PREFIXES = {
 
 __all__ = [
     "DC", "DCAT", "DCTERMS", "DCMITYPE", "FOAF", "FORMATS", "OWL", "PROV", "RDF", "RDFS", "SCHEMA", "SD", "SKOS",
-    "SPDX", "VCARD", "VOID", "WD", "EU_AUTHORITY", "CATALOGUE_SCHEMES", "catalogue_terms", "eu_language", "SPARQL_RESULTS_NS", "OAI_PMH_NS", "OAI_DC_NS", "OAI_IDENTIFIER_NS", "XSI_NS",
+    "SPDX", "VCARD", "VOID", "WD", "EU_AUTHORITY", "CATALOGUE_SCHEMES", "catalogue_terms", "eu_language",
+    "SPARQL_RESULTS_NS", "OAI_PMH_NS", "OAI_DC_NS", "OAI_IDENTIFIER_NS", "XSI_NS",
     "XML_NS",
     "XSD", "RIGHTS", "PREFIXES", "VOCAB_DIR", "SAMPLES_DIR", "vocab_path", "read_lines", "read_tsv",
 ]

@@ -63,7 +63,8 @@ def test_the_checker_names_each_misuse(schema_org):
         "<http://example.org/doc> <http://schema.org/additionalProperty>: the subject "
         "(http://schema.org/ArchiveComponent) is outside the domain",
         "<http://example.org/page> <http://schema.org/mainEntity>: the subject (no schema.org type) is outside",
-        "<http://schema.org/spatialCoverage> \"Pyongyang\": the value is outside the range (http://schema.org/Place)",
+        "<http://schema.org/spatialCoverage> \"Pyongyang\": the value is outside the range "
+        "(http://schema.org/Place)",
         "<http://schema.org/spatialCoverage> <http://example.org/place>: the value is outside the range",
         "<http://schema.org/dateCreated> \"1956-10-15\": the value is outside the range",
         "<http://schema.org/name> <http://example.org/kim>: the value is outside the range",

@@ -72,7 +72,8 @@ class CoverageWriter:
 
     def close(self) -> None:
         places = tuple((iri, _most_used(names)) for iri, names in sorted(self.names.items()))
-        keywords = tuple(s for s, _ in sorted(self.subjects.items(), key=lambda item: (-item[1], item[0]))[:KEYWORDS])
+        ranked = sorted(self.subjects.items(), key=lambda item: (-item[1], item[0]))
+        keywords = tuple(subject for subject, _ in ranked[:KEYWORDS])
         self.coverage = Coverage(self.start and self.start[1:], self.end and self.end[1:], places, keywords)
 
     def discard(self) -> None:

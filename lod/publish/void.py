@@ -140,7 +140,8 @@ def describe_dataset(iris: Iris, dataset: Dataset, stats: DatasetStats, files: l
     ]
     language = eu_language(dataset.title_language)
     if language:
-        out += [(catalog, DCTERMS.language, URIRef(language)), (URIRef(language), RDF.type, DCTERMS.LinguisticSystem)]
+        out += [(catalog, DCTERMS.language, URIRef(language)),
+                (URIRef(language), RDF.type, DCTERMS.LinguisticSystem)]
     if issued:
         out += [(root, DCTERMS.issued, _date(issued)), (root, SCHEMA.datePublished, _date(issued)),
                 (catalog, DCTERMS.issued, _date(issued))]
@@ -236,15 +237,16 @@ def _coverage(iris: Iris, coverage: Coverage, root: URIRef, catalog: URIRef, lan
         period = URIRef(f"{iris.dataset()}/period")
         (start, start_precision), (end, end_precision) = coverage.start, coverage.end
         out += [(root, DCTERMS.temporal, period), (period, RDF.type, DCTERMS.PeriodOfTime),
-                (period, DCAT.startDate, Literal(start, datatype=URIRef(DATE_TYPES[start_precision]), normalize=False)),
-                (period, DCAT.endDate, Literal(end, datatype=URIRef(DATE_TYPES[end_precision]), normalize=False)),
+                (period, DCAT.startDate, _typed_date(start, start_precision)),
+                (period, DCAT.endDate, _typed_date(end, end_precision)),
                 (root, SCHEMA.temporalCoverage, Literal(f"{start}/{end}"))]  # an ISO 8601 interval
     for iri, name in coverage.places:
         place = URIRef(iri)
         out += [(root, DCTERMS.spatial, place), (catalog, DCTERMS.spatial, place),
                 (root, SCHEMA.spatialCoverage, place),
                 (place, RDF.type, DCTERMS.Location), (place, RDF.type, SCHEMA.Place),
-                (place, SCHEMA.name, Literal(name, lang=language)), (place, RDFS.label, Literal(name, lang=language))]
+                (place, SCHEMA.name, Literal(name, lang=language)),
+                (place, RDFS.label, Literal(name, lang=language))]
     return out
 
 
@@ -290,6 +292,11 @@ def _distribution(iris: Iris, root: URIRef, format: Format, chunks: list[DumpFil
                 (checksum, SPDX.checksumValue, Literal(chunks[0].sha256, datatype=XSD.hexBinary, normalize=False)),
                 (node, SCHEMA.sha256, Literal(chunks[0].sha256))]
     return out
+
+
+def _typed_date(iso: str, precision: str) -> Literal:
+    """A document date typed by its precision, as the mapper types it."""
+    return Literal(iso, datatype=URIRef(DATE_TYPES[precision]), normalize=False)
 
 
 def _integer(value: int) -> Literal:
