@@ -28,11 +28,11 @@ from pathlib import Path
 
 from isal import isal_zlib
 
-from lod import MAPPING_VERSION, __version__
-from lod.config import Dataset
+from lod import MAPPING_VERSION, __version__, serialize
+from lod.config import Dataset, Settings
 from lod.engine import Engine
 from lod.errors import LodError, Place, ReadError
-from lod.map import Settings
+from lod.map import profiles
 from lod.model import Origin, Record
 from lod.publish import Edition, Entry, documents
 from lod.publish.rendered import PACKED_FORMAT, unpacked
@@ -41,7 +41,6 @@ from lod.publish.runs import KeySorter
 from lod.read import Skipped, input_files, parse, reread, split_inputs
 from lod.read.merge import documents as documents_of, group_key, merge
 from lod.read.unit import Unit
-from lod import serialize
 from lod.render import Linker, render
 
 GROUPS = ".groups"
@@ -157,6 +156,7 @@ def export(inputs: Iterable[str], out: Path, settings: Settings, linker: Linker 
     ``sort_bytes``: memory for each on-disk sort; each time it fills, a run goes to disk.
     """
     formats = tuple(f.name for f in serialize.outputs(formats or serialize.default_outputs()))
+    profiles.chosen(settings.profiles)  # unknown names are a configuration error before anything starts
     inputs = list(inputs)
     progress = progress or Progress()
     report = Report()

@@ -27,7 +27,7 @@ from functools import lru_cache
 from lod.link.authority import Authority, AuthorityIndex
 from lod.link.mentions import Mention, find_mentions, find_table_names
 from lod.link.names import folded, given_names_agree, name_parts, variants
-from lod.map.iris import slug
+from lod.iris import slug
 from lod.read.fields import _surname_first, looks_like_organization
 from lod.model import (
     AGENT_ROLES, ARCHIVE, FUNDER, ORGANIZATION, PERSON, PLACE, PLACES, Entity, LinkDecision, Record,
