@@ -185,7 +185,7 @@ def cmd_link(args) -> int:
 
 
 def cmd_review(args) -> int:
-    from lod.link.review import accept, pending
+    from lod.publish.review import accept, pending
 
     words = list(args.words)
     args.action = words.pop(0) if words and words[0] in ("accept", "list") else "list"
