@@ -77,16 +77,19 @@ def check_export(out: Path, stdout: str, exported: int) -> dict:
 
 
 def check_errors(stderr: str, report: dict) -> None:
-    """One ``lod: error: <file>, line N: <reason>`` line per rejected record, nothing else."""
+    """One ``lod: error: <file>, line N: <reason>`` line per rejected record, nothing else (in the order
+    the export met them: file-level errors while reading, record errors while rendering)."""
     lines = stderr.splitlines()
     assert "\r" not in stderr  # no progress bar when stderr is not a terminal
     assert len(lines) == len(report["rejected"]), stderr
-    for line, entry in zip(lines, report["rejected"]):
+    printed = []
+    for line in lines:
         match = ERROR_LINE.match(line)
         assert match, line
-        assert match["file"] == entry["file"]
-        assert match["line"] == (str(entry["line"]) if "line" in entry else None)
-        assert entry["reason"] in match["reason"]
+        printed.append((match["file"], match["line"], match["reason"]))
+    for entry in report["rejected"]:
+        place = (entry["file"], str(entry["line"]) if "line" in entry else None)
+        assert any(p[:2] == place and entry["reason"] in p[2] for p in printed), entry
 
 
 def rejected_places(report: dict) -> set:
