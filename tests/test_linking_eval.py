@@ -20,7 +20,7 @@ import pytest
 from lod import pipeline
 from lod.link import offline_linker
 from lod.link.authority import load_index
-from lod.map import Settings
+from lod.config import Settings
 from lod.publish.links import COLUMNS
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -7,7 +7,8 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, PROV, RDF, RDFS
 
-from lod.map import Settings, map_record
+from lod.config import Settings
+from lod.map import map_record
 from lod.model import Entity, Identifiers, LinkDecision, Origin, Record, Subject
 from lod.terms import to_rdflib
 from lod.vocab import vocab_path

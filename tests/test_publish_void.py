@@ -23,10 +23,9 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SDO, SH, SKOS, VOID, XSD
 
 from lod import serialize
-from lod.config import Dataset, load_config
+from lod.config import Dataset, Settings, load_config
 from lod.errors import ConfigError
-from lod.map import Settings
-from lod.map.iris import Iris
+from lod.iris import Iris
 from lod.publish import layout
 from lod.publish.coverage import KEYWORDS, Coverage, CoverageWriter
 from lod.publish.dumps import DumpWriter

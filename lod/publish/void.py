@@ -31,8 +31,8 @@ from rdflib import Literal, URIRef
 
 from lod import serialize
 from lod.config import Dataset
+from lod.iris import Iris, slug
 from lod.map import DATE_TYPES
-from lod.map.iris import Iris, slug
 from lod.model import ORGANIZATION
 from lod.publish.coverage import Coverage
 from lod.publish.dumps import ENCODING, DumpFile
