@@ -1,6 +1,12 @@
 """Score an export's Wikidata links against a gold file: precision and recall per kind.
 
     python benchmarks/linking_eval.py GOLD.tsv EXPORT_DIR
+    python benchmarks/linking_eval.py --pages [EXPORT_DIR]
+
+``--pages`` scores the text links of an export of the shared pages (``../shared/corpus/pages``;
+exported first when no folder is given, skipped when ``../shared`` is absent) against
+``benchmarks/gold/pages-text.tsv`` (page file, kind, QID or empty, authority label), and
+prints the share of junk person/organization names (``benchmarks/junk_names.py``).
 
 GOLD.tsv columns (header row): ``record_id`` (the archive's record ID or the
 document key), ``field`` (an archive field name such as ``associated_places``,
@@ -27,7 +33,9 @@ from __future__ import annotations
 
 import argparse
 import csv
+import subprocess
 import sys
+import tempfile
 from collections import defaultdict
 from pathlib import Path
 
@@ -36,6 +44,9 @@ from rdflib.namespace import OWL
 
 from lod.link.authority import load_index
 from lod.publish.links import read_links
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import junk_names  # noqa: E402  (a sibling script, not a package)
 
 #: Near misses named in shared/wikidata/README.md: pairs of items a linker confuses.
 TRAPS = {frozenset(pair) for pair in (
@@ -162,11 +173,87 @@ def evaluate(gold_path: Path, folder: Path, out=sys.stdout) -> dict[str, Tally]:
     return tallies
 
 
+# --- text links on the shared pages -------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_PAGES = ROOT.parent / "shared" / "corpus" / "pages"
+PAGES_GOLD = ROOT / "benchmarks" / "gold" / "pages-text.tsv"
+
+
+def read_pages_gold(path: Path) -> dict[str, set[str]]:
+    """Page file -> the QIDs a careful reader links from its text (rows without a QID add none)."""
+    gold: dict[str, set[str]] = defaultdict(set)
+    for row in read_gold(path):
+        gold[row["file"]]  # a page whose entities all lack a verified item still counts
+        if row["qid"]:
+            gold[row["file"]].add(row["qid"])
+    return gold
+
+
+def evaluate_pages(gold_path: Path, folder: Path, out=sys.stdout) -> Tally:
+    """Precision and recall of the text links of an export of the pages, page by page.
+
+    Pages the export rejected (duplicate keys, unread layouts) are left out and counted.
+    """
+    gold = read_pages_gold(gold_path)
+    predicted: dict[str, set[str]] = defaultdict(set)
+    exported: dict[str, str] = {}
+    cache: dict[str, set] = {}
+    for row in read_links(folder):
+        page = Path(row["file"]).name
+        exported[page] = row["document"]
+        if row["field"] != "text" or not row["qid"]:
+            continue
+        if row["document"] not in cache:
+            cache[row["document"]] = linked_in_rdf(folder, row["document"])
+        if (row["entity"], row["qid"]) in cache[row["document"]]:
+            predicted[page].add(row["qid"])
+    tally = Tally()
+    misses, wrong = [], []
+    for page in sorted(set(gold) & set(exported)):
+        accepted, found = gold[page], predicted.get(page, set())
+        tally.tp += len(found & accepted)
+        tally.fp += len(found - accepted)
+        tally.fn += len(accepted - found)
+        wrong += [f"{page} {qid}" for qid in sorted(found - accepted)]
+        misses += [f"{page} {qid}" for qid in sorted(accepted - found)]
+    print(tally.line("text links (pages)"), file=out)
+    print(f"pages scored: {len(set(gold) & set(exported))} of {len(gold)} in the gold "
+          f"(the rest were not exported)", file=out)
+    if wrong:
+        print(f"links the gold does not accept: {', '.join(wrong)}", file=out)
+    if misses:
+        print(f"gold links not made: {', '.join(misses)}", file=out)
+    return tally
+
+
+def pages_report(export: Path | None, out=sys.stdout) -> Tally | None:
+    """Text links and junk names on the shared pages; None when ``../shared`` is absent."""
+    if export is None:
+        if not SHARED_PAGES.is_dir():
+            print(f"skipped: {SHARED_PAGES} is not here", file=out)
+            return None
+        export = Path(tempfile.mkdtemp(prefix="lod-pages-"))
+        subprocess.run([sys.executable, "-m", "lod", "export", str(SHARED_PAGES), "--out", str(export)],
+                       capture_output=True, check=False)
+    tally = evaluate_pages(PAGES_GOLD, export, out)
+    junk_names.summary(junk_names.nodes(export), out=out, show=False)
+    return tally
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("gold", type=Path)
-    parser.add_argument("export", type=Path)
+    parser.add_argument("gold", type=Path, nargs="?", help="a gold file (record_id/field/value_as_printed/qid)")
+    parser.add_argument("export", type=Path, nargs="?")
+    parser.add_argument("--pages", action="store_true",
+                        help="score text links on the shared pages against benchmarks/gold/pages-text.tsv "
+                             "(exporting them first unless EXPORT is given), and the junk-name rate")
     args = parser.parse_args(argv)
+    if args.pages:
+        pages_report(args.export or (args.gold if args.gold and args.gold.is_dir() else None))
+        return 0
+    if args.gold is None or args.export is None:
+        parser.error("give GOLD and EXPORT, or --pages")
     evaluate(args.gold, args.export)
     return 0
 

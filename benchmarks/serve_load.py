@@ -49,8 +49,9 @@ def free_port() -> int:
 
 
 def start_server(folder: Path, port: int) -> subprocess.Popen:
-    code = ("import sys; from lod.serve import serve; "
-            "serve(sys.argv[1], '127.0.0.1', int(sys.argv[2]), log_level='warning', access_log=False)")
+    code = ("import sys; from lod.serve import serve; from lod.serve.options import ServerOptions; "
+            "serve(sys.argv[1], '127.0.0.1', int(sys.argv[2]), "
+            "server=ServerOptions(log_level='warning', access_log=False))")
     process = subprocess.Popen([sys.executable, "-c", code, str(folder), str(port)], cwd=ROOT,
                                env={**os.environ, "PYTHONPATH": str(ROOT)})
     deadline = time.monotonic() + 60

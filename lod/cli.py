@@ -3,7 +3,8 @@
 Exit status (also in the README):
   0  everything was exported / valid
   1  some records were rejected (the rest were written) / validation found problems
-  2  usage error, bad configuration, or nothing readable at all
+  2  usage error, bad configuration, nothing readable at all, or the export itself failed
+     (disk full, folder unwritable, another export running): the previous export is unchanged
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from lod import __version__
+from lod import __version__, serialize
 from lod.errors import LodError
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
@@ -79,11 +80,12 @@ def _authorities(args) -> str | None:
 def cmd_export(args) -> int:
     from lod import pipeline
     from lod.config import load_config
+    from lod.publish.layout import REPORT
     from lod.link import offline_linker, online_linker
     from lod.read import count_records
     from lod.vocab import SAMPLES_DIR
 
-    config = load_config(args.config, base=args.base)
+    config = load_config(args.config, base=args.base, profiles=_names(args.profiles))
     inputs = args.inputs or [str(SAMPLES_DIR / "seed-record.txt")]
     out = Path(args.out)
     fallback = None
@@ -122,10 +124,11 @@ def cmd_export(args) -> int:
     for note in report.notes:
         print(f"lod: {note}", file=sys.stderr)
     changes = ", ".join(f"{n} {kind.lower()}d" for kind, n in report.changes.items() if n)
-    print(f"lod export: {report.exported} documents exported, {len(report.rejected)} rejected, "
-          f"{len(report.skipped)} files skipped, {report.triples} triples"
+    merged = f", {report.merged_records} merged into other captures" if report.merged_records else ""
+    print(f"lod export: {report.read} records read: {report.exported} documents exported{merged}, "
+          f"{len(report.rejected)} rejected; {len(report.skipped)} files skipped, {report.triples} triples"
           f"{f' ({changes})' if changes else ''} -> {out} "
-          f"({elapsed:.1f}s; details in {report.report_path or out / pipeline.REPORT})")
+          f"({elapsed:.1f}s; details in {report.report_path or out / REPORT})")
     return report.status
 
 
@@ -145,15 +148,19 @@ def _dask_client(args):
         raise ConfigError(f"cannot reach the Dask scheduler at {args.scheduler} ({error})") from None
 
 
-def _formats(text: str) -> tuple[str, ...]:
-    from lod.errors import ConfigError
-    from lod.pipeline import FORMATS
+def _names(text: str | None) -> tuple[str, ...] | None:
+    """A comma-separated list of names (None when the option was not given)."""
+    return tuple(name.strip() for name in text.split(",") if name.strip()) if text else None
 
-    chosen = tuple(dict.fromkeys(f.strip() for f in text.split(",") if f.strip()))
-    unknown = [f for f in chosen if f not in FORMATS]
-    if unknown or "nt" not in chosen:
-        raise ConfigError(f"--formats {text!r}: choose from {', '.join(FORMATS)}; 'nt' is always needed")
-    return chosen
+
+def _formats(text: str) -> tuple[str, ...]:
+    from lod import serialize
+    from lod.errors import ConfigError
+
+    try:
+        return tuple(f.name for f in serialize.outputs(f.strip() for f in text.split(",") if f.strip()))
+    except (KeyError, ValueError) as error:
+        raise ConfigError(f"--formats {text!r}: {str(error).strip(chr(34))}") from None
 
 
 def cmd_link(args) -> int:
@@ -182,7 +189,7 @@ def cmd_link(args) -> int:
 
 
 def cmd_review(args) -> int:
-    from lod.link.review import accept, pending
+    from lod.publish.review import accept, pending
 
     words = list(args.words)
     args.action = words.pop(0) if words and words[0] in ("accept", "list") else "list"
@@ -218,27 +225,76 @@ def cmd_validate(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from lod.serve import serve
+    from lod.serve.folder import Export
+    from lod.serve.oai import NOT_SERVED
+    from lod.serve.options import OaiOptions, ServeOptions, SparqlOptions
+    from lod.serve.server import address_warning, serve
 
     if not Path(args.dir).is_dir():
         _error(f"{args.dir}: no export here; run `lod export --out {args.dir}` first")
         return EXIT_USAGE
-    serve(args.dir, args.host, args.port, base=args.base,
-          sparql={"timeout": args.sparql_timeout, "max_results": args.sparql_limit},
-          oai={"page_size": args.oai_page_size, "admin_email": args.oai_admin_email})
+    options = ServeOptions(
+        base=args.base,
+        sparql=SparqlOptions(timeout=args.sparql_timeout, max_results=args.sparql_limit,
+                             workers=args.sparql_workers),
+        oai=OaiOptions(admin_email=args.oai_admin_email, page_size=args.oai_page_size))
+    export = Export(args.dir, base=options.base)
+    export.check_base()  # before any warning: a refused --base is the only thing to say
+    warning = address_warning(export.base, args.host, args.port)
+    if warning:
+        print(f"lod serve: warning: {warning}", file=sys.stderr)
+    if not options.oai.admin_email:
+        print(f"lod serve: warning: {NOT_SERVED}", file=sys.stderr)
+    serve(args.dir, args.host, args.port, options)
     return EXIT_OK
 
 
 def cmd_mapping(args) -> int:
-    from lod.map.profiles import PROFILES
+    from lod.map.profiles import registered
     from lod.serialize.turtle import iri
 
-    for number, (name, rules) in enumerate(PROFILES.items()):
-        print(f"{'' if number == 0 else chr(10)}Profile `{name}`:\n\n| record field | property | value |\n|---|---|---|")
-        for rule in rules:
-            value = f"`{iri(str(rule.value))}`" if rule.value is not None else rule.term
-            print(f"| {rule.field} | `{iri(str(rule.predicate))}` | {value} |")
+    for number, profile in enumerate(registered()):
+        print(f"{'' if number == 0 else chr(10)}Profile `{profile.name}` ({profile.title}):\n\n"
+              "| record field | property | value |\n|---|---|---|")
+        for rule in profile.rules:
+            value = f"`{iri(rule.value)}`" if rule.value is not None else rule.term
+            print(f"| {rule.field} | `{iri(rule.predicate)}` | {value} |")
+        for label, hook in (("document", profile.document), ("entities", profile.entity)):
+            if hook is not None:
+                print(f"\n*{label}*: {' '.join(hook.__doc__.split()).replace('``', '`')}")
     return EXIT_OK
+
+
+def _positive(text: str) -> int:
+    """A whole number of at least 1 (argparse reports the error and exits with status 2)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
+    return value
+
+
+def _positive_number(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} must be a positive number")
+    return value
+
+
+def _port(text: str) -> int:
+    """A TCP port; 0 lets the system choose a free one."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port (0-65535)")
+    return value
 
 
 def _link_options(parser: argparse.ArgumentParser) -> None:
@@ -247,11 +303,16 @@ def _link_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--wikidata-endpoint", metavar="URL", help="Action API (default: wikidata.org)")
     parser.add_argument("--user-agent", metavar="UA", help="User-Agent with your contact address")
     parser.add_argument("--cache", metavar="FILE", help="Wikidata answer cache (sqlite)")
-    parser.add_argument("--timeout", type=float, default=10.0, metavar="S",
+    parser.add_argument("--timeout", type=_positive_number, default=10.0, metavar="S",
                         help="per request, its whole answer included (default 10)")
-    parser.add_argument("--online-deadline", type=float, default=1800.0, metavar="S",
+    parser.add_argument("--online-deadline", type=_positive_number, default=1800.0, metavar="S",
                         help="for all Wikidata requests of an export; names not asked in time stay "
                              "unchecked (default 1800)")
+
+
+def _exportable() -> str:
+    return ", ".join(f"{f.name} ({f.label}{' files' if f.per_document else ' dump'})"
+                     for f in serialize.formats() if f.exportable)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -265,22 +326,25 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--out", default="output", metavar="DIR", help="export folder (default: output)")
     export.add_argument("--base", metavar="IRI", help="base IRI for minted IRIs (default from lod.toml)")
     export.add_argument("--config", metavar="FILE", help="configuration file (default: ./lod.toml if present)")
+    export.add_argument("--profiles", metavar="LIST",
+                        help="vocabulary profiles of the descriptions, in order (default from lod.toml, "
+                             "else dcterms,schema; `lod mapping` lists them)")
     _link_options(export)
-    export.add_argument("--workers", type=int, metavar="N",
+    export.add_argument("--workers", type=_positive, metavar="N",
                         help="worker processes (default: the number of cores; 1: no pool)")
-    export.add_argument("--chunk-triples", type=int, default=500_000, metavar="N",
+    export.add_argument("--chunk-triples", type=_positive, default=500_000, metavar="N",
                         help="largest dump file, in triples (default 500000)")
     export.add_argument("--engine", choices=["local", "dask"], default="local",
                         help="where records are rendered: local processes, or a Dask cluster")
     export.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://host:8786")
-    export.add_argument("--formats", default="ttl,jsonld,nt,nq", metavar="LIST",
-                        help="what to write: ttl,jsonld (per document), nt,nq (dumps); "
-                             "default all; 'nt' alone is the dump-only path")
+    export.add_argument("--formats", default=",".join(serialize.default_outputs()), metavar="LIST",
+                        help=f"what to write, from {_exportable()} (default %(default)s); "
+                             "'nt' alone is the dump-only path")
     export.add_argument("--online", action="store_true",
                         help="ask Wikidata about names the authority table does not know")
     export.add_argument("--no-resume", dest="resume", action="store_false",
                         help="start over even when a killed run of this export left work to resume")
-    export.add_argument("--sort-memory", type=float, default=16.0, metavar="MB",
+    export.add_argument("--sort-memory", type=_positive_number, default=16.0, metavar="MB",
                         help="memory for the key sort before it spills a run to disk, and how "
                              "often a resumable checkpoint is written (default 16)")
     export.set_defaults(run=cmd_export)
@@ -291,9 +355,10 @@ def build_parser() -> argparse.ArgumentParser:
     link.add_argument("--out", default="output", metavar="DIR")
     link.add_argument("--base", metavar="IRI")
     link.add_argument("--config", metavar="FILE")
+    link.add_argument("--profiles", metavar="LIST", help=argparse.SUPPRESS)
     link.add_argument("--workers", type=int, default=1, help=argparse.SUPPRESS)
     link.add_argument("--chunk-triples", type=int, default=500_000, help=argparse.SUPPRESS)
-    link.add_argument("--formats", default="ttl,jsonld,nt,nq", help=argparse.SUPPRESS)
+    link.add_argument("--formats", default=",".join(serialize.default_outputs()), help=argparse.SUPPRESS)
     link.add_argument("--no-resume", dest="resume", action="store_false", help=argparse.SUPPRESS)
     link.add_argument("--sort-memory", type=float, default=16.0, help=argparse.SUPPRESS)
     _link_options(link)
@@ -317,19 +382,29 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve an export: linked data, SPARQL, OAI-PMH")
     serve.add_argument("dir", metavar="DIR", nargs="?", default="output")
     serve.add_argument("--host", default="127.0.0.1", help="interface (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8080, help="port (default 8080)")
-    serve.add_argument("--base", metavar="IRI", help="base IRI (default: the export's own)")
-    serve.add_argument("--sparql-timeout", type=float, default=10.0, metavar="S",
+    serve.add_argument("--port", type=_port, default=8080, help="port (default 8080)")
+    serve.add_argument("--base", metavar="IRI",
+                       help="the base IRI the export was made with, for a folder whose manifest.json "
+                            "does not record it; it cannot move an export elsewhere (that is "
+                            "`lod export --base`): a different base is refused")
+    serve.add_argument("--sparql-timeout", type=_positive_number, default=10.0, metavar="S",
                        help="SPARQL query timeout in seconds (default 10)")
-    serve.add_argument("--sparql-limit", type=int, default=10_000, metavar="N",
+    serve.add_argument("--sparql-limit", type=_positive, default=10_000, metavar="N",
                        help="most SPARQL result rows/triples (default 10000)")
-    serve.add_argument("--oai-page-size", type=int, default=100, metavar="N",
+    serve.add_argument("--sparql-workers", type=_positive, default=4, metavar="N",
+                       help="SPARQL query processes (default 4); at most N-1 run queries "
+                            "longer than 1 s, so one is always there for short queries")
+    serve.add_argument("--oai-page-size", type=_positive, default=100, metavar="N",
                        help="OAI-PMH records per response (default 100)")
-    serve.add_argument("--oai-admin-email", metavar="ADDRESS", help="OAI-PMH Identify adminEmail")
+    serve.add_argument("--oai-admin-email", metavar="ADDRESS",
+                       help="contact address for OAI-PMH's Identify (required by the protocol: "
+                            "without it /oai is not served)")
     serve.set_defaults(run=cmd_serve)
 
     mapping = commands.add_parser("mapping", help="print the field -> property tables")
     mapping.set_defaults(run=cmd_mapping)
+    for command in commands.choices.values():
+        command.add_argument("--debug", action="store_true", help="show the traceback of an internal error")
     return parser
 
 
@@ -344,3 +419,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         _error("interrupted")
         return 130
+    except Exception as error:  # a bug in lod, not in the input: one line, the traceback on request
+        if args.debug:
+            raise
+        _error(f"internal error: {type(error).__name__}: {error} (run again with --debug for the traceback)")
+        return EXIT_USAGE

@@ -76,8 +76,9 @@ class Subject:
 class Identifiers:
     record_id: str | None = None
     document_numbers: tuple[str, ...] = ()
-    url: str | None = None
+    url: str | None = None  # the landing page on the archive's site
     key: str = ""  # stable document key; the last segment of the document's IRIs
+    other_urls: tuple[str, ...] = ()  # other addresses of the same document (merged captures)
 
 
 @dataclass(frozen=True)
@@ -115,10 +116,17 @@ class Record:
     languages: tuple[str, ...] = ()
     upload_date: str | None = None
     warnings: tuple[str, ...] = field(default=(), compare=False)
+    #: Other captures of the same document merged into this record (see lod.read.merge).
+    merged: tuple[Origin, ...] = ()
 
     @property
     def key(self) -> str:
         return self.identifiers.key
+
+    @property
+    def origins(self) -> tuple[Origin, ...]:
+        """Every input record this document was read from, its own first."""
+        return (self.origin, *self.merged)
 
     def entities(self):
         """Every (role, entity) pair, in a fixed order."""

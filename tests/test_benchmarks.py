@@ -2,29 +2,19 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
+from conftest import load_benchmark as _load
 
 from lod.model import Record
 from lod.read import read_inputs
 
-ROOT = Path(__file__).resolve().parents[1]
 BENCHMARKS = ROOT / "benchmarks"
-
-
-def _load(name: str):
-    spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault(name, module)  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
 synthetic = _load("synthetic")
 
 
@@ -114,3 +104,48 @@ def test_compression_bench_compares_the_codecs_on_the_dump(sample_export, capsys
     rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| ") and "level" in line]
     assert [row.split(" | ")[0][2:] for row in rows] == [name for name, _, _ in compression_bench.CANDIDATES]
     assert all(re.search(r"\| [\d.]+ % \|$", row) for row in rows)
+
+
+PAGE_FIXTURES = ROOT / "tests" / "fixtures" / "pages"
+PAGE_MANIFEST = ROOT / "tests" / "fixtures" / "pages-manifest.tsv"
+
+
+def test_pages_eval_scores_the_page_fixtures(capsys):
+    pages_eval = _load("pages_eval")
+    assert pages_eval.main([str(PAGE_FIXTURES), "--manifest", str(PAGE_MANIFEST)]) == 0
+    out = capsys.readouterr().out
+    assert "pages read: 15 records from 16 pages (15 print a title)" in out
+    assert "titles exact: 16/16 (100.0 %)" in out and "dates exact: 16/16 (100.0 %)" in out
+    assert "layouts as the manifest: 15/16 (93.8 %)" in out  # the rejected page has no layout
+    assert "pages rejected: 1\n  ld-date-repeat.txt [L-D] page (L-D) prints no title" in out
+    assert "mismatches: 0\n" in out
+    # The collection: every titled page a document, same-titled ones apart, the same bytes in any order.
+    assert "documents published: 15 of 15 expected\n" in out
+    assert "junk person/organization nodes: 0/" in out
+    assert re.search(r"5 exports with shuffled input order: byte-identical \(\d+ files each\)", out)
+
+
+def test_pages_eval_lists_what_does_not_match(tmp_path, capsys):
+    pages_eval = _load("pages_eval")
+    rows = PAGE_MANIFEST.read_text(encoding="utf-8").split("\n")
+    changed = [row.replace("\tJune 07, 1955", "\tJune 7, 1955")  # the same date printed another way
+               .replace("\tMarch 03, 1959", "\tMarch 4, 1959")
+               .replace("Telegram, Embassy of", "Telegram,  Embassy of")  # spaces are collapsed
+               .replace("Ciphered Telegram, Mao", "Cable, Mao") for row in rows]
+    changed.append("missing.txt\tL-A\tA Title\tMay 1, 1950")
+    manifest = tmp_path / "manifest.tsv"
+    manifest.write_text("\n".join(changed), encoding="utf-8")
+    assert pages_eval.main([str(PAGE_FIXTURES), "--manifest", str(manifest), "--no-export"]) == 0
+    out = capsys.readouterr().out
+    assert "documents published" not in out
+    assert "titles exact: 15/17 (88.2 %)" in out and "dates exact: 15/17 (88.2 %)" in out
+    assert "  missing.txt [L-A] file missing (NOT expected)" in out
+    assert "mismatches: 2\n  le-docslib-first-line.txt [L-E read as L-E] date expected 'March 4, 1959', " \
+           "got 'March 03, 1959'\n  le-pdf-export.txt [L-E read as L-E] title\n" \
+           "      expected 'Cable, Mao Zedong to Filippov [Stalin]'" in out
+
+
+def test_pages_eval_without_its_folder_says_so_and_succeeds(tmp_path, capsys):
+    pages_eval = _load("pages_eval")
+    assert pages_eval.main([str(tmp_path / "absent")]) == 0
+    assert "MANIFEST.tsv not found; nothing to score" in capsys.readouterr().out

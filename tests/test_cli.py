@@ -20,7 +20,8 @@ RECORDS = Path(__file__).parent / "fixtures" / "records"
 BAD = RECORDS / "bad"
 ERROR_LINE = re.compile(r"^lod: error: (?P<file>.+?)(?:, line (?P<line>\d+))?(?:, field '[^']+')?: "
                         r"(?P<reason>.+)$")
-SUMMARY = re.compile(r"^lod export: (?P<exported>\d+) documents exported, (?P<rejected>\d+) rejected, "
+SUMMARY = re.compile(r"^lod export: (?P<read>\d+) records read: (?P<exported>\d+) documents exported"
+                     r"(?:, (?P<merged>\d+) merged into other captures)?, (?P<rejected>\d+) rejected; "
                      r"(?P<skipped>\d+) files skipped, \d+ triples(?: \([^)]*\))? -> ")
 
 
@@ -65,23 +66,30 @@ def check_export(out: Path, stdout: str, exported: int) -> dict:
     assert summary, lines[0]
     report = report_of(out)
     assert report["exported"] == int(summary["exported"]) == exported
-    assert len(report["rejected"]) == int(summary["rejected"])
+    assert len(report["rejected"]) == int(summary["rejected"]) == report["rejected_count"]
+    assert report["read"] == int(summary["read"])
+    assert report["merged_count"] == int(summary["merged"] or 0)
+    # Every record read is published, merged into another capture, or rejected.
+    assert report["read"] == report["exported"] + report["merged_count"] + report["rejected_count"]
     assert len(documents(out, ".ttl")) == len(documents(out, ".jsonld")) == exported
     assert {p.suffix for p in (out / "documents").iterdir()} <= {".ttl", ".jsonld"}  # no temp files
     return report
 
 
 def check_errors(stderr: str, report: dict) -> None:
-    """One ``lod: error: <file>, line N: <reason>`` line per rejected record, nothing else."""
+    """One ``lod: error: <file>, line N: <reason>`` line per rejected record, nothing else (in the order
+    the export met them: file-level errors while reading, record errors while rendering)."""
     lines = stderr.splitlines()
     assert "\r" not in stderr  # no progress bar when stderr is not a terminal
     assert len(lines) == len(report["rejected"]), stderr
-    for line, entry in zip(lines, report["rejected"]):
+    printed = []
+    for line in lines:
         match = ERROR_LINE.match(line)
         assert match, line
-        assert match["file"] == entry["file"]
-        assert match["line"] == (str(entry["line"]) if "line" in entry else None)
-        assert entry["reason"] in match["reason"]
+        printed.append((match["file"], match["line"], match["reason"]))
+    for entry in report["rejected"]:
+        place = (entry["file"], str(entry["line"]) if "line" in entry else None)
+        assert any(p[:2] == place and entry["reason"] in p[2] for p in printed), entry
 
 
 def rejected_places(report: dict) -> set:
@@ -158,11 +166,13 @@ def test_command_line_usage_errors_exit_2(argv, capsys):
     assert "usage: lod" in capsys.readouterr().err
 
 
-def test_mapping_prints_both_tables(capsys):
+def test_mapping_prints_every_registered_profile(capsys):
+    from lod.map.profiles import registered
+
     assert main(["mapping"]) == 0
     out = capsys.readouterr().out
-    assert out.count("| record field | property | value |") == 2
-    assert "Profile `dcterms`:" in out and "Profile `schema`:" in out
+    assert out.count("| record field | property | value |") == len(registered()) >= 2
+    assert all(f"Profile `{p.name}` ({p.title}):" in out for p in registered())
     assert "`dcterms:title`" in out and "`schema:name`" in out
 
 
@@ -237,8 +247,9 @@ def test_progress_bar_only_on_a_terminal(tmp_path):
 
 
 @pytest.mark.parametrize("workers", ["1", "2"])
-def test_records_sharing_a_key_resolve_by_content_whatever_the_order(tmp_path, capsys, workers):
-    """Identical records count once; of different ones the smaller digest wins, in any order."""
+def test_records_of_one_landing_page_are_merged_whatever_the_order(tmp_path, capsys, workers):
+    """Records with one landing page are one document: merged, never rejected as duplicates; where
+    they disagree, the same capture's value wins in any order, and a warning says so."""
     line = json.loads((RECORDS / "sample.jsonl").read_text(encoding="utf-8").split("\n")[0])
     variants = [dict(line, summary=f"Variant {n}.") for n in range(3)]
     rows = [variants[0], variants[1], variants[0], variants[2]]
@@ -248,16 +259,15 @@ def test_records_sharing_a_key_resolve_by_content_whatever_the_order(tmp_path, c
         folder.mkdir()
         (folder / "same-key.jsonl").write_text("".join(json.dumps(r) + "\n" for r in order), encoding="utf-8")
         out = tmp_path / f"out-{name}"
-        assert main(["export", str(folder), "--out", str(out), "--workers", workers]) == 1
+        assert main(["export", str(folder), "--out", str(out), "--workers", workers]) == 0
         capsys.readouterr()
         report = report_of(out)
-        assert report["exported"] == 1 and report["duplicates"] == 3
+        assert report["read"] == 4 and report["exported"] == 1 and report["merged_count"] == 3
+        assert report["rejected"] == [] and [len(m["captures"]) for m in report["merged"]] == [4]
+        assert any("captures disagree on summary" in w["reason"] for w in report["warnings"])
         assert not (out / "documents" / ".duplicates").exists()
         (turtle,) = documents(out, ".ttl")
-        (winner,) = [v for v in variants if v["summary"].encode() in turtle.read_bytes()]
-        # every record that differs from the winner is rejected; its identical twin is not
-        assert len(report["rejected"]) == sum(row != winner for row in rows)
-        assert all("duplicate document key" in r["reason"] for r in report["rejected"])
+        assert len([v for v in variants if v["summary"].encode() in turtle.read_bytes()]) == 1
         outputs.append({p.name: p.read_bytes() for p in (out / "documents").iterdir()})
         outputs[-1]["nq"] = b"".join(p.read_bytes() for p in sorted((out / "dumps").glob("*.nq.gz")))
     assert outputs[0] == outputs[1]

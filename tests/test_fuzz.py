@@ -90,11 +90,11 @@ def test_hostile_records_never_stop_the_export(seed, hostility, kinds):
         assert sum(line.startswith("lod: error: ") for line in lines) == len(report["rejected"])
 
 
-def test_the_accounting_helper_counts_merged_duplicates_once():
-    report = {"exported": 3, "duplicates": 2, "rejected": [
-        {"reason": "duplicate document key 'k': a different record (f, line 1) has the same key"},
-        {"reason": "record has no title"}]}
-    assert hostile.accounted(report) == 3 + 2 + 1  # the differing duplicate is among the two merged
+def test_the_accounting_helper_sums_what_report_json_gives():
+    report = {"read": 9, "exported": 3, "merged_count": 2, "rejected_count": 4, "rejected": []}
+    assert hostile.accounted(report) == 9
+    assert hostile.problems(Path("/nowhere"), {**report, "exported": 0, "rejected_count": 7}, 9) == []
+    assert hostile.problems(Path("/nowhere"), {**report, "exported": 0, "rejected_count": 6}, 9) != []
 
 
 def test_a_corpus_of_good_records_is_published_whole():

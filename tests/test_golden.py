@@ -16,12 +16,12 @@ from rdflib.namespace import DCTERMS, XSD
 
 from lod import pipeline
 from lod.link import offline_linker
-from lod.map import Settings
+from lod.config import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "golden"
 SEED = ROOT / "samples" / "seed-record.txt"
-KEY = "communist-party-soviet-union-central-committee-report-8-october-conversation-between"
+KEY = "communist-party-soviet-union-central-committee-report-8-october-conversation-between-322d94e2--1956-10-15"
 NOW = "2026-01-01T00:00:00Z"
 
 

@@ -20,6 +20,7 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Graph, Literal, URIRef
 
+import lod.render as rendering
 from lod import pipeline
 from lod.config import load_config
 from lod.errors import ConfigError, ReadError
@@ -224,7 +225,7 @@ def test_a_subject_heading_of_a_thousand_parts_is_rejected_or_written_without_re
 
 def test_a_statement_too_long_for_rdf_stores_rejects_its_record(tmp_path, monkeypatch):
     """Oxigraph reads a line into a 16 MiB buffer: a longer statement would make the dump unloadable."""
-    monkeypatch.setattr(pipeline, "STATEMENT_BYTES", 20_000)
+    monkeypatch.setattr(rendering, "STATEMENT_BYTES", 20_000)
     path = jsonl(tmp_path / "r.jsonl", good(1), good(2, text_body="\x01" * 5_000), good(3))
     report = export([path], tmp_path / "out")
     assert report["exported"] == 2

@@ -28,7 +28,8 @@ INDEX = load_index()
 _CAPITALISED = re.compile(r"(?<![^\W\d_])[A-ZÀ-ÖØ-ÞĀ-ſА-Я][^\W\d_]*")
 _POSSESSIVE_END = re.compile(r"['’]s\Z")
 _BEFORE = re.compile(r"(?P<word>[^\W\d_]+)[ -]\Z")
-_LETTER_SPACED = re.compile(r"\b[A-Z](?: [A-Z]){3,}\b")
+_LETTER_SPACED = re.compile(r"\b[A-Z](?:(?: [A-Z]){3,}|(?: [a-z]){3,})\b")
+_LINE_END_HYPHEN = re.compile(r"([^\W\d_])-[ \t]*\n[ \t]*([a-z])")
 _HONORIFIC = (
     r"(?:Cdes?|Coms?|Comrades?|Ambassador|Premier|Chairman|Marshal|General|President|"
     r"Mr|Mrs|Ms|Dr|Counselor|Counsellor|Captain|Colonel|Secretary|Chancellor|"
@@ -39,13 +40,19 @@ _PLURAL_HONORIFIC = re.compile(
     rf"\b(?:comrades|Comrades|Cdes\.|Coms\.)\s+(?P<first>{M._NAME})"
     rf"(?P<rest>(?:\s*,\s*|\s+and\s+)(?:\[[^\]]*\]\s*)?{M._NAME})+"
 )
-_INITIALS = re.compile(r"(?<![\w.])(?P<name>(?:[A-Z]\.[ ]?){1,3}[A-Z][a-z][\w'’\-]+)")
+_INITIALS = re.compile(r"(?<![\w.])(?P<name>(?:[A-Z][a-z]{1,12}\.?[ ])?(?:[A-Z]\.[ ]?){1,3}[A-Z][a-z][\w'’\-]+)")
+_ROMANIZED = re.compile(r"\b(?P<name>(?:%s)[ ]+[A-Z][a-z]+-[a-z]+)(?![\w-])" % "|".join(
+    f"{n.title()}|{n.upper()}" for n in sorted(M.surname_first() - M._ENGLISH_FAMILY_NAMES)))
 
 
 def reference_find_mentions(text, index):
     text = _LETTER_SPACED.sub(lambda m: m.group().replace(" ", "").title(), text)
+    text = _LINE_END_HYPHEN.sub(r"\1\2", text)
     found = {}
-    for mention in (*reference_gazetteer(text, index), *reference_cued_persons(text)):
+    table = reference_gazetteer(text, index)
+    cued = [(start, end, m) for start, end, m in reference_cued_persons(text, index)
+            if not any(set(range(start, end)) & set(range(begin, stop)) for begin, stop, _ in table)]
+    for _, _, mention in (*table, *cued):
         if mention.key and mention.key not in found:
             found[mention.key] = mention
     return list(found.values())
@@ -79,10 +86,10 @@ def reference_gazetteer(text, index):
         kinds = {entry.kind for table in names for entry in table.get(key, ())}
         if _plausible(text, capital, n, key, index) and _fits_context(text, capital.start(), stop,
                                                                        key, kinds, index):
-            printed = M._close_brackets(text, capital.start(), stop)
+            printed = M._printed(text, capital.start(), stop)
             surname_only = key in index.by_surname and not (key in index.by_name or
                                                             key in index.by_context_name)
-            out.append(M.Mention(printed, key, surname_only))
+            out.append((capital.start(), stop, M.Mention(printed, key, surname_only)))
             position = last.end()
     return out
 
@@ -96,11 +103,30 @@ def _fits_context(text, start, stop, key, kinds, index):
         return False
     if PLACE in kinds and preceding in M._QUALIFIERS:
         return False
+    if PLACE in kinds and following in M._CURRENCY_WORDS:
+        return False
+    if PLACE in kinds and key not in index.demonyms:
+        body = [w.lower() for w in _following_words(text, stop)]
+        if body[:1] and (body[0] in M._BODY_WORDS or body[0] in M._LOCAL_WORDS and body[1:2]
+                         and body[1] in M._BODY_WORDS):
+            return False
     if ORGANIZATION in kinds and following in M._ORGAN_WORDS:
         return False
     if key in index.by_surname and M._INITIAL_BEFORE.search(text, max(0, start - 4), start):
         return False
     return True
+
+
+def _following_words(text, stop):
+    """The next two words, each joined to the one before by a space or hyphen (as _AFTER reads)."""
+    words = []
+    for _ in range(2):
+        match = re.match(r"(?:['’]s)?[ -]([^\W\d_]+)", text[stop:])
+        if not match:
+            break
+        words.append(match[1])
+        stop += match.end()
+    return words
 
 
 def _plausible(text, first, n, key, index):
@@ -120,15 +146,25 @@ def _plausible(text, first, n, key, index):
     return not any(w.isupper() and len(w) > 1 for w in neighbours)
 
 
-def reference_cued_persons(text):
-    out = []
-    for pattern in (_HONORIFIC_NAME, _INITIALS):
-        for match in pattern.finditer(text):
-            out.append(M._person(match["name"]))
+def reference_cued_persons(text, index):
+    spans = []
+    for pattern in (_HONORIFIC_NAME, _INITIALS, _ROMANIZED):
+        spans += [match.span("name") for match in pattern.finditer(text)]
     for match in _PLURAL_HONORIFIC.finditer(text):
-        names = [match["first"], *re.findall(M._NAME, re.sub(r"\[[^\]]*\]", " ", match["rest"]))]
-        out += [M._person(name) for name in names]
-    return [m for m in out if len(m.key) > 2 and not set(m.key.split()) & M._NOT_A_NAME]
+        spans.append(match.span("first"))
+        rest = re.sub(r"\[[^\]]*\]", lambda m: " " * len(m.group()), match["rest"])
+        spans += [(match.start("rest") + m.start(), match.start("rest") + m.end())
+                  for m in re.finditer(M._NAME, rest)]
+    out = []
+    for start, end in spans:
+        if re.match(r"\?\w", text[end:]):
+            continue
+        mention = M._person(text[start:end])
+        words = mention.key.split()
+        if len(mention.key) > 2 and len(words[-1]) > 1 and not set(words) & M._NOT_A_NAME \
+                and not any(PLACE in index.kinds_by_name.get(w, ()) for w in words):
+            out.append((start, end, mention))
+    return out
 
 
 # --- hostile text -----------------------------------------------------------------------
@@ -189,7 +225,7 @@ SAMPLES = ["Kim Il Sung's talk with Cde. Filippov [Stalin] and N. S. Khrushchev 
 @example(SAMPLES[2])
 def test_fast_mention_finder_finds_exactly_what_the_reference_finds(text):
     assert M._gazetteer(text, INDEX) == reference_gazetteer(text, INDEX)
-    assert M._cued_persons(text) == reference_cued_persons(text)
+    assert M._cued_persons(text, INDEX) == reference_cued_persons(text, INDEX)
     assert M.find_mentions(text, INDEX) == reference_find_mentions(text, INDEX)
 
 
@@ -257,5 +293,6 @@ def test_linker_caches_are_bounded():
     from lod.read import fields
 
     for cached in (fields.fold, names.folded, names.variants, resolve._linked, resolve._unknown,
-                   resolve._named_in_text, M._cued_person, M._mention):
+                   resolve._named_in_text, resolve._is_own_name, resolve._same_person, names.name_parts,
+                   M._cued_person, M._mention, M._holds_a_place):
         assert 0 < cached.cache_info().maxsize <= 4096, cached

@@ -1,4 +1,4 @@
-"""The per-document glue of ``pipeline.render`` gives what the straightforward code gives.
+"""The per-document glue of ``lod.render.render`` gives what the straightforward code gives.
 
 Render splits a document's sorted N-Triples lines into its own and shared lines by
 bisection, counts them with a regex that skips literal text, and writes its
@@ -16,7 +16,7 @@ import re
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from lod.pipeline import _own_and_shared
+from lod.render import _own_and_shared
 from lod.publish.dumps import line_stats
 from lod.publish.links import COLUMNS, render_links
 from lod.serialize import ntriples

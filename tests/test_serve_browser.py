@@ -24,7 +24,8 @@ pytest.importorskip("starlette")
 pytest.importorskip("uvicorn")
 
 from lod.serve import running  # noqa: E402
-from test_serve_linked_data import EXTRA_KEY, SEED_KEY, bound_socket, build_site  # noqa: E402
+from lod.serve.options import OaiOptions, ServeOptions  # noqa: E402
+from test_serve_linked_data import ADMIN, EXTRA_KEY, SEED_KEY, bound_socket, build_site  # noqa: E402
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -79,7 +80,7 @@ def browser_site(tmp_path_factory):
     folder = tmp_path_factory.mktemp("browser") / "export"
     sock = bound_socket()
     build_site(folder, f"http://127.0.0.1:{sock.getsockname()[1]}/")
-    with running(folder, sock=sock) as url:
+    with running(folder, sock=sock, options=ServeOptions(oai=OaiOptions(admin_email=ADMIN))) as url:
         yield url, folder
 
 

@@ -39,12 +39,14 @@ pytest.importorskip("starlette")
 pytest.importorskip("uvicorn")
 
 from lod.serve import conneg, running  # noqa: E402
-from lod.serve.store import Export  # noqa: E402
+from lod.serve.folder import Export  # noqa: E402
+from lod.serve.options import OaiOptions, ServeOptions, SparqlOptions  # noqa: E402
+from lod.serve.store import QueryStore  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "samples" / "seed-record.txt"
 SECRET = "TOP-SECRET-NOT-FOR-CLIENTS"
-SEED_KEY = "communist-party-soviet-union-central-committee-report-8-october-conversation-between"
+SEED_KEY = "communist-party-soviet-union-central-committee-report-8-october-conversation-between-322d94e2--1956-10-15"
 
 #: One more document with authors, contributors, places, a subject and Wikidata links.
 EXTRA_RECORD = {
@@ -72,6 +74,7 @@ FORMATS = {  # extension -> (media type, pyoxigraph format)
     "rdf": ("application/rdf+xml", ox.RdfFormat.RDF_XML),
 }
 HTML = "text/html"
+ADMIN = "archive@example.org"
 
 
 # -- building the export --------------------------------------------------------------------------
@@ -236,7 +239,8 @@ def site(tmp_path_factory):
     sock = bound_socket()
     base = f"http://127.0.0.1:{sock.getsockname()[1]}/"
     build_site(folder, base)
-    with running(folder, sock=sock, sparql={"timeout": 3}) as url:
+    options = ServeOptions(sparql=SparqlOptions(timeout=3), oai=OaiOptions(admin_email=ADMIN))
+    with running(folder, sock=sock, options=options) as url:
         assert url == base
         yield Site(url, folder)
 
@@ -428,14 +432,14 @@ def test_cors(site):
 
 
 def test_link_headers(site):
+    """One ``rel="alternate"``: the JSON-LD form (Turtle for JSON-LD itself)."""
     for ext, (media_type, _) in [*FORMATS.items(), ("html", (HTML, None))]:
         response = site.get(f"doc/document/{SEED_KEY}.{ext}")
         links = requests.utils.parse_header_links(response.headers["link"])
-        alternates = {link["type"]: link["url"] for link in links if link["rel"] == "alternate"}
-        offered = {m for m, _ in FORMATS.values()} | {HTML}
-        assert set(alternates) == offered - {media_type}
-        for other, url in alternates.items():
-            assert site.get(url).status_code == 200 and media(site.get(url)) == other
+        alternates = [(link["type"], link["url"]) for link in links if link["rel"] == "alternate"]
+        wanted = "text/turtle" if ext == "jsonld" else "application/ld+json"
+        assert [kind for kind, _ in alternates] == [wanted]
+        assert site.get(alternates[0][1]).status_code == 200 and media(site.get(alternates[0][1])) == wanted
     redirect = site.get(f"id/document/{SEED_KEY}")
     described = [link for link in requests.utils.parse_header_links(redirect.headers["link"])
                  if link["rel"] == "describedby"]
@@ -838,16 +842,44 @@ def test_store_falls_back_to_document_turtle(tmp_path):
             target.unlink()
     export = Export(tmp_path / "plain")
     assert export.base == base
-    store = export.store()
-    graph = ox.NamedNode(export.description_iri(SEED_KEY))
-    reference = ox.Store()  # the store canonicalises literals (dateTime): compare store to store
-    reference.load(path=tmp_path / "plain" / "documents" / f"{SEED_KEY}.ttl", format=ox.RdfFormat.TURTLE,
-                   to_graph=graph)
-    assert set(store.quads_for_pattern(None, None, None, graph)) == set(reference)
-    assert export.describe(export.document_iri(SEED_KEY))
-    assert export.mentioned_in(f"{base}id/organization/leon-levy-foundation") == [SEED_KEY]
+    queries = QueryStore(export, tmp_path)
+    try:
+        store = queries.current().store
+        graph = ox.NamedNode(export.description_iri(SEED_KEY))
+        reference = ox.Store()  # the store canonicalises literals (dateTime): compare store to store
+        reference.load(path=tmp_path / "plain" / "documents" / f"{SEED_KEY}.ttl", format=ox.RdfFormat.TURTLE,
+                       to_graph=graph)
+        assert set(store.quads_for_pattern(None, None, None, graph)) == set(reference)
+        merged = {q.triple for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())}
+        assert merged == {q.triple for q in reference}  # the default graph: the merge
+        assert queries.describe(export.document_iri(SEED_KEY))
+        assert queries.mentioned_in(f"{base}id/organization/leon-levy-foundation") == [SEED_KEY]
+    finally:
+        queries.close()
     assert export.resolve("../outside") is None and export.resolve(".lod/x") is None
     assert export.document_path("../etc", "ttl") is None
+
+
+def test_store_merges_the_quads_when_there_is_no_n_triples_dump(tmp_path):
+    """A folder laid out by hand with the N-Quads dumps only (lod export always writes both)."""
+    folder = tmp_path / "nq-only"
+    run_export(folder, "http://example.org/lod/", [SEED, ROOT / "tests/fixtures/records/sample.jsonl"])
+    dumps = (folder / "dumps").resolve()
+    for path in dumps.glob("dataset-*.nt.gz"):
+        path.unlink()
+    (folder / "manifest.json").unlink()
+    export = Export(folder)
+    assert export.dump_paths("application/n-quads") and not export.dump_paths("application/n-triples")
+    queries = QueryStore(export, tmp_path)
+    try:
+        store = queries.current().store
+        quads = [q for q in store.quads_for_pattern(None, None, None, None)
+                 if isinstance(q.graph_name, ox.NamedNode)]
+        merged = [q.triple for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())]
+        assert len(merged) == len(set(merged)) and set(merged) == {q.triple for q in quads}
+        assert len(merged) < len(quads)  # documents share triples: each is in the merge once
+    finally:
+        queries.close()
 
 
 def test_unexpected_errors_are_a_plain_500():
@@ -877,3 +909,122 @@ def test_unexpected_errors_are_a_plain_500():
     body = b"".join(m.get("body", b"") for m in sent[1:])
     assert body == b"500 Internal Server Error\n"
     assert (b"access-control-allow-origin", b"*") in sent[0]["headers"]
+
+
+# -- JSON-LD processors: pyld's own document loader ----------------------------------------------------
+
+def test_pyld_default_loader_reads_every_json_ld_url(site):
+    """pyld's default (requests) loader: it follows 303s, sends Accept: JSON-LD, and follows
+    one ``rel="alternate"`` of type JSON-LD from other formats (it fails on two)."""
+    from pyld import jsonld
+
+    document = f"{site.base}id/document/{SEED_KEY}"
+    for path in (f"id/document/{SEED_KEY}", f"doc/document/{SEED_KEY}", f"doc/document/{SEED_KEY}.jsonld",
+                 f"doc/document/{SEED_KEY}.ttl", f"doc/document/{SEED_KEY}.html",
+                 f"doc/document/{SEED_KEY}.nt", "id/person/kim-il-sung", "doc/person/kim-il-sung.rdf",
+                 "id/dataset", "void", "void.ttl", "", "ns/context-v1.jsonld"):
+        loaded = jsonld.load_document(site.url + path, {"documentLoader": jsonld.get_document_loader()})
+        assert loaded["contentType"] == "application/ld+json", path
+        assert isinstance(loaded["document"], (dict, list)) and loaded["document"], path
+    expanded = jsonld.expand(document)  # the context is fetched with the same loader
+    nodes = expanded if isinstance(expanded, list) else [expanded]
+    assert any(node.get("@id") == document for node in nodes)
+    quads = jsonld.to_rdf(document, {"format": "application/n-quads"})
+    loaded, reference = ox.Store(), ox.Store()  # stores canonicalise literals: compare store to store
+    loaded.load(quads.encode("utf-8"), ox.RdfFormat.N_QUADS)
+    reference.load(site.turtle(SEED_KEY), ox.RdfFormat.TURTLE)
+    assert set(loaded) == set(reference)
+
+
+# -- withdrawn documents: 410 Gone -----------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def withdrawn(tmp_path_factory):
+    """An export that had the extra record, then lost it (the journal says Delete)."""
+    folder = tmp_path_factory.mktemp("withdrawn") / "export"
+    sock = bound_socket()
+    base = f"http://127.0.0.1:{sock.getsockname()[1]}/"
+    build_site(folder, base)
+    run_export(folder, base, [SEED])
+    journal = [json.loads(line) for line in (folder / "journal.jsonl").read_text().splitlines()]
+    assert journal[-1]["type"] == "Delete" and journal[-1]["key"] == EXTRA_KEY
+    with running(folder, sock=sock) as url:
+        yield Site(url, folder), journal[-1]["time"]
+
+
+def test_withdrawn_document_is_410_gone_with_a_link_to_the_dataset(withdrawn):
+    site, when = withdrawn
+    for path in (f"id/document/{EXTRA_KEY}", f"doc/document/{EXTRA_KEY}", f"doc/document/{EXTRA_KEY}.ttl",
+                 f"doc/document/{EXTRA_KEY}.html"):
+        response = site.get(path, headers={"Accept": "text/turtle"})
+        assert response.status_code == 410, path
+        assert when in response.text
+        link = requests.utils.parse_header_links(response.headers["link"])
+        assert link == [{"url": "/id/dataset", "rel": "collection"}]
+        assert site.get(link[0]["url"]).status_code == 303  # the dataset answers
+    assert site.get("id/document/no-such-document").status_code == 404
+    assert site.get(f"id/document/{SEED_KEY}").status_code == 303
+
+
+def test_rdflib_is_told_the_document_is_gone(withdrawn):
+    import urllib.error
+
+    from rdflib import Graph
+
+    site, _ = withdrawn
+    with pytest.raises(urllib.error.HTTPError) as raised:
+        Graph().parse(f"{site.base}id/document/{EXTRA_KEY}")
+    assert raised.value.code == 410
+
+
+# -- served at another address than the export's base ---------------------------------------------------
+
+def test_home_page_says_when_it_is_read_elsewhere(site):
+    assert 'class="warning"' not in site.get("").text
+    elsewhere = requests.get(f"http://localhost:{site.port}/", timeout=30)
+    assert elsewhere.status_code == 200
+    assert 'class="warning"' in elsewhere.text
+    assert f"<code>http://localhost:{site.port}/</code>" in elsewhere.text
+    assert f"<code>{site.base}</code>" in elsewhere.text
+
+
+def _serve_command(folder: Path, *options: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "lod", "serve", str(folder), *options], cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+
+def test_lod_serve_warns_at_start_when_it_listens_elsewhere(site):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = _serve_command(site.folder, "--port", str(port), "--oai-admin-email", ADMIN)
+    try:
+        line = process.stderr.readline()
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    assert line.startswith("lod serve: warning: this export's IRIs name " + site.base)
+    assert f"http://127.0.0.1:{port}/" in line and "lod export --base" in line
+
+
+def test_lod_serve_refuses_a_base_that_is_not_the_exports(site):
+    process = _serve_command(site.folder, "--port", "0", "--base", "https://archive.example.org/")
+    _, errors = process.communicate(timeout=120)
+    assert process.returncode == 2
+    assert "--base https://archive.example.org/ is not this export's base IRI" in errors
+    assert f"({site.base})" in errors and "lod export --base https://archive.example.org/" in errors
+    assert "Traceback" not in errors
+
+
+def test_base_is_only_for_a_folder_that_does_not_record_one(tmp_path):
+    from lod.errors import ConfigError
+
+    folder = tmp_path / "bare"
+    (folder / "documents").mkdir(parents=True)
+    assert Export(folder, base="https://archive.example.org/").base == "https://archive.example.org/"
+    Export(folder, base="https://archive.example.org/").check_base()
+    (folder / "manifest.json").write_text(json.dumps({"base": "http://localhost:8080/", "files": []}))
+    assert Export(folder, base="https://archive.example.org/").base == "http://localhost:8080/"
+    with pytest.raises(ConfigError, match="not this export's base"):
+        Export(folder, base="https://archive.example.org/").check_base()
+    Export(folder, base="http://localhost:8080/").check_base()

@@ -23,7 +23,7 @@ OAI = "{http://www.openarchives.org/OAI/2.0/}"
 DC = "{http://purl.org/dc/elements/1.1/}"
 RDF = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}"
 HOST = "archive.example.org"
-PAGE = APP_OPTIONS["oai"]["page_size"]
+PAGE = APP_OPTIONS.oai.page_size
 
 
 def oai_id(key: str) -> str:
@@ -40,12 +40,10 @@ def repo(tmp_path_factory):
     """A server over a fresh export; ``repo.folder``, ``repo.info``, ``repo.endpoint``."""
     folder = tmp_path_factory.mktemp("oai-export")
     info = export(folder)
-    app, closers = make_app(folder)
+    app = make_app(folder)
     with LiveServer(app) as live:
         live.folder, live.info, live.endpoint = folder, info, f"{live.url}/oai"
         yield live
-    for close in closers:
-        close()
 
 
 def get(repo, **params) -> requests.Response:
@@ -83,6 +81,43 @@ def test_identify(repo):
     assert request.attrib == {"verb": "Identify"} and request.text == repo.endpoint
     sample = root.find(".//{http://www.openarchives.org/OAI/2.0/oai-identifier}sampleIdentifier")
     assert sample.text == oai_id(repo.info["keys"][0])
+
+
+def _identify_schema():
+    """An XSD written for these tests from the constraints OAI-PMH 2.0 states for Identify
+    (``tests/fixtures/oai/``: the official OAI-PMH.xsd states no licence, so it is not copied)."""
+    etree = pytest.importorskip("lxml.etree")
+    return etree.XMLSchema(etree.parse(str(REPO / "tests/fixtures/oai/identify.xsd")))
+
+
+def test_identify_is_valid_against_the_protocol_schema(repo):
+    from lxml import etree
+
+    schema = _identify_schema()
+    response = get(repo, verb="Identify")
+    document = etree.fromstring(response.content)
+    assert schema.validate(document), schema.error_log
+    # what lod used to answer without --oai-admin-email: an invented, invalid address
+    email = document.find(f".//{OAI}adminEmail")
+    email.text = "admin@localhost"
+    assert not schema.validate(document)
+    assert "adminEmail" in str(schema.error_log)
+
+
+def test_no_address_no_oai_pmh(tmp_path, repo):
+    from lod.errors import ConfigError
+    from lod.serve.options import OaiOptions, ServeOptions
+
+    for invented in ("admin@localhost", "nobody", "a b@example.org"):
+        with pytest.raises(ConfigError, match="--oai-admin-email"):
+            OaiOptions(admin_email=invented)
+    app = make_app(repo.folder, ServeOptions(sparql=APP_OPTIONS.sparql, oai=OaiOptions()))
+    with LiveServer(app) as live:
+        response = requests.get(f"{live.url}/oai", params={"verb": "Identify"}, timeout=30)
+        assert response.status_code == 404
+        assert "--oai-admin-email" in response.text and "adminEmail" in response.text
+        home = requests.get(f"{live.url}/", timeout=30)
+        assert home.status_code == 200 and "oai?verb=Identify" not in home.text
 
 
 def test_list_metadata_formats(repo):
@@ -318,57 +353,53 @@ def test_incremental_harvest_after_an_edit_and_a_delete(tmp_path):
     out = tmp_path / "export"
     before = export(out, _edited_inputs(tmp_path / "in1"))
     next_second()  # the first harvest's responseDate is later than every Create
-    app, closers = make_app(out)
-    try:
-        with LiveServer(app) as live:
-            endpoint = f"{live.url}/oai"
-            harvester = Sickle(endpoint)
-            first = harvester.ListRecords(metadataPrefix="oai_dc")
-            response_date = first.oai_response.xml.find(f".//{OAI}responseDate").text
-            assert len(list(first)) == len(before["keys"])
-            assert len(list(harvester.ListRecords(metadataPrefix="rdf"))) == len(before["keys"])
-            page_one = ET.fromstring(requests.get(endpoint, timeout=30, params={
-                "verb": "ListIdentifiers", "metadataPrefix": "oai_dc"}).content)
-            token = page_one.find(f".//{OAI}resumptionToken").text
-            ttl = {k: (out / "documents" / f"{k}.ttl").read_bytes() for k in before["keys"]}
+    app = make_app(out)
+    with LiveServer(app) as live:
+        endpoint = f"{live.url}/oai"
+        harvester = Sickle(endpoint)
+        first = harvester.ListRecords(metadataPrefix="oai_dc")
+        response_date = first.oai_response.xml.find(f".//{OAI}responseDate").text
+        assert len(list(first)) == len(before["keys"])
+        assert len(list(harvester.ListRecords(metadataPrefix="rdf"))) == len(before["keys"])
+        page_one = ET.fromstring(requests.get(endpoint, timeout=30, params={
+            "verb": "ListIdentifiers", "metadataPrefix": "oai_dc"}).content)
+        token = page_one.find(f".//{OAI}resumptionToken").text
+        ttl = {k: (out / "documents" / f"{k}.ttl").read_bytes() for k in before["keys"]}
 
-            # one record edited, one removed from the input; the archive re-exports
-            after = export(out, _edited_inputs(tmp_path / "in2", drop=3, edit=0))
-            (deleted,) = set(before["keys"]) - set(after["keys"])
-            (edited,) = [k for k in after["keys"]
-                         if (out / "documents" / f"{k}.ttl").read_bytes() != ttl.get(k)]
-            new_entries = after["journal"][len(before["journal"]):]
-            assert sorted((e["type"], e["key"]) for e in new_entries) == sorted(
-                [("Update", edited), ("Delete", deleted)])
+        # one record edited, one removed from the input; the archive re-exports
+        after = export(out, _edited_inputs(tmp_path / "in2", drop=3, edit=0))
+        (deleted,) = set(before["keys"]) - set(after["keys"])
+        (edited,) = [k for k in after["keys"]
+                     if (out / "documents" / f"{k}.ttl").read_bytes() != ttl.get(k)]
+        new_entries = after["journal"][len(before["journal"]):]
+        assert sorted((e["type"], e["key"]) for e in new_entries) == sorted(
+            [("Update", edited), ("Delete", deleted)])
 
-            changed = list(harvester.ListRecords(metadataPrefix="oai_dc", **{"from": response_date}))
-            assert [r.header.identifier for r in changed] == sorted([oai_id(edited), oai_id(deleted)])
-            update = next(r for r in changed if r.header.identifier == oai_id(edited))
-            tombstone = next(r for r in changed if r.header.identifier == oai_id(deleted))
-            assert not update.deleted
-            assert update.metadata["description"][0] == "An edited summary of this document."
-            assert update.header.datestamp >= response_date
-            assert tombstone.deleted and tombstone.header.deleted
-            assert ET.fromstring(tombstone.raw.encode()).find(f"{OAI}metadata") is None
-            raw = requests.get(endpoint, timeout=30, params={
-                "verb": "ListIdentifiers", "metadataPrefix": "rdf", "from": response_date}).content
-            headers = {h.find(f"{OAI}identifier").text: h.get("status")
-                       for h in ET.fromstring(raw).findall(f".//{OAI}header")}
-            assert headers == {oai_id(edited): None, oai_id(deleted): "deleted"}
+        changed = list(harvester.ListRecords(metadataPrefix="oai_dc", **{"from": response_date}))
+        assert [r.header.identifier for r in changed] == sorted([oai_id(edited), oai_id(deleted)])
+        update = next(r for r in changed if r.header.identifier == oai_id(edited))
+        tombstone = next(r for r in changed if r.header.identifier == oai_id(deleted))
+        assert not update.deleted
+        assert update.metadata["description"][0] == "An edited summary of this document."
+        assert update.header.datestamp >= response_date
+        assert tombstone.deleted and tombstone.header.deleted
+        assert ET.fromstring(tombstone.raw.encode()).find(f"{OAI}metadata") is None
+        raw = requests.get(endpoint, timeout=30, params={
+            "verb": "ListIdentifiers", "metadataPrefix": "rdf", "from": response_date}).content
+        headers = {h.find(f"{OAI}identifier").text: h.get("status")
+                   for h in ET.fromstring(raw).findall(f".//{OAI}header")}
+        assert headers == {oai_id(edited): None, oai_id(deleted): "deleted"}
 
-            # deletes persist: a full harvest still reports the deleted record
-            everything = list(harvester.ListRecords(metadataPrefix="rdf"))
-            assert len(everything) == len(before["keys"])
-            assert [r.header.identifier for r in everything if r.deleted] == [oai_id(deleted)]
-            assert harvester.GetRecord(identifier=oai_id(deleted), metadataPrefix="oai_dc").deleted
+        # deletes persist: a full harvest still reports the deleted record
+        everything = list(harvester.ListRecords(metadataPrefix="rdf"))
+        assert len(everything) == len(before["keys"])
+        assert [r.header.identifier for r in everything if r.deleted] == [oai_id(deleted)]
+        assert harvester.GetRecord(identifier=oai_id(deleted), metadataPrefix="oai_dc").deleted
 
-            # a token from before the change is refused
-            response = requests.get(endpoint, timeout=30,
-                                    params={"verb": "ListIdentifiers", "resumptionToken": token})
-            assert error_code(response) == "badResumptionToken"
-    finally:
-        for close in closers:
-            close()
+        # a token from before the change is refused
+        response = requests.get(endpoint, timeout=30,
+                                params={"verb": "ListIdentifiers", "resumptionToken": token})
+        assert error_code(response) == "badResumptionToken"
 
 
 def test_hostile_text_stays_well_formed(tmp_path):
@@ -382,24 +413,20 @@ def test_hostile_text_stays_well_formed(tmp_path):
     info = export(tmp_path / "export", [source])
     key = info["keys"][0]
     assert "\\u0001" in (tmp_path / "export" / "documents" / f"{key}.ttl").read_text()
-    app, closers = make_app(tmp_path / "export")
-    try:
-        with LiveServer(app) as live:
-            endpoint = f"{live.url}/oai"
-            for prefix in ("oai_dc", "rdf"):
-                root = parse(requests.get(endpoint, timeout=30, params={
-                    "verb": "ListRecords", "metadataPrefix": prefix}))
-                assert len(root.findall(f".//{OAI}record")) == 1
-            record = parse(requests.get(endpoint, timeout=30, params={
-                "verb": "GetRecord", "identifier": oai_id(key), "metadataPrefix": "oai_dc"}))
-            title = record.find(f".//{DC}title").text
-            assert title.startswith("Ctrl \ufffd <&> The \"Hostile\" Record")
-            assert "𝔘😀" in title
-            response = requests.get(f"{live.url}/sparql", timeout=60, params={
-                "query": "SELECT ?t WHERE { ?d <http://purl.org/dc/terms/title> ?t }"},
-                headers={"Accept": "application/sparql-results+xml"})
-            assert response.status_code == 200
-            ET.fromstring(response.content)
-    finally:
-        for close in closers:
-            close()
+    app = make_app(tmp_path / "export")
+    with LiveServer(app) as live:
+        endpoint = f"{live.url}/oai"
+        for prefix in ("oai_dc", "rdf"):
+            root = parse(requests.get(endpoint, timeout=30, params={
+                "verb": "ListRecords", "metadataPrefix": prefix}))
+            assert len(root.findall(f".//{OAI}record")) == 1
+        record = parse(requests.get(endpoint, timeout=30, params={
+            "verb": "GetRecord", "identifier": oai_id(key), "metadataPrefix": "oai_dc"}))
+        title = record.find(f".//{DC}title").text
+        assert title.startswith("Ctrl \ufffd <&> The \"Hostile\" Record")
+        assert "𝔘😀" in title
+        response = requests.get(f"{live.url}/sparql", timeout=60, params={
+            "query": "SELECT ?t WHERE { ?d <http://purl.org/dc/terms/title> ?t }"},
+            headers={"Accept": "application/sparql-results+xml"})
+        assert response.status_code == 200
+        ET.fromstring(response.content)

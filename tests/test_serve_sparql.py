@@ -8,7 +8,6 @@ journal) and :class:`LiveServer`.
 from __future__ import annotations
 
 import csv
-import inspect
 import io
 import json
 import re
@@ -35,6 +34,9 @@ from SPARQLWrapper import (  # noqa: E402
     CSV, JSON, JSONLD, N3, POST, POSTDIRECTLY, RDFXML, TSV, TURTLE, XML, SPARQLWrapper as Wrapper,
 )
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed  # noqa: E402
+
+from lod.serve import create_app  # noqa: E402
+from lod.serve.options import OaiOptions, ServeOptions, SparqlOptions  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 BASE = "http://archive.example.org/"
@@ -93,41 +95,14 @@ def next_second() -> None:
 
 # -- shared helpers: the app on a real server ---------------------------------------------------
 
-APP_OPTIONS = {"sparql": {"timeout": TIMEOUT, "max_results": MAX_RESULTS, "workers": 2,
-                          "memory_limit": 1024},
-               "oai": {"page_size": 3, "admin_email": "archive@example.org"}}
+APP_OPTIONS = ServeOptions(
+    sparql=SparqlOptions(timeout=TIMEOUT, max_results=MAX_RESULTS, workers=2, memory_limit=1024),
+    oai=OaiOptions(page_size=3, admin_email="archive@example.org"))
 
 
-def make_app(folder: Path):
-    """The service app: ``lod.serve.create_app(folder, sparql={...}, oai={...})`` when it
-    exists, else a minimal Starlette app with the SPARQL and OAI routes plus a plain
-    document route (``/doc/document/<key>``). Returns ``(app, closers)``.
-    """
-    import lod.serve
-
-    create_app = getattr(lod.serve, "create_app", None)
-    if create_app is not None and {"sparql", "oai"} <= set(inspect.signature(create_app).parameters):
-        return create_app(folder, **APP_OPTIONS), []
-
-    from starlette.applications import Starlette
-    from starlette.responses import FileResponse, PlainTextResponse
-    from starlette.routing import Route
-
-    from lod.serve import oai, sparql
-    from lod.serve.store import Export
-
-    export = Export(folder)
-    endpoint = sparql.SparqlEndpoint(export, **APP_OPTIONS["sparql"])
-
-    async def document(request):
-        path = export.document_path(request.path_params["key"], "ttl")
-        if path is None:
-            return PlainTextResponse("not found", status_code=404)
-        return FileResponse(path, media_type="text/turtle")
-
-    routes = (endpoint.routes() + oai.routes(export, **APP_OPTIONS["oai"])
-              + [Route("/doc/document/{key}", document)])
-    return Starlette(routes=routes), [endpoint.close]
+def make_app(folder: Path, options: ServeOptions = APP_OPTIONS):
+    """The service app over ``folder`` (its lifespan starts and stops the query workers)."""
+    return create_app(folder, options)
 
 
 def free_port() -> int:
@@ -170,15 +145,13 @@ def export_dir(tmp_path_factory):
 @pytest.fixture(scope="module")
 def server(export_dir):
     folder, info = export_dir
-    app, closers = make_app(folder)
+    app = make_app(folder)
     with LiveServer(app) as live:
         live.info = info
         live.folder = folder
         # warm up: store built, workers started
         requests.get(f"{live.url}/sparql", params={"query": "ASK {}"}, timeout=120)
         yield live
-    for close in closers:
-        close()
 
 
 def wrapper(server, fmt=JSON, method=None) -> Wrapper:
@@ -530,22 +503,18 @@ def test_memory_hungry_query_is_stopped(server):
 
 def test_store_follows_a_changed_export(tmp_path):
     info = export(tmp_path)
-    app, closers = make_app(tmp_path)
-    try:
-        with LiveServer(app) as live:
-            def count():
-                response = requests.get(f"{live.url}/sparql", params={"query": COUNT}, timeout=60,
-                                        headers={"Accept": "application/sparql-results+json"})
-                return int(response.json()["results"]["bindings"][0]["n"]["value"])
+    app = make_app(tmp_path)
+    with LiveServer(app) as live:
+        def count():
+            response = requests.get(f"{live.url}/sparql", params={"query": COUNT}, timeout=60,
+                                    headers={"Accept": "application/sparql-results+json"})
+            return int(response.json()["results"]["bindings"][0]["n"]["value"])
 
-            assert count() == info["triples"]
-            smaller = export(tmp_path, INPUTS[:1])  # records removed from the input
-            assert len(smaller["keys"]) < len(info["keys"])
-            assert smaller["triples"] < info["triples"]
-            assert count() == smaller["triples"]
-    finally:
-        for close in closers:
-            close()
+        assert count() == info["triples"]
+        smaller = export(tmp_path, INPUTS[:1])  # records removed from the input
+        assert len(smaller["keys"]) < len(info["keys"])
+        assert smaller["triples"] < info["triples"]
+        assert count() == smaller["triples"]
 
 
 def test_query_workers_cannot_reach_the_network(tmp_path):
@@ -553,7 +522,7 @@ def test_query_workers_cannot_reach_the_network(tmp_path):
     where the platform allows it (skipped elsewhere)."""
     import asyncio
 
-    from lod.serve.sparql import QueryPool
+    from lod.serve.sparql.workers import PING, Job, QueryPool
 
     store = ox.Store(str(tmp_path / "store"))
     store.add(ox.Quad(ox.NamedNode("http://e/s"), ox.NamedNode("http://e/p"), ox.Literal("o"),
@@ -578,13 +547,12 @@ def test_query_workers_cannot_reach_the_network(tmp_path):
     pool = QueryPool(1)
 
     async def run():
-        pong = await pool.run({"ping": True}, 30)
+        pong = await pool.run(PING, 30)
         if not pong[1]:
             return None
-        return await pool.run({
-            "path": str(tmp_path / "store"), "accept": [("*/*", 1.0)], "limit": 10,
-            "query": f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}",
-        }, 30)
+        return await pool.run(Job(
+            query=f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}",
+            store=str(tmp_path / "store"), limit=10), 30)
 
     try:
         answer = asyncio.run(run())
@@ -601,12 +569,138 @@ def test_query_workers_cannot_reach_the_network(tmp_path):
 def test_store_folders_of_dead_servers_are_swept(tmp_path):
     import os
 
-    from lod.serve.sparql import _sweep_stale_stores
+    from lod.serve.store import _sweep_stale
 
-    dead = tmp_path / "lod-sparql-999999999-abc"
-    alive = tmp_path / f"lod-sparql-{os.getpid()}-def"
-    other = tmp_path / "lod-sparql-notapid"
+    dead = tmp_path / "lod-store-999999999-abc"
+    alive = tmp_path / f"lod-store-{os.getpid()}-def"
+    other = tmp_path / "lod-store-notapid"
     for folder in (dead, alive, other):
         (folder / "store-1").mkdir(parents=True)
-    _sweep_stale_stores(tmp_path)
+    _sweep_stale(tmp_path)
     assert not dead.exists() and alive.exists() and other.exists()
+
+
+# -- the dataset: a merged default graph, FROM / FROM NAMED, the protocol's dataset --------------------
+
+def _count(client: Wrapper, query: str) -> int:
+    client.setQuery(query)
+    return int(client.query().convert()["results"]["bindings"][0]["n"]["value"])
+
+
+def _graph_sizes(server) -> dict[str, int]:
+    manifest = json.loads((server.folder / "manifest.json").read_text())
+    sizes: dict[str, int] = {}
+    for entry in manifest["files"]:
+        if entry["media_type"] == "application/n-quads":
+            for graph, count in (entry.get("graphs") or {}).items():
+                sizes[graph] = sizes.get(graph, 0) + count
+    return sizes
+
+
+def test_default_graph_is_the_merge_each_triple_once(server):
+    """A triple several documents state is one solution over the default graph, not one per graph."""
+    client = wrapper(server)
+    assert _count(client, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }") == server.info["triples"]
+    assert sum(_graph_sizes(server).values()) > server.info["triples"]  # graphs do share triples
+    client.setQuery("SELECT ?s ?p ?o (COUNT(?g) AS ?graphs) WHERE { GRAPH ?g { ?s ?p ?o } } "
+                    "GROUP BY ?s ?p ?o HAVING (COUNT(?g) > 1) ORDER BY ?s ?p ?o LIMIT 1")
+    shared = client.query().convert()["results"]["bindings"][0]
+    assert int(shared["graphs"]["value"]) > 1
+    subject, predicate = shared["s"]["value"], shared["p"]["value"]
+    literal = shared["o"]
+    client.setQuery(f"SELECT ?o WHERE {{ <{subject}> <{predicate}> ?o }}")
+    values = [b["o"] for b in client.query().convert()["results"]["bindings"]]
+    assert values.count(literal) == 1
+
+
+def test_rdflib_sparql_store_counts_each_triple_once(server):
+    from rdflib.plugins.stores.sparqlstore import SPARQLStore
+
+    graph = rdflib.Graph(SPARQLStore(f"{server.url}/sparql", returnFormat="json"))
+    rows = list(graph.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"))
+    assert int(rows[0][0]) == server.info["triples"]
+
+
+def test_from_and_from_named_are_honoured(server):
+    sizes = _graph_sizes(server)
+    first, second = sorted(sizes)[:2]
+    client = wrapper(server)
+    assert _count(client, f"SELECT (COUNT(*) AS ?n) FROM <{first}> WHERE {{ ?s ?p ?o }}") == sizes[first]
+    assert _count(client, f"SELECT (COUNT(*) AS ?n) FROM <{BASE}no-such-graph> WHERE {{ ?s ?p ?o }}") == 0
+    both = _count(client, f"SELECT (COUNT(*) AS ?n) FROM <{first}> FROM <{second}> WHERE {{ ?s ?p ?o }}")
+    assert max(sizes[first], sizes[second]) <= both <= sizes[first] + sizes[second]
+    client.setQuery(f"SELECT DISTINCT ?g FROM NAMED <{second}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}")
+    assert [b["g"]["value"] for b in client.query().convert()["results"]["bindings"]] == [second]
+    # FROM NAMED alone: the default graph is empty (SPARQL 1.1 §13.2)
+    assert _count(client, f"SELECT (COUNT(*) AS ?n) FROM NAMED <{second}> WHERE {{ ?s ?p ?o }}") == 0
+
+
+def test_protocol_dataset_overrides_from(server):
+    sizes = _graph_sizes(server)
+    first, second = sorted(sizes)[:2]
+    client = wrapper(server)
+    client.addDefaultGraph(second)
+    assert _count(client, f"SELECT (COUNT(*) AS ?n) FROM <{first}> WHERE {{ ?s ?p ?o }}") == sizes[second]
+    client = wrapper(server)
+    client.addNamedGraph(first)
+    client.setQuery(f"SELECT DISTINCT ?g FROM NAMED <{second}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}")
+    assert [b["g"]["value"] for b in client.query().convert()["results"]["bindings"]] == [first]
+
+
+def test_service_description_says_what_the_default_graph_is(server):
+    response = requests.get(f"{server.url}/sparql", headers={"Accept": "text/turtle"}, timeout=30)
+    graph = rdflib.Graph().parse(data=response.text, format="turtle")
+    sd = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
+    endpoint = graph.value(None, rdflib.RDF.type, sd.Service)
+    assert (endpoint, sd.feature, sd.UnionDefaultGraph) in graph  # sd: "the RDF merge of the named graphs"
+    assert "RDF merge" in str(graph.value(endpoint, rdflib.RDFS.comment))
+
+
+# -- admission control: runaway queries do not starve a short one -------------------------------------
+
+BUSY_TIMEOUT = 8.0
+
+
+@pytest.fixture(scope="module")
+def busy_server(export_dir):
+    """Five query workers, so four runaway queries can run while a fifth is turned away."""
+    folder, info = export_dir
+    options = ServeOptions(sparql=SparqlOptions(timeout=BUSY_TIMEOUT, workers=5, memory_limit=1024),
+                           oai=APP_OPTIONS.oai)
+    with LiveServer(make_app(folder, options)) as live:
+        requests.get(f"{live.url}/sparql", params={"query": "ASK {}"}, timeout=120)
+        yield live
+
+
+def test_short_ask_answers_within_a_second_while_four_runaways_run(busy_server):
+    def runaway():
+        started = time.monotonic()
+        response = requests.get(f"{busy_server.url}/sparql", params={"query": RUNAWAY}, timeout=60)
+        return response, time.monotonic() - started
+
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        runaways = [pool.submit(runaway) for _ in range(5)]
+        # One worker is kept for short queries: the fifth runaway is stopped once it has run 1 s.
+        deadline = time.monotonic() + 20
+        while not any(f.done() for f in runaways) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        shed = [f.result() for f in runaways if f.done()]
+        assert len(shed) == 1
+        response, seconds = shed[0]
+        assert response.status_code == 503 and "busy" in response.text
+        assert int(response.headers["Retry-After"]) >= 1 and seconds < BUSY_TIMEOUT
+        running = [f for f in runaways if not f.done()]
+        assert len(running) == 4
+        latencies = []
+        for _ in range(3):
+            client = wrapper(busy_server)
+            client.setQuery("ASK { ?s a ?type }")
+            started = time.monotonic()
+            assert client.query().convert()["boolean"] is True
+            latencies.append(time.monotonic() - started)
+        assert not any(f.done() for f in running)  # the four were still running meanwhile
+        assert max(latencies) < 1.0, latencies
+        outcomes = [f.result() for f in running]
+    for response, seconds in outcomes:
+        assert response.status_code == 503 and "timed out" in response.text
+        assert seconds >= BUSY_TIMEOUT - 0.5

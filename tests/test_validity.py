@@ -26,8 +26,10 @@ from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SKOS, VOID
 from lod import cli, pipeline
 from lod.link import offline_linker
 from lod.model import Record
+from lod.publish import layout
 from lod.publish.validate import validate_export
 from lod.read import read_inputs
+from lod.render import render
 from lod.serialize import jsonld, turtle
 from lod.vocab import SAMPLES_DIR, SCHEMA
 
@@ -123,10 +125,11 @@ def offline_loader(url, options=None):
     raise AssertionError(f"JSON-LD processing tried to load {url}: the context must be inlined")
 
 
-def pyld_graph(data: bytes) -> Graph:
-    """Expand with pyld (no network) to N-Quads, then read those with rdflib."""
+def pyld_graph(data: bytes, mode: str = "json-ld-1.1") -> Graph:
+    """Expand with pyld (no network) to N-Quads, then read those with rdflib; ``mode``
+    ``json-ld-1.0`` makes pyld a JSON-LD 1.0 processor (which refuses 1.1 contexts)."""
     nquads = pyld.to_rdf(json.loads(data), {"format": "application/n-quads",
-                                            "documentLoader": offline_loader})
+                                            "documentLoader": offline_loader, "processingMode": mode})
     return Graph().parse(data=nquads, format="nt")
 
 
@@ -138,7 +141,7 @@ def diff(expected: Graph, actual: Graph) -> str:
 
 
 def dump_text(export) -> str:
-    return gzip.decompress((export.out / pipeline.DATASET_DUMP).read_bytes()).decode("utf-8")
+    return gzip.decompress((export.out / layout.DATASET_DUMP).read_bytes()).decode("utf-8")
 
 
 def document_iri(graph: Graph) -> URIRef:
@@ -180,7 +183,7 @@ def test_every_file_parses_with_rdflib_and_pyoxigraph(export, oxigraph_graph):
 
 
 def rendered_documents(export) -> dict:
-    """Each written document's :class:`lod.pipeline.Rendered`, made again from the inputs.
+    """Each written document's :class:`lod.publish.rendered.Rendered`, made again from the inputs.
 
     Of two records with one key, the one whose bytes were written is the document.
     """
@@ -188,7 +191,7 @@ def rendered_documents(export) -> dict:
     for item in read_inputs([str(p) for p in export.inputs]):
         if not isinstance(item, Record):
             continue
-        rendered = pipeline.render(item, export.settings, offline_linker(), export.now)
+        rendered = render(item, export.settings, offline_linker(), export.now)
         path = export.documents / f"{rendered.key}.ttl"
         if path.exists() and path.read_bytes() == rendered.files[".ttl"]:
             winners[rendered.key] = rendered
@@ -212,6 +215,7 @@ def test_turtle_jsonld_ntriples_are_the_same_graph(export, oxigraph_graph):
             "turtle/rdflib": Graph().parse(data=ttl, format="turtle"),
             "turtle/pyoxigraph": oxigraph_graph(ttl, ox.RdfFormat.TURTLE),
             "json-ld/pyld": pyld_graph(data),
+            "json-ld 1.0/pyld": pyld_graph(data, "json-ld-1.0"),
             "json-ld/rdflib": Graph().parse(data=data, format="json-ld"),
             "json-ld/pyoxigraph": oxigraph_graph(data, ox.RdfFormat.JSON_LD),
             "n-triples/pyoxigraph": oxigraph_graph(nt, ox.RdfFormat.N_TRIPLES),
@@ -221,6 +225,14 @@ def test_turtle_jsonld_ntriples_are_the_same_graph(export, oxigraph_graph):
     # split("\n"), not splitlines(): U+2028 inside a literal is not a line end in N-Triples.
     dump = {line + "\n" for line in dump_text(export).split("\n") if line}
     assert all_lines <= dump, sorted(all_lines - dump)[:5]
+
+
+def test_json_ld_1_0_processors_read_the_dataset_description(export):
+    """Every JSON-LD file, the dataset description too, is JSON-LD 1.0 (no 1.1-only feature)."""
+    data = (export.out / layout.VOID_JSONLD).read_bytes()
+    expected = Graph().parse(export.out / layout.VOID_TURTLE, format="turtle")
+    graph = pyld_graph(data, "json-ld-1.0")
+    assert isomorphic(expected, graph), diff(expected, graph)
 
 
 # --- SHACL and lod validate -----------------------------------------------------------
@@ -235,7 +247,7 @@ def test_lod_validate_command(sample_export, tmp_path, capsys):
     assert "0 problems" in capsys.readouterr().out
     broken = tmp_path / "broken"
     shutil.copytree(sample_export.out, broken)
-    path = next((broken / pipeline.DOCUMENTS).glob("*.ttl"))
+    path = next((broken / layout.DOCUMENTS).glob("*.ttl"))
     path.write_text(path.read_text(encoding="utf-8") + f'\n{document_iri_of(path)} dcterms:title "Two"@en .\n',
                     encoding="utf-8")
     assert cli.main(["validate", str(broken)]) == 1
@@ -252,7 +264,7 @@ def broken_export(sample_export, tmp_path):
     """A copy of the sample export with one document to break; yields (folder, ttl path)."""
     folder = tmp_path / "export"
     shutil.copytree(sample_export.out, folder)
-    path = next((folder / pipeline.DOCUMENTS).glob("*.ttl"))
+    path = next((folder / layout.DOCUMENTS).glob("*.ttl"))
     return folder, path
 
 
@@ -400,7 +412,7 @@ def test_validate_reports_a_folder_that_is_not_an_export(tmp_path):
 
 def test_malformed_landing_page_urls_still_give_valid_documents(exporter, tmp_path):
     """Scraped URLs may hold a bare %, brackets or a second #: the output must stay valid
-    (lod.map.iris.safe_url repairs or drops them)."""
+    (lod.iris.safe_url repairs or drops them)."""
     urls = ["https://digitalarchive.wilsoncenter.org/document/1?share=100%",
             "https://digitalarchive.wilsoncenter.org/document/2?a[0]=1",
             "https://digitalarchive.wilsoncenter.org/document/3#top#notes"]
@@ -430,7 +442,7 @@ def all_graphs(export):
         yield path.name, Graph().parse(path, format="turtle")
     for path in export.files(".jsonld"):
         yield path.name, Graph().parse(path, format="json-ld")
-    yield pipeline.DATASET_DUMP, Graph().parse(data=dump_text(export), format="nt")
+    yield layout.DATASET_DUMP, Graph().parse(data=dump_text(export), format="nt")
 
 
 def test_no_blank_nodes(export):
@@ -480,6 +492,38 @@ def test_undefined_term_check_can_fail():
     assert undefined("http://schema.org/name") is None and undefined("http://example.org/x") is None
 
 
+# --- jsonld.js (npm) as a second JSON-LD 1.0 processor --------------------------------
+
+JSONLD_JS = """
+const jsonld = require('jsonld');
+const fs = require('fs');
+(async () => {
+  const out = {};
+  for (const file of process.argv.slice(1)) {
+    out[file] = await jsonld.toRDF(JSON.parse(fs.readFileSync(file, 'utf8')), {
+      format: 'application/n-quads', processingMode: 'json-ld-1.0',
+      documentLoader: url => { throw new Error('tried to load ' + url); }});
+  }
+  process.stdout.write(JSON.stringify(out));
+})().catch(error => { console.error(String(error)); process.exit(1); });
+"""
+
+
+@pytest.mark.external
+def test_jsonld_js_as_a_1_0_processor_reads_every_file(export):
+    """Digital Bazaar's jsonld.js (``npm install jsonld``, found through NODE_PATH) in 1.0 mode."""
+    node = shutil.which("node")
+    if not node or subprocess.run([node, "-e", "require('jsonld')"], capture_output=True).returncode:
+        pytest.skip("node or its jsonld package (npm install jsonld) not installed")
+    files = [*export.files(".jsonld"), export.out / layout.VOID_JSONLD]
+    run = subprocess.run([node, "-e", JSONLD_JS, *map(str, files)], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    for path, nquads in json.loads(run.stdout).items():
+        turtle_file = Path(path).with_suffix(".ttl")
+        expected = {q.triple for q in ox.parse(path=turtle_file, format=ox.RdfFormat.TURTLE)}
+        assert {q.triple for q in ox.parse(nquads.encode(), format=ox.RdfFormat.N_QUADS)} == expected, path
+
+
 # --- rapper (Debian raptor2-utils) ---------------------------------------------------
 
 
@@ -517,7 +561,7 @@ def test_rapper_rejects_broken_turtle(tmp_path):
 def output_bytes(export) -> dict[str, bytes]:
     files = {f"documents/{p.name}": p.read_bytes()
              for p in export.files(".ttl") + export.files(".jsonld")}
-    files[pipeline.DATASET_DUMP] = (export.out / pipeline.DATASET_DUMP).read_bytes()
+    files[layout.DATASET_DUMP] = (export.out / layout.DATASET_DUMP).read_bytes()
     return files
 
 

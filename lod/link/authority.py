@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from lod.map.iris import slug
+from lod.iris import slug
 from lod.model import ORGANIZATION, PERSON, PLACE
 from lod.read.fields import fold
 from lod.link.names import surname, tokens
@@ -89,6 +89,7 @@ class AuthorityIndex:
         #: What the index was built from (a resumed export must link with the same table).
         self.fingerprint = hashlib.sha256(json.dumps(rows, sort_keys=True).encode("utf-8")).hexdigest()
         merged: dict[str, dict] = {}
+        demonyms: set[str] = set()
         for row in rows:
             kind = KINDS.get((row.get("kind") or "").strip().lower())
             label = (row.get("label") or "").strip()
@@ -103,6 +104,7 @@ class AuthorityIndex:
                                  f"{entry['qid']} and {qid}; give the rows distinct labels")
             entry["qid"] = qid or entry["qid"]
             entry["aliases"] += _split(row.get("aliases")) + _split(row.get("demonyms"))
+            demonyms.update(fold(name) for name in _split(row.get("demonyms")))
             entry["context"] += _split(row.get("context_aliases"))
             start, end = _month(row.get("from") or "", False), _month(row.get("until") or "", True)
             if start or end:
@@ -140,6 +142,8 @@ class AuthorityIndex:
                     name = surname(alias)
                     if name:
                         self._add(self.by_surname, name, entry)
+        #: Adjectives that name a state (``Chinese``): they link, but are no name of it.
+        self.demonyms = frozenset(demonyms)
         names = (*self.by_name, *self.by_context_name, *self.by_surname)
         self.names = frozenset(names)  # any of the three tables knows it: one lookup, not three
         tables = (self.by_name, self.by_context_name, self.by_surname)

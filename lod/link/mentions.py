@@ -20,13 +20,17 @@ period: ``German`` links nothing in 1956, when there were two German states.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from lod.limits import text_cache
 from lod.link.authority import AuthorityIndex
 from lod.link.names import folded
+from lod.read.fields import surname_first
 from lod.model import ORGANIZATION, PERSON, PLACE
+from lod.vocab import read_lines
 
 _SCAN_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")  # hyphens split: Soviet-Chinese, Il-sung
 _NEXT_SCAN_WORD = re.compile(rf"[\W\d_]*+({_SCAN_WORD.pattern})")  # what _SCAN_WORD.search finds next
@@ -43,33 +47,31 @@ _APOSTROPHE_LETTER = re.compile(r"['’][^\W\d_]")
 _CAPITALISED = re.compile(r"[A-ZÀ-ÖØ-ÞĀ-ſА-Я](?<![^\W\d_].)[^\W\d_]*")
 _BEFORE_BACKWARDS = re.compile(r"[ -](?P<word>[^\W\d_]+)")  # see _word_before
 _AFTER = re.compile(r"(?:['’]s)?[ -](?P<word>[^\W\d_]+)")
-_LETTER_SPACED = re.compile(r"[A-Z] (?<!\w[A-Z] )[A-Z](?: [A-Z]){2,}\b")
+_LETTER_SPACED = re.compile(r"[A-Z] (?<!\w[A-Z] )(?:[A-Z](?: [A-Z]){2,}|[a-z](?: [a-z]){2,})\b")
 _HONORIFIC = (  # every alternative opens with a letter (see above)
     r"(?:Cdes?|Coms?|Comrades?|Ambassador|Premier|Chairman|Marshal|General|President|"
     r"Mr|Mrs|Ms|Dr|Counselor|Counsellor|Captain|Colonel|Secretary|Chancellor|"
     r"Deputy\s+Minister|Vice\s+Minister|Foreign\s+Minister|Prime\s+Minister|"
     r"Defense\s+Minister|Defence\s+Minister|Minister)"
 )
-_NAME = r"[A-Z][\w'’\-]*[a-z][\w'’\-]*(?:[ \t]+[A-Z][\w'’\-]*[a-z][\w'’\-]*){0,2}"
+_NAME = r"[A-Z][\w'’\-]*[a-z][\w'’\-]*(?:[ \t]+(?:[A-Z]\.[ \t]*)?[A-Z][\w'’\-]*[a-z][\w'’\-]*){0,2}"
+_NAME_PATTERN = re.compile(_NAME)
+_BRACKETED = re.compile(r"\[[^\]]*\]")
 _HONORIFIC_NAME = re.compile(rf"{_HONORIFIC}\.?[ \t]+(?:(?:Comrade|Cde)\.?[ \t]+)?(?P<name>{_NAME})")
 _PLURAL_HONORIFIC = re.compile(
     rf"(?:comrades|Comrades|Cdes\.|Coms\.)\s+(?P<first>{_NAME})"
     rf"(?P<rest>(?:\s*,\s*|\s+and\s+)(?:\[[^\]]*\]\s*)?{_NAME})+"
 )
-_INITIALS = re.compile(r"(?P<name>[A-Z]\.(?<![\w.][A-Z]\.)[ ]?(?:[A-Z]\.[ ]?){0,2}[A-Z][a-z][\w'’\-]+)")
+# Initials and a family name (``A.I. Mikoyan``), with the given name or its abbreviation printed
+# before them (``Nikita S. Khrushchev``, ``Vyach. M. Molotov``), so no initial is taken for the first.
+_INITIALS = re.compile(r"(?P<name>[A-Z](?<![\w.][A-Z])(?:[a-z]{1,12}\.?[ ][A-Z]\.|\.)[ ]?(?:[A-Z]\.[ ]?){0,2}"
+                       r"[A-Z][a-z][\w'’\-]+)")
+_ENGLISH_FAMILY_NAMES = frozenset("he ma ye do so an go ha".split())
 _WORD_CHARACTER = re.compile(r"\w")
-_NOT_A_NAME = frozenset(
-    "central committee soviet union government party state department embassy ministry "
-    "council republic people peoples presidium politburo plenum congress assembly army "
-    "headquarters office bureau commission delegation chairman president premier minister "
-    "ambassador secretary general chancellor marshal comrade comrades deputy vice "
-    "the of for and in on with he she it they we this that these those there then "
-    "during after before when while since as if according by to from at a an "
-    "moreover however therefore furthermore also but thus hence nevertheless "
-    "january february march april may june july august september october november december "
-    "monday tuesday wednesday thursday friday saturday sunday".split()
-)
-_TITLE_WORDS = frozenset("general secretary minister president premier chairman deputy vice".split())
+_DOTTED_ABBREVIATION = re.compile(r"(?:^|\s)(?:[A-Z]\.)+[A-Z]$")
+_LINE_END_HYPHEN = re.compile(r"-(?<=[^\W\d_]-)[ \t]*\n[ \t]*(?=[a-z])")
+#: Words that are never part of a person's name (offices, ranks, document parts, function words).
+_NOT_A_NAME = frozenset(folded(word) for word in read_lines("not-name-words.txt"))
 _POSSESSIVE = re.compile(r"['’]s?$")
 
 
@@ -78,8 +80,12 @@ _INSTITUTION_WORDS = frozenset(
     "school program programme project memorial archive archives hall square street avenue "
     "boulevard road bridge park airport stadium station plaza society fund".split()
 )
-_QUALIFIERS = frozenset("west east north south western eastern northern southern upper lower "
+_QUALIFIERS = frozenset("west east north south western eastern northern southern upper lower latin anglo pan "
                         "greater outer inner".split())
+_BODY_WORDS = frozenset("committee committees party university institute academy college council bureau "
+                        "library museum archive archives school soviet".split())
+_LOCAL_WORDS = frozenset("city municipal regional provincial district town oblast".split())
+_CURRENCY_WORDS = frozenset("dollar dollars cents ruble rubles rouble roubles yen yuan".split())
 _ORGAN_WORDS = frozenset("central cc politburo presidium secretariat political department".split())
 _HONORIFIC_WORDS = frozenset(
     "cde cdes com coms comrade comrades ambassador premier chairman marshal general president "
@@ -98,16 +104,38 @@ class Mention:
 
 
 def find_mentions(text: str, index: AuthorityIndex) -> list[Mention]:
-    """Every distinct mention in ``text``, in order of first appearance."""
+    """Every distinct mention in ``text``, in order of first appearance.
+
+    A cued name inside a table name's match is the same mention (``Comrade Kim Il Sung``),
+    or a piece of it (``Kim Il`` when ``Kim Il Sung`` wraps at a line end): the table's wins.
+    """
     text = _LETTER_SPACED.sub(lambda m: m.group().replace(" ", "").title(), text)
+    if "\n" in text:  # "Khru-\nshchev": a word hyphenated at a line end is one word
+        text = _LINE_END_HYPHEN.sub("", text)
     found: dict[str, Mention] = {}
-    for mention in (*_gazetteer(text, index), *_cued_persons(text)):
+    table = _gazetteer(text, index)
+    starts = [start for start, _, _ in table]  # in order, and the spans do not overlap
+    cued = [m for start, end, m in _cued_persons(text, index)
+            if not _inside_any(table, starts, start, end)]
+    for mention in (*(m for _, _, m in table), *cued):
         if mention.key and mention.key not in found:
             found[mention.key] = mention
     return list(found.values())
 
 
-def _gazetteer(text: str, index: AuthorityIndex) -> list[Mention]:
+def find_table_names(text: str, index: AuthorityIndex) -> list[Mention]:
+    """The table's names in ``text`` alone (no cued persons): what a citation adds."""
+    return [mention for _, _, mention in _gazetteer(text, index)]
+
+
+def _inside_any(table: list, starts: list[int], start: int, end: int) -> bool:
+    """Whether ``start``-``end`` overlaps one of the table matches (the last one starting before ``end``
+    is the only one that can: they are in order and apart)."""
+    i = bisect_left(starts, end) - 1
+    return i >= 0 and table[i][1] > start
+
+
+def _gazetteer(text: str, index: AuthorityIndex) -> list[tuple[int, int, Mention]]:
     """Longest table names starting at capitalised words (only those are visited: fast).
 
     The capital, folded for the start check, is the first word unless an apostrophe
@@ -156,7 +184,7 @@ def _gazetteer(text: str, index: AuthorityIndex) -> list[Mention]:
             preceding = _word_before(backwards, start)
         if _plausible(text, capital, n, key, index, preceding) and _fits_context(
                 text, start, stop, key, kinds, index, preceding):
-            out.append(_mention(_close_brackets(text, start, stop), key, key in index.surname_only))
+            out.append((start, stop, _mention(_printed(text, start, stop), key, key in index.surname_only)))
             position = last_end
     return out
 
@@ -191,7 +219,8 @@ def _fits_context(text: str, start: int, stop: int, key: str, kinds: set[str],
     """Words around a match that show it names something else.
 
     ``Woodrow Wilson Center`` and ``Kim Il Sung University`` are institutions, not
-    persons; ``West Berlin`` is not Berlin; ``CCP Central Committee`` and ``SED
+    persons; ``West Berlin`` is not Berlin, nor is ``Moscow City Committee`` Moscow,
+    nor ``US dollars`` the United States; ``CCP Central Committee`` and ``SED
     Politburo`` are organs, not the party; ``S. Khrushchev`` is not Nikita.
     """
     after = _AFTER.match(text, stop)
@@ -200,6 +229,9 @@ def _fits_context(text: str, start: int, stop: int, key: str, kinds: set[str],
         return False
     if PLACE in kinds and preceding.lower() in _QUALIFIERS:
         return False
+    if PLACE in kinds and (following in _CURRENCY_WORDS or key not in index.demonyms
+                           and _names_a_body(text, after, following)):
+        return False
     if ORGANIZATION in kinds and following in _ORGAN_WORDS:
         return False
     if key in index.by_surname and _INITIAL_BEFORE.search(text, max(0, start - 4), start):
@@ -207,14 +239,32 @@ def _fits_context(text: str, start: int, stop: int, key: str, kinds: set[str],
     return True
 
 
-def _close_brackets(text: str, start: int, stop: int) -> str:
-    """``Filippov [Stalin`` -> ``Filippov [Stalin]``: a gloss keeps its closing bracket."""
+def _names_a_body(text: str, after: re.Match | None, following: str) -> bool:
+    """Whether the words after a place make it part of a body's name (``Moscow City Committee``)."""
+    if following in _LOCAL_WORDS and after is not None:
+        after = _AFTER.match(text, after.end())
+        following = after.group("word").lower() if after else ""
+    return following in _BODY_WORDS
+
+
+def _printed(text: str, start: int, stop: int) -> str:
+    """A match as a name is written: on one line, its brackets paired, an abbreviation whole.
+
+    A gloss keeps its closing bracket (``Filippov [Stalin]``); a bracket left open by an
+    editor's insertion goes (``Leonid] Brezhnev`` -> ``Leonid Brezhnev``); ``Central
+    Committee`` + line break + ``of the CPSU`` is one line; ``U.S`` before its dot -> ``U.S.``.
+    """
     printed = text[start:stop]
-    if "[" not in printed and "(" not in printed:
-        return printed
-    for opening, closing in ("[]", "()"):
-        if printed.count(opening) > printed.count(closing) and text[stop:stop + 1] == closing:
-            printed += closing
+    if _DOTTED_ABBREVIATION.search(printed) and text.startswith(".", stop):
+        printed += "."
+    if "[" in printed or "(" in printed or "]" in printed:
+        for opening, closing in ("[]", "()"):
+            if printed.count(opening) > printed.count(closing) and text[stop:stop + 1] == closing:
+                printed += closing
+        if printed.count("[") != printed.count("]"):
+            printed = printed.replace("[", " ").replace("]", " ")
+    if "\n" in printed or "  " in printed:
+        printed = " ".join(printed.split())
     return printed
 
 
@@ -241,13 +291,46 @@ def _plausible(text: str, first: re.Match, n: int, key: str, index: AuthorityInd
     return not any(w.isupper() and len(w) > 1 for w in neighbours)
 
 
-def _cued_persons(text: str) -> list[Mention]:
-    names = [match["name"] for match in _word_start_matches(_HONORIFIC_NAME, text)]
-    names += [match["name"] for match in _INITIALS.finditer(text)]
+def _cued_persons(text: str, index: AuthorityIndex) -> list[tuple[int, int, Mention]]:
+    """Persons named with a cue: an honorific, initials, or a romanized East Asian name.
+
+    A name whose match runs into a damaged character (``Stanis?aw``) is cut: dropped;
+    a name holding a place the table knows (``S. Korea``) is no person's.
+    """
+    spans = [match.span("name") for match in _word_start_matches(_HONORIFIC_NAME, text)]
+    spans += [match.span("name") for match in _INITIALS.finditer(text)]
+    spans += [match.span("name") for match in _word_start_matches(_romanized(), text)]
     plural_cue = "omrades" in text or "Cdes." in text or "Coms." in text  # each match holds one
     for match in _word_start_matches(_PLURAL_HONORIFIC, text) if plural_cue else ():
-        names += [match["first"], *re.findall(_NAME, re.sub(r"\[[^\]]*\]", " ", match["rest"]))]
-    return [mention for mention in map(_cued_person, names) if mention is not None]
+        spans.append(match.span("first"))
+        start = match.start("rest")
+        rest = _BRACKETED.sub(lambda gloss: " " * len(gloss.group()), match["rest"])
+        spans += [(start + name.start(), start + name.end()) for name in _NAME_PATTERN.finditer(rest)]
+    out = []
+    for start, end in spans:
+        if text.startswith("?", end) and _WORD_CHARACTER.match(text, end + 1):
+            continue
+        mention = _cued_person(text[start:end])
+        if mention is not None and not _holds_a_place(mention.key, index):
+            out.append((start, end, mention))
+    return out
+
+
+@text_cache(maxsize=1 << 12)
+def _holds_a_place(key: str, index: AuthorityIndex) -> bool:
+    return any(PLACE in index.kinds_by_name.get(word, ()) for word in key.split())
+
+
+@lru_cache(maxsize=1)
+def _romanized() -> re.Pattern:
+    """A family name printed first, then a hyphenated given name: ``Kim Tu-bong``, ``KIM Jong-pil``.
+
+    Family names from ``vocab/surname-first.txt``, less those that are English words
+    at a sentence start (``He``, ``Ma``).
+    """
+    families = sorted(name for name in surname_first() if name not in _ENGLISH_FAMILY_NAMES)
+    alternatives = "|".join(f"{name.title()}|{name.upper()}" for name in families)
+    return re.compile(rf"(?P<name>(?:{alternatives})[ ]+[A-Z][a-z]+-[a-z]+)(?![\w-])")
 
 
 def _word_start_matches(pattern: re.Pattern, text: str) -> Iterator[re.Match]:
@@ -270,18 +353,24 @@ def _cued_person(printed: str) -> Mention | None:
     and trimming titles and possessives costs more than a lookup.
     """
     mention = _person(printed)
-    return mention if len(mention.key) > 2 and not set(mention.key.split()) & _NOT_A_NAME else None
+    words = mention.key.split()
+    if len(mention.key) < 3 or len(words[-1]) < 2 or set(words) & _NOT_A_NAME:
+        return None  # too short, initials alone ("U.S."), or a role word inside
+    return mention
 
 
 def _person(printed: str) -> Mention:
+    """The name without the titles and role words around it (``Chairman Mao Zedong Meeting``)."""
     words = []
     for word in printed.split():
         words.append(_POSSESSIVE.sub("", word))
         if words[-1] != word:
             break  # "Zhou Enlai’s Conversation": the name ends at the possessive
-    while words and words[0].lower() in _TITLE_WORDS:
+    while words and folded(words[0]) in _NOT_A_NAME:
         words.pop(0)
     while words and folded(words[-1]) in _NOT_A_NAME:
         words.pop()
+    if words and words[0].isupper() and len(words[0]) > 1 and words[0].lower() in surname_first():
+        words[0] = words[0].title()  # "KIM Jong-pil"
     printed = " ".join(words)
     return Mention(printed, folded(printed), True)

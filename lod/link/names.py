@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from lod.limits import text_cache
-from lod.read.fields import _surname_first, fold
+from lod.read.fields import surname_first, fold
 
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
 _INITIAL = re.compile(r"^[^\W\d_]$")
@@ -27,9 +27,31 @@ def surname(name: str) -> str | None:
     if len(tokens(name)) < 2 or not words:
         return None
     first = fold(words[0])
-    if first in _surname_first() and len(words) > 1:
+    if first in surname_first() and len(words) > 1:
         return first
     return fold(words[-1])
+
+
+@text_cache(maxsize=1 << 12)
+def name_parts(name: str) -> tuple[str, tuple[str, ...]]:
+    """A person's folded family name and given names (initials as single letters).
+
+    ``Nikita S. Khrushchev`` -> ("khrushchev", ("nikita", "s")); ``Choe Sang-muk`` ->
+    ("choe", ("sang muk",)); a single word is a family name: ``Tito`` -> ("tito", ()).
+    """
+    words = [fold(w) for w in tokens(name)]
+    words = [w for w in words if w]
+    if not words:
+        return "", ()
+    if len(words) > 1 and words[0] in surname_first() and all(len(w) > 1 for w in words[1:]):
+        return words[0], tuple(words[1:])  # not "Yu. V. Andropov": initials follow a given name
+    return words[-1], tuple(words[:-1])
+
+
+def given_names_agree(short: tuple[str, ...], full: tuple[str, ...]) -> bool:
+    """Whether given names can be the same person's: word for word, an initial or an
+    abbreviation (``Vyach.``, ``Yu.``) standing for a name that starts so (``S.`` is not ``Nikita``)."""
+    return all(b.startswith(a) or len(b) == 1 and a.startswith(b) for a, b in zip(short, full))
 
 
 @text_cache(maxsize=1 << 12)

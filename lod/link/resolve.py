@@ -20,13 +20,15 @@ same surname in two documents may be two people).
 from __future__ import annotations
 
 from collections.abc import Callable
+import re
 from dataclasses import replace
 
-from lod.link.authority import Authority, AuthorityIndex
-from lod.link.mentions import Mention, find_mentions
 from lod.limits import text_cache
-from lod.link.names import folded, surname, tokens, variants
-from lod.map.iris import slug
+from lod.link.authority import Authority, AuthorityIndex
+from lod.link.mentions import Mention, find_mentions, find_table_names
+from lod.link.names import folded, given_names_agree, name_parts, variants
+from lod.iris import slug
+from lod.read.fields import surname_first, looks_like_organization
 from lod.model import (
     AGENT_ROLES, ARCHIVE, FUNDER, ORGANIZATION, PERSON, PLACE, PLACES, Entity, LinkDecision, Record,
 )
@@ -39,6 +41,10 @@ ALLOWED_KINDS = {
     FUNDER: (ORGANIZATION,),
 }
 TEXT_KINDS = (PERSON, ORGANIZATION, PLACE)
+_GLOSS = re.compile(r"[\[\]()]")
+#: First words that make a printed form a title with a name, not a name (``Premier Zhou``).
+_TITLES = frozenset("cde cdes com comrade comrades ambassador premier chairman marshal general president "
+                    "mr mrs ms dr secretary minister chancellor prime foreign deputy vice".split())
 
 #: Optional second opinion for names the table does not know (the online reconciler).
 Fallback = Callable[[Entity, Record], Entity]
@@ -70,13 +76,18 @@ class Linker:
         resolved: dict[str, Authority] = {}  # entities the document names in full
         roles = {}
         for role in (*AGENT_ROLES, PLACES, ARCHIVE, FUNDER):
-            roles[role] = [self._structured(e, role, when, resolved) for e in getattr(record, role)]
+            roles[role] = [self._structured(e, role, when, resolved) for e in getattr(record, role)
+                           if role != FUNDER or self._could_fund(e)]
         text = "\n".join(filter(None, (record.title, record.description, record.summary, record.body)))
         mentions = find_mentions(text, self.index)
         full = [(m, self._full(m.key, TEXT_KINDS, when)) for m in mentions]
-        for _, candidates in full:
-            if len(candidates) == 1:
-                resolved[candidates[0].key] = candidates[0]
+        if record.citation:  # a citation adds its places (where it was written, where it is kept)
+            known = {m.key for m in mentions}
+            full += [(m, places) for m in find_table_names(record.citation, self.index) if m.key not in known
+                     and (places := self._full(m.key, (PLACE,), when))]
+        for mention, candidates in full:
+            if len(candidates) == 1 and mention.key not in self.index.demonyms:
+                resolved[candidates[0].key] = candidates[0]  # an adjective names no one in full
         for role in roles:
             roles[role] = [self._contextual(e, when, resolved, ALLOWED_KINDS[role])
                            for e in roles[role]]
@@ -85,7 +96,8 @@ class Linker:
         for mention, candidates in full:
             entity = self._text(mention, candidates, when, resolved)
             if entity is not None:
-                texts.append(_corefer(entity, [*named, *texts]))
+                texts.append(_own_names(entity, self.index.demonyms))
+        texts = _one_per_person(texts, named)
         seen = {e.key for e in named}
         texts = [e for e in texts if not (e.key in seen or seen.add(e.key))]
         linked = replace(record, mentions=tuple(texts), **{r: tuple(es) for r, es in roles.items()})
@@ -143,17 +155,41 @@ class Linker:
     def _text(self, mention: Mention, candidates, when, resolved) -> Entity | None:
         if candidates:
             return _named_in_text(self, mention, tuple(a.key for a in candidates))
-        entity = Entity(name=mention.printed, printed=mention.printed, kind=PERSON)
         kinds = (PERSON,) if mention.person else TEXT_KINDS
-        initials, family = _initials(mention.printed)
-        found, method = self._surname(family or mention.key, kinds, when, resolved)
-        if initials:
-            found = [a for a in found if _given_initial(a.label) == initials[0]]
+        family, given = name_parts(mention.printed) if mention.person else (mention.key, ())
+        found, method = self._surname(family if given else mention.key, kinds, when, resolved)
+        if given:
+            found = [a for a in found if _given_names_fit(a, given)]
+            if not found:
+                found, method = self._by_given_names(family, given, when)
+        kind = PERSON if mention.person else (found[0].kind if found else PERSON)
+        entity = Entity(name=mention.printed, printed=mention.printed, kind=kind)
         if found:
+            if len({a.kind for a in found}) > 1:
+                entity = replace(entity, kind=PERSON)
             return self._decide(entity, found, method, kinds, in_document=True)
         if mention.person:
             return _unknown(entity)
         return None  # a table name that does not fit this document (period, kind): not a mention
+
+    def _by_given_names(self, family: str, given: tuple[str, ...], when) -> tuple[list, str]:
+        """Verified people of that family name whose given names fit (``E. Honecker``,
+        ``Nikita S. Khrushchev``). Not for family names printed first (``Kim``): their
+        given names are not initialled, and a wrong reading is a wrong person."""
+        if family in surname_first() or not family:
+            return [], ""
+        found = [a for a in self.index.by_surname.get(family, ())
+                 if a.kind == PERSON and a.qid and a.fits(when) and _given_names_fit(a, given)]
+        return found, "authority:unique-surname"
+
+    def _could_fund(self, entity: Entity) -> bool:
+        """Whether a funder value can be a funder: the table knows it, or it reads as a body.
+
+        The page reader takes a block under no heading for a donor printed alone; one
+        such as ``Original`` or ``Meeting Minutes`` names no one and is dropped.
+        """
+        return bool(entity.qid) or looks_like_organization(entity.name) or any(
+            self.index.by_name.get(form) for form in variants(entity.name, entity.printed, entity.alternates))
 
     # --- decisions -------------------------------------------------------------------
 
@@ -205,29 +241,112 @@ def _linked(entity: Entity, authority: Authority, method: str) -> Entity:
                    link=LinkDecision(status, method, 1.0, authority.qid))
 
 
-def _initials(printed: str) -> tuple[str, str | None]:
-    """``A.I. Mikoyan`` -> ("ai", "mikoyan"); names without initials -> ("", None)."""
-    words = tokens(printed)
-    if len(words) < 2 or any(len(w) > 1 for w in words[:-1]):
-        return "", None
-    return "".join(w.lower() for w in words[:-1]), folded(words[-1])
+def _given_names_fit(authority: Authority, given: tuple[str, ...]) -> bool:
+    """Whether printed given names or initials fit one of the entry's full names."""
+    return any(given_names_agree(given, name_parts(name)[1])
+               for name in (authority.label, *authority.aliases) if " " in name.strip())
 
 
-def _given_initial(label: str) -> str:
-    words = tokens(label)
-    return words[0][0].lower() if len(words) > 1 else ""
+def _own_names(entity: Entity, demonyms: frozenset[str]) -> Entity:
+    """A text entity's alternate names, less what is no name of it.
 
-
-def _corefer(entity: Entity, named: list[Entity]) -> Entity:
-    """A bare surname the document also prints in full is that person (linked or not)."""
-    if entity.kind != PERSON or entity.link is None or entity.link.status != "unknown" \
-            or " " in entity.name:
+    The printed form is kept as an alternate name only when it is one: not an
+    adjective (``French``), not a title with a name (``Chairman Mao``), not a name with
+    a gloss (``Filippov [Stalin]``), not the label in other capitals.
+    """
+    if not entity.alternates:
         return entity
-    family = folded(entity.name)
-    same = {e.key: e for e in named if e.kind == PERSON and " " in e.name and surname(e.name) == family}
-    if len(same) != 1:
+    kept = tuple(a for a in entity.alternates if _is_own_name(a, entity.name, demonyms))
+    return entity if kept == entity.alternates else replace(entity, alternates=kept)
+
+
+@text_cache(maxsize=1 << 12, measure=lambda alternate, label, demonyms: len(alternate) + len(label))
+def _is_own_name(alternate: str, label: str, demonyms: frozenset[str]) -> bool:
+    key = folded(alternate)
+    first = key.split(" ")[0] if key else ""
+    return bool(key) and key != folded(label) and key not in demonyms and first not in _TITLES \
+        and not _GLOSS.search(alternate)
+
+
+def _one_per_person(texts: list[Entity], named: list[Entity]) -> list[Entity]:
+    """One node per person: a shorter form joins the fuller name the document prints.
+
+    ``Andrei Andreyevich Gromyko`` joins the table's Gromyko, then ``Gromyko`` joins
+    him too; ``Leonid`` joins ``Leonid Brezhnev``; each only when exactly one person of
+    the document fits. ``Kim`` beside ``Kim Tu-bong`` and ``Kim Chang-man`` stays apart,
+    even when the table knows one of them.
+    """
+    if not any(_open(e) or e.link is not None and e.link.method == "authority:in-context" for e in texts):
+        return texts
+    people = [e for e in (*named, *texts) if e.kind == PERSON and e.key]
+    if len(people) < 2:
+        return texts
+    texts = [_unless_another(e, people) for e in texts]
+    people = [e for e in (*named, *texts) if e.kind == PERSON and e.key]
+    fuller = _Names(people)
+    first = {e.key: fuller.of(e) for e in texts if _open(e) and name_parts(e.name)[1]}
+    texts = [first.get(e.key, e) for e in texts]
+    fuller = _Names([first.get(e.key, e) for e in people])
+    return [fuller.of(e) if _open(e) else e for e in texts]
+
+
+def _open(entity: Entity) -> bool:
+    return entity.kind == PERSON and entity.link is not None and entity.link.status in ("unknown", "ambiguous")
+
+
+def _unless_another(entity: Entity, people: list[Entity]) -> Entity:
+    """A bare surname linked to the one table person the document names in full is not
+    his when the document also names someone else of that family the table does not know."""
+    if entity.link is None or entity.link.method != "authority:in-context" or entity.kind != PERSON \
+            or " " in entity.printed.strip():
         return entity
-    return next(iter(same.values()))
+    family = name_parts(entity.printed)[0]
+    if any(o.key != entity.key and o.link is not None and o.link.status == "unknown"
+           and name_parts(o.name)[0] == family and name_parts(o.name)[1] for o in people):
+        return _unknown(Entity(name=entity.printed, printed=entity.printed, kind=PERSON))
+    return entity
+
+
+class _Names:
+    """The persons of a document by family name and by first given name (a lone ``Leonid``)."""
+
+    def __init__(self, people: list[Entity]):
+        self.by_family: dict[str, list] = {}
+        self.by_given: dict[str, list] = {}
+        for person in people:
+            known = person.link is not None and person.link.status in ("linked", "unverified")
+            for name in (person.name, *person.alternates) if known else (person.name,):
+                family, given = name_parts(name)
+                self.by_family.setdefault(family, []).append((person, name, known))
+                if given:
+                    self.by_given.setdefault(given[0], []).append((person, name, known))
+
+    def of(self, entity: Entity) -> Entity:
+        """The one person of the document that ``entity`` names more briefly, else ``entity``."""
+        family, given = name_parts(entity.name)
+        candidates = self.by_family.get(family, []) + ([] if given else self.by_given.get(family, []))
+        linked, unknown = {}, {}
+        for other, name, known in candidates:
+            if other.key != entity.key and _same_person(entity.name, name, known):
+                (linked if known else unknown)[other.key] = other
+        fits = {**linked, **{e.key: e for e in unknown.values() if not any(
+            o is not e and _same_person(e.name, o.name, False) for o in unknown.values())}}
+        return next(iter(fits.values())) if len(fits) == 1 else entity
+
+
+@text_cache(maxsize=1 << 12, measure=lambda short, full, known: len(short) + len(full))
+def _same_person(short: str, full: str, known: bool) -> bool:
+    """Whether ``short`` can name the person ``full`` names, and ``full`` says more (or is
+    ``known``: a table entry's name): a bare family name, or a lone given name (``Leonid``
+    for ``Leonid Brezhnev``), or given names that agree."""
+    family, given = name_parts(short)
+    full_family, full_given = name_parts(full)
+    if not given:
+        return family == full_family and bool(full_given) or (
+            len(family) > 2 and full_given[:1] == (family,) and full_family not in surname_first())
+    if family != full_family or not given_names_agree(given, full_given):
+        return False
+    return known or (sum(map(len, full_given)), len(full_given)) > (sum(map(len, given)), len(given))
 
 
 def _own_key(entity: Entity) -> str:

@@ -89,12 +89,18 @@ def clean(documents: Path) -> None:
     shutil.rmtree(documents / DUPLICATES, ignore_errors=True)
 
 
+def overwrite(documents: Path, key: str, files: dict[str, bytes]) -> None:
+    """Put a document's files under its key, replacing what is there (each file whole or absent)."""
+    for ext, data in files.items():
+        write_bytes(documents / f"{key}{ext}", data)
+
+
 def read_back(documents: Path) -> dict[str, tuple[str, str | None]] | None:
     """The documents a generation published, read back from their files: key -> (the digest
     the export gave its triples, the time its description carries), for when the state that
     held them is lost.
 
-    The digest is :attr:`lod.pipeline.Rendered.digest`: the SHA-256 of the document's sorted
+    The digest is :attr:`lod.publish.rendered.Rendered.digest`: the SHA-256 of the document's sorted
     N-Triples lines, here written again from the parsed file; "" when the file does not
     parse. The time is its ``prov:generatedAtTime`` (None when it has none). None when the
     generation has no per-document files (a dump-only export).

@@ -36,17 +36,12 @@ from typing import NamedTuple
 
 from isal import igzip
 
+from lod import serialize
 from lod.publish.files import write_text
+from lod.publish.layout import MANIFEST
+from lod.serialize import Format
 
-NT_MEDIA_TYPE = "application/n-triples"
-NQ_MEDIA_TYPE = "application/n-quads"
 ENCODING = "gzip"
-MANIFEST = "manifest.json"
-NT_NAME = "dataset-{:05d}.nt.gz"
-NQ_NAME = "documents-{:05d}.nq.gz"
-
-_CHUNK = re.compile(r"(dataset-\d{5,}\.nt|documents-\d{5,}\.nq)\.gz\Z")
-_TEMP = re.compile(r"\.((dataset|documents)-\d{5,}\.n[tq]\.gz\..+)\.tmp\Z")
 _GRAPH = re.compile(r'[^\x00-\x20<>"{}|^`\\]+\Z')
 _RDF_TYPE = b"http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 # The rest of each line is matched too, so the search resumes at the next line instead of
@@ -103,15 +98,18 @@ class DumpWriter:
     ``uri_space`` (e.g. ``{base}id/``) only affects :attr:`stats`.entities.
     """
 
-    def __init__(self, folder: Path, chunk_triples: int = 500_000, level: int = 2,
-                 uri_space: str = "", quads: bool = True):
+    def __init__(self, folder: Path, dumps: Iterable[Format] = (serialize.N_TRIPLES, serialize.N_QUADS),
+                 chunk_triples: int = 500_000, level: int = 2, uri_space: str = ""):
         if chunk_triples < 1:
             raise ValueError("chunk_triples must be at least 1")
+        dumps = list(dumps)
+        every_triple_once = [f for f in dumps if not f.dump.graphs]
+        if not every_triple_once:
+            raise ValueError("a dump that holds every triple once (N-Triples) is always written")
         self.folder = Path(folder)
         self.chunk_triples = chunk_triples
         self.level = level
         self.uri_space = uri_space.encode("utf-8")
-        self.quads = quads  # False: the N-Triples dump only (lod export --formats nt)
         self.stats: DumpStats | None = None
         self.removed: list[str] = []  # stale chunk files deleted by close()
         self._shared: set[bytes] = set()
@@ -121,13 +119,14 @@ class DumpWriter:
         self._last_graph = ""
         self._closed = False
         self.folder.mkdir(parents=True, exist_ok=True)
+        chunk, temporary = _chunk_names()
         for leftover in self.folder.iterdir():  # from an export that was killed
-            if _TEMP.match(leftover.name):
+            if temporary.match(leftover.name):
                 leftover.unlink()
-        self._triples = _ThreadedChunks(_ChunkWriter(self.folder, NT_NAME, NT_MEDIA_TYPE, chunk_triples,
-                                                     level), graphs=False)
-        self._quads = _ThreadedChunks(_ChunkWriter(self.folder, NQ_NAME, NQ_MEDIA_TYPE, chunk_triples, level),
-                                      graphs=True) if quads else None
+        self._chunk_name = chunk
+        writers = {f.name: _ThreadedChunks(_ChunkWriter(self.folder, f, chunk_triples, level)) for f in dumps}
+        self._triples = [writers[f.name] for f in every_triple_once]
+        self._graphs = [writers[f.name] for f in dumps if f.dump.graphs]
 
     def add(self, graph: str, own: bytes | list[str], shared: bytes | list[str] = b"",
             stats: LineStats | None = None) -> None:
@@ -152,17 +151,17 @@ class DumpWriter:
         self._predicates |= stats.predicates
         self._classes |= stats.classes
         self._shared.update(shared.split(b"\n"))
-        self._triples.add(graph, own, stats.triples)
-        if self._quads is not None:
-            self._quads.add(graph, own + shared, stats.triples + shared.count(b"\n"))
+        for chunks in self._triples:
+            chunks.add(graph, own, stats.triples)
+        for chunks in self._graphs:
+            chunks.add(graph, own + shared, stats.triples + shared.count(b"\n"))
 
     def discard(self) -> None:
         """Drop everything; the writer cannot be used again."""
         self._closed = True
         self._shared = set()
-        self._triples.discard()
-        if self._quads is not None:
-            self._quads.discard()
+        for chunks in (*self._triples, *self._graphs):
+            chunks.discard()
 
     def close(self) -> list[DumpFile]:
         """Write the shared lines, finish the chunks, delete stale ones; N-Triples files first."""
@@ -174,9 +173,9 @@ class DumpWriter:
             shared = b"".join(line + b"\n" for line in sorted(self._shared))
             self._shared = set()
             extra = line_stats(shared, self.uri_space)
-            self._triples.add("", shared, extra.triples)
-            files = self._triples.finish()
-            files += self._quads.finish() if self._quads is not None else []
+            for chunks in self._triples:
+                chunks.add("", shared, extra.triples)
+            files = [file for chunks in (*self._triples, *self._graphs) for file in chunks.finish()]
         except BaseException:
             self.discard()
             raise
@@ -186,7 +185,7 @@ class DumpWriter:
                                _decoded(self._classes | extra.classes))
         written = {Path(f.path).name for f in files}
         for path in sorted(self.folder.iterdir()):
-            if _CHUNK.match(path.name) and path.name not in written:
+            if self._chunk_name.match(path.name) and path.name not in written:
                 path.unlink()
                 self.removed.append(path.name)
         return files
@@ -207,11 +206,19 @@ def _blob(lines: bytes | list[str]) -> bytes:
     return blob
 
 
+def _chunk_names() -> tuple[re.Pattern, re.Pattern]:
+    """Names of the chunks of every registered dump format, and of their temporary files."""
+    names = "|".join(re.escape(f.dump.stem) + r"-\d{5,}" + re.escape(f.extension)
+                     for f in serialize.formats() if f.dump)
+    return re.compile(rf"({names})\.gz\Z"), re.compile(rf"\.(({names})\.gz\..+)\.tmp\Z")
+
+
 class _ChunkWriter:
     """Streams lines into numbered chunk files of at most ``limit`` lines."""
 
-    def __init__(self, folder: Path, name: str, media_type: str, limit: int, level: int):
-        self.folder, self.name, self.media_type = folder, name, media_type
+    def __init__(self, folder: Path, format: Format, limit: int, level: int):
+        self.folder, self.format, self.media_type = folder, format, format.media_type
+        self.name = f"{format.dump.stem}-{{:05d}}{format.extension}.gz"
         self.limit, self.level = limit, level
         self.files: list[DumpFile] = []
         self.chunk: _Chunk | None = None
@@ -220,7 +227,7 @@ class _ChunkWriter:
         while lines:
             if self.chunk is None:
                 self.chunk = _Chunk(self.folder / self.name.format(len(self.files) + 1),
-                                    self.media_type, self.level)
+                                    self.format, self.level)
             room = self.limit - self.chunk.triples
             if lines > room:  # rare: split at the room-th line end
                 cut = _nth_line_end(blob, room)
@@ -250,15 +257,15 @@ class _ChunkWriter:
 class _ThreadedChunks:
     """A :class:`_ChunkWriter` fed through a queue and compressed in its own thread.
 
-    ISA-L releases the GIL, so the two dumps compress on other cores while the main
-    thread prepares the next documents. ``graphs``: the N-Quads dump, where each
-    document's lines get its graph and a graph starts a new chunk rather than
+    ISA-L releases the GIL, so the dumps compress on other cores while the main
+    thread prepares the next documents. A dump with a graph per document (N-Quads):
+    each document's lines get its graph, and a graph starts a new chunk rather than
     straddle two (unless it is larger than a chunk by itself).
     """
 
-    def __init__(self, chunks: _ChunkWriter, graphs: bool):
+    def __init__(self, chunks: _ChunkWriter):
         self.chunks = chunks
-        self.graphs = graphs
+        self.graphs = chunks.format.dump.graphs
         self.queue: queue.Queue = queue.Queue(maxsize=64)
         self.error: BaseException | None = None
         self.thread = threading.Thread(target=self._run, name=f"lod-{chunks.media_type}", daemon=True)
@@ -306,11 +313,11 @@ class _ThreadedChunks:
 class _Chunk:
     """One gzip file being streamed to a temporary name (deterministic header: no name, mtime 0)."""
 
-    def __init__(self, path: Path, media_type: str, level: int):
+    def __init__(self, path: Path, format: Format, level: int):
         self.path = path
-        self.media_type = media_type
+        self.media_type = format.media_type
         self.triples = 0
-        self.graphs: dict[str, int] | None = {} if media_type == NQ_MEDIA_TYPE else None
+        self.graphs: dict[str, int] | None = {} if format.dump.graphs else None
         handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         self._temp = Path(temp)
         self._raw = os.fdopen(handle, "wb")

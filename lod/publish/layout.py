@@ -11,25 +11,65 @@ generation's files, so they keep their bytes, inode and modification time.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+from lod.errors import LodError
+
 HIDDEN = ".lod"
 CURRENT = "current"
+LOCK = "lock"
+
+# The export folder's published entries, each named once (serve and every writer import these).
+DOCUMENTS = "documents"
+DUMPS = "dumps"
+DATASET_DUMP = "dataset.nt.gz"
+MANIFEST = "manifest.json"
+VOID_TURTLE = "void.ttl"
+VOID_JSONLD = "void.jsonld"
+CHANGES = "changes"
+SITEMAP = "sitemap.xml"
+REPORT = "report.json"
+LINKS = "links.csv"
+STATE = "state.json"
+JOURNAL = "journal.jsonl"
 
 #: Everything lod publishes at the top of DIR (all symlinks into the current generation).
-PUBLISHED = (
-    "documents", "dumps", "dataset.nt.gz", "manifest.json", "void.ttl", "void.jsonld", "changes",
-    "sitemap.xml", "report.json", "links.csv", "state.json", "journal.jsonl",
-)
+PUBLISHED = (DOCUMENTS, DUMPS, DATASET_DUMP, MANIFEST, VOID_TURTLE, VOID_JSONLD, CHANGES, SITEMAP, REPORT,
+             LINKS, STATE, JOURNAL)
+
+
+class ExportRunning(LodError):
+    """Another export is writing into the same folder."""
 
 
 class Layout:
     def __init__(self, root: Path):
         self.root = root
         self.hidden = root / HIDDEN
+
+    def lock(self) -> int:
+        """Hold the folder for this export (released when the process ends, however it ends).
+
+        A second export into the same folder is refused instead of removing the first
+        one's work in progress.
+        """
+        self.hidden.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(self.hidden / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(descriptor)
+            raise ExportRunning(f"another export is writing into {self.root}",
+                                hint="wait for it to finish, or export into another folder") from None
+        return descriptor
+
+    @staticmethod
+    def unlock(descriptor: int) -> None:
+        os.close(descriptor)  # closing the descriptor releases the lock
 
     def current(self) -> Path | None:
         """The current generation, or None before the first export."""
@@ -65,14 +105,18 @@ class Layout:
         temporary.unlink(missing_ok=True)
         temporary.symlink_to(generation.name)
         os.replace(temporary, self.hidden / CURRENT)
-        self._link_published(generation)
+        self.link_published(generation)
         for old in self.hidden.glob("gen-*"):
             if old != generation:
                 shutil.rmtree(old, ignore_errors=True)
         return generation
 
-    def _link_published(self, generation: Path) -> None:
-        """``DIR/name`` -> ``.lod/current/name`` for each published entry (made once, never swapped)."""
+    def link_published(self, generation: Path) -> None:
+        """``DIR/name`` -> ``.lod/current/name`` for each published entry (made once, never swapped).
+
+        Also called when an export keeps the current generation: a first export killed
+        between its switch and these links gets them from the next run.
+        """
         names = set(PUBLISHED) | {p.name for p in generation.glob("sitemap-*.xml")}
         for name in sorted(names):
             entry = self.root / name

@@ -14,10 +14,11 @@ from collections.abc import Iterable
 from operator import itemgetter
 from pathlib import Path
 
-from lod.map.iris import Iris
+from lod.iris import Iris
 from lod.model import Record
-
-LINKS = "links.csv"
+from lod.publish.files import StreamedFile
+from lod.publish.layout import LINKS
+from lod.publish.products import Context, Product, Published, register
 COLUMNS = ("document", "record_id", "file", "line", "field", "printed", "name", "kind", "status",
            "method", "score", "qid", "candidates", "entity")
 
@@ -77,6 +78,34 @@ def render_links(rows: Iterable[dict[str, str]]) -> str:
         else:
             writer.writerow(cells)
     return buffer.getvalue()
+
+
+class _LinksWriter:
+    """``links.csv``: the header, then each document's rows (documents come in key order)."""
+
+    def __init__(self, generation: Path, context: Context):
+        self.file = StreamedFile(generation / LINKS)
+        self.file.write(render_links([]).encode("utf-8"))
+
+    def add(self, document: Published) -> None:
+        self.file.write(document.pieces["links"])
+
+    def delete(self, key: str) -> None:
+        pass
+
+    def close(self) -> None:
+        self.file.close()
+
+    def discard(self) -> None:
+        self.file.discard()
+
+
+def _rows(record: Record, triples, iris: Iris) -> bytes:
+    """The document's rows of links.csv (no header)."""
+    return render_links(link_rows(record, iris)).split("\n", 1)[1].encode("utf-8")
+
+
+PRODUCT = register(Product("links", _rows, _LinksWriter))
 
 
 def read_links(folder: Path) -> list[dict[str, str]]:

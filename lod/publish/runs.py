@@ -64,10 +64,16 @@ class KeySorter:
         self._made = len(self.runs)
         self.folder.mkdir(parents=True, exist_ok=True)
 
-    def add(self, key: str, digest: bytes, payload: bytes) -> bool:
-        """Add a record; True when this filled memory and everything added so far went to disk."""
+    def add(self, key: str, digest: bytes, payload: bytes) -> None:
+        """Add a record (in memory until :meth:`spill_if_full`)."""
         self._items.append((key, digest, payload))
         self._buffered += len(payload) + len(key) + 64
+
+    def spill_if_full(self) -> bool:
+        """When memory is full, write everything added so far to disk as one run; True if so.
+
+        The caller chooses when: a checkpoint after a spill must describe whole units of work.
+        """
         if self._buffered < self.spill_bytes:
             return False
         self.runs.append(self._write_run(sorted(self._items)))

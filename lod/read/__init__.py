@@ -24,12 +24,12 @@ from typing import BinaryIO
 
 from lod.errors import Place, ReadError
 from lod.limits import Limits
-from lod.model import Record
+from lod.model import Origin, Record
 from lod.read import csvfile, jsonlines, page, text
 from lod.read.archive_fields import over_limits
 from lod.read.unit import Unit
 
-#: File extension -> reader module (``split`` and ``parse``).
+#: File extension -> reader module (``split``, ``parse`` and optionally a quick ``title(unit)``).
 READERS = {".txt": page, ".jsonl": jsonlines, ".csv": csvfile}
 #: Readers that take a whole file as one record: ``split(path, handle)``, ``parse(unit)``.
 #: The others read lines: ``split(path, lines, limits)``, ``parse(unit, limits)``.
@@ -121,6 +121,16 @@ def parse(unit: Unit, limits: Limits = Limits()) -> Record | ReadError:
     return (over_limits(record, limits) or record) if isinstance(record, Record) else record
 
 
+def title(unit: Unit) -> str:
+    """A unit's title as printed, for grouping captures before the record is parsed whole: from
+    the reader's own quick ``title`` when it has one, else from the parsed record ("" if none)."""
+    reader = READERS[unit.kind]
+    if hasattr(reader, "title"):
+        return reader.title(unit)
+    record = reader.parse(unit)
+    return record.title if isinstance(record, Record) else ""
+
+
 def split_file(path: str, limits: Limits = Limits()) -> Iterator[Unit | ReadError]:
     """The units of one file (see :func:`read_file`)."""
     try:
@@ -177,6 +187,23 @@ def split_inputs(paths: Iterable[str], limits: Limits = Limits()) -> Iterator[Un
             yield from split_file(item, limits)
         else:
             yield item
+
+
+def reread(origins: Iterable[Origin], limits: Limits = Limits()) -> list[Record | ReadError]:
+    """The records at ``origins`` (file and line or record number), read again from their files.
+
+    For the rare document whose captures only meet once the whole export is known (one
+    landing page printed with two different titles); each file is read once.
+    """
+    wanted: dict[str, set] = {}
+    for origin in origins:  # a page is one record at line 1
+        wanted.setdefault(origin.file, set()).add((origin.line or 1, origin.record))
+    found = []
+    for path, places in sorted(wanted.items()):
+        for unit in split_file(path, limits):
+            if isinstance(unit, Unit) and (unit.line or 1, unit.record) in places:
+                found.append(parse(unit, limits))
+    return found
 
 
 def count_records(paths: Iterable[str]) -> int:

@@ -101,7 +101,7 @@ def record_from_fields(values: dict, origin: Origin, separator: str | None = Non
 
     return Record(
         title=title,
-        identifiers=F.identifiers(url, text("record_id"), title, F.document_numbers(body)),
+        identifiers=F.identifiers(url, text("record_id"), title, date, F.document_numbers(body)),
         origin=origin,
         description=F.clean_text(text("description")),
         summary=F.clean_text(text("summary")),

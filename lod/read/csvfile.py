@@ -74,6 +74,11 @@ def split(path: str, lines: Iterable[bytes | ReadError], limits: Limits = Limits
         source.read_again(rest)
 
 
+def title(unit: Unit) -> str:
+    """The row's title as printed (for grouping records)."""
+    return unit.data.get("title") or ""
+
+
 def _delimiter(first: str | None) -> str:
     """A comma, or a tab for a header of tabs and no comma (spreadsheet programs save their
     "Unicode text" so: tab-separated UTF-16)."""

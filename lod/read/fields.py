@@ -11,10 +11,10 @@ import json
 import re
 import unicodedata
 from functools import lru_cache
-from urllib.parse import unquote, urlsplit
 
 from lod.limits import text_cache
 from lod.model import ORGANIZATION, PERSON, PLACE, Entity, Identifiers, RecordDate, Subject
+from lod.read.keys import document_key
 from lod.vocab import read_lines
 
 MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
@@ -150,7 +150,8 @@ def _organization_words() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
-def _surname_first() -> frozenset[str]:
+def surname_first() -> frozenset[str]:
+    """Folded family names printed first (Kim, Mao, Chiang): East Asian names keep that order."""
     return frozenset(fold(word) for word in read_lines("surname-first.txt"))
 
 
@@ -227,7 +228,7 @@ def agent_from_printed(printed: str, kind: str | None = None) -> Entity:
     if rest.count(",") == 1:
         surname, given = (part.strip() for part in rest.split(","))
         if surname and given:
-            if fold(surname) in _surname_first() and not given.endswith("."):
+            if fold(surname) in surname_first() and not given.endswith("."):
                 name = f"{surname} {given}"
             else:
                 name = f"{given} {surname}"
@@ -256,14 +257,30 @@ _CREDIT = re.compile(r"made possible with (?:the )?support (?:from|of)\s+(?P<who
 
 
 def funders_from_credit(credit: str | None) -> list[str]:
-    """Funder names from "This document was made possible with support from X[, Y | and the Y]"."""
+    """Funder names from "This document was made possible with support from X[, Y | and the Y]".
+
+    The sentence ends at its full stop: a flattened PDF export runs on into the next
+    field ("... Leon Levy Foundation. Original Language: Russian"). A piece that reads
+    as a sentence (a cut-off rights notice) is no funder.
+    """
     if not credit:
         return []
     match = _CREDIT.search(" ".join(credit.split()))
     if not match:
         return []
-    names = re.split(r",\s+(?:and\s+)?(?:the\s+)?|\s+and\s+the\s+", match["who"])
-    return [re.sub(r"^the\s+", "", name.strip(), flags=re.I) for name in names if name.strip()]
+    who = _SENTENCE_END.split(match["who"], maxsplit=1)[0]
+    names = re.split(r",\s+(?:and\s+)?(?:the\s+)?|\s+and\s+the\s+", who)
+    names = [re.sub(r"^the\s+", "", name.strip(), flags=re.I) for name in names]
+    return [name for name in names if name and not _reads_as_sentence(name)]
+
+
+_SENTENCE_END = re.compile(r"(?<![A-Z])(?<!\b[A-Z][a-z])\.\s+(?=[A-Z])")
+_NAME_PARTICLES = frozenset("of the and for de du la von van".split())
+
+
+def _reads_as_sentence(name: str) -> bool:
+    """Two or more lower-case words that are not particles (``of``, ``the``): a sentence."""
+    return sum(1 for word in name.split() if word.islower() and word not in _NAME_PARTICLES) >= 2
 
 
 def unique_names(names: list[str]) -> list[str]:
@@ -274,72 +291,15 @@ def unique_names(names: list[str]) -> list[str]:
     return list(kept.values())
 
 
-# --- keys ---------------------------------------------------------------------
-
-_SLUG_STOP_WORDS = frozenset(
-    "a an as at before but by for from is in into like of off on onto per since than "
-    "the this that to up via with".split()
-)
-SLUG_MAX = 90
-_KEY = re.compile(r"^[a-z0-9][a-z0-9-]{0,119}$")
+# --- identifiers ----------------------------------------------------------------
 
 
-def archive_slug(title: str) -> str:
-    """The landing-page slug the archive gives a title (LAYOUTS.md §5.7).
-
-    Lower case, punctuation dropped (``A.M.`` -> ``am``), short words removed,
-    cut at 90 characters on a word boundary (a single longer word is cut itself).
-    """
-    text = unicodedata.normalize("NFKD", title.casefold())
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = re.sub(r"['’‘`.:]", "", text)
-    words = [w for w in re.split(r"[^a-z0-9]+", text) if w and w not in _SLUG_STOP_WORDS]
-    slug = words[0][:SLUG_MAX] if words else "untitled"
-    for word in words[1:]:
-        candidate = f"{slug}-{word}"
-        if len(candidate) > SLUG_MAX:
-            break
-        slug = candidate
-    return slug
-
-
-def key_from_url(url: str | None) -> str | None:
-    """The key in a landing-page URL: ``/document/<slug or number>`` or ``/node/<n>``."""
-    if not url:
-        return None
-    try:
-        path = unquote(urlsplit(url.strip()).path)
-    except ValueError:  # not a URL (a stray '[' or ']'): the key comes from the next source
-        return None
-    match = re.search(r"/(document|node)/([^/]+?)(?:\.pdf)?/?$", path)
-    if not match:
-        return None
-    segment = match[2].lower()
-    if not _KEY.match(segment):
-        segment = archive_slug(segment)
-    return f"node-{segment}" if match[1] == "node" else segment
-
-
-def document_key(url: str | None, record_id: str | None, title: str) -> str:
-    """Stable document key: from the landing-page URL, else the record ID, else the title.
-
-    Never random and never dependent on input order; the title fallback is the
-    slug the archive itself would most likely have given the page.
-    """
-    key = key_from_url(url)
-    if key:
-        return key
-    if record_id and re.fullmatch(r"[A-Za-z0-9-]{1,40}", record_id):
-        return f"record-{record_id.lower()}"
-    return archive_slug(title)
-
-
-def identifiers(url: str | None, record_id: str | None, title: str,
+def identifiers(url: str | None, record_id: str | None, title: str, date: RecordDate | None,
                 numbers: tuple[str, ...] = ()) -> Identifiers:
     url = clean_line(url)
     record_id = clean_line(record_id)
     return Identifiers(record_id=record_id, document_numbers=numbers, url=url,
-                       key=document_key(url, record_id, title))
+                       key=document_key(url, record_id, title, date))
 
 
 _DOCUMENT_NUMBER = re.compile(r"^No\.\s*([0-9][\w./-]*)$")

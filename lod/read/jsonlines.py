@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
 
 from lod.errors import Place, ReadError
@@ -24,6 +25,16 @@ def split(path: str, lines: Iterable[bytes | ReadError],
         elif raw.strip():
             record_number += 1
             yield Unit(".jsonl", path, number, record_number, raw)
+
+
+def title(unit: Unit) -> str:
+    """The line's title as printed, cheaply (for grouping records); "" when it has none to give."""
+    try:
+        values = json.loads(unit.data)
+    except (ValueError, RecursionError):
+        return ""
+    value = values.get("title") if isinstance(values, dict) else None
+    return value if isinstance(value, str) else ""
 
 
 def parse(unit: Unit, limits: Limits = Limits()) -> Record | ReadError:

@@ -1,4 +1,10 @@
-"""Stage 4, serialize: triples -> text, one registry by name, media type and extension.
+"""Stage 4, serialize: the one registry of the RDF formats lod writes and serves.
+
+Every format is a :class:`Format`, registered once here and read by everything else:
+the export (which per-document files and which dumps to write, ``--formats``), the CLI,
+the dump writer (chunk names, media types), the dataset description (``void:feature``),
+content negotiation and the SPARQL endpoint. Adding a format is one writer module plus
+one :func:`register` call.
 
 The direct writers (Turtle, JSON-LD, N-Triples) are the fast path used for output;
 RDF/XML goes through rdflib. Every writer takes a document's triples (plain, see
@@ -7,18 +13,101 @@ RDF/XML goes through rdflib. Every writer takes a document's triples (plain, see
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from lod.serialize import jsonld, ntriples, turtle
 
+Writer = Callable[..., str]
+
+
+@dataclass(frozen=True)
+class Dump:
+    """How a format is written as a whole-dataset dump, in gzip chunks ``dumps/<stem>-00001.<ext>.gz``.
+
+    ``graphs``: one named graph per document (N-Quads), else every triple once.
+    """
+
+    stem: str
+    graphs: bool
+
 
 @dataclass(frozen=True)
 class Format:
+    """One RDF format. ``name`` is what ``--formats``, file extensions and ``?format=`` use."""
+
     name: str
+    label: str
     media_type: str
-    extension: str
-    write: Callable[..., str]
+    w3c: str  # the format's IRI under http://www.w3.org/ns/formats/ (void:feature)
+    file_type: str  # its code in the EU Vocabularies file types (dcterms:format of a DCAT distribution)
+    write: Writer | None = None  # one document's triples -> text (served; per-document files)
+    per_document: bool = False  # the export can write it as documents/KEY.<name>
+    dump: Dump | None = None  # the export can write it as a dump
+    default: bool = False  # written unless --formats says otherwise
+    required: bool = False  # every export writes it
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def extension(self) -> str:
+        return f".{self.name}"
+
+    @property
+    def exportable(self) -> bool:
+        return self.per_document or self.dump is not None
+
+
+_REGISTRY: dict[str, Format] = {}
+_LOOKUP: dict[str, Format] = {}
+
+
+def register(format: Format) -> Format:
+    """Add a format; its name, aliases and media type must be new."""
+    keys = (format.name, *format.aliases, format.media_type)
+    taken = [key for key in keys if key.lower() in _LOOKUP]
+    if taken:
+        raise ValueError(f"format {format.name!r}: {', '.join(taken)} already registered")
+    _REGISTRY[format.name] = format
+    _LOOKUP.update({key.lower(): format for key in keys})
+    return format
+
+
+def get(key: str) -> Format:
+    """A format by name (``ttl``), alias (``turtle``), media type or extension (``.ttl``)."""
+    try:
+        return _LOOKUP[key.lower().lstrip(".")]
+    except KeyError:
+        raise KeyError(f"unknown format {key!r}; known: {', '.join(_REGISTRY)}") from None
+
+
+def formats() -> tuple[Format, ...]:
+    """Every registered format, in registration order."""
+    return tuple(_REGISTRY.values())
+
+
+def served() -> tuple[Format, ...]:
+    """The formats a document's description can be served in."""
+    return tuple(f for f in _REGISTRY.values() if f.write is not None)
+
+
+def default_outputs() -> tuple[str, ...]:
+    return tuple(f.name for f in _REGISTRY.values() if f.default or f.required)
+
+
+def outputs(names: Iterable[str]) -> tuple[Format, ...]:
+    """The formats an export writes for ``names`` (``--formats``), in registry order.
+
+    Raises ValueError naming the choices for an unknown or unexportable name, or when a
+    format every export needs is missing.
+    """
+    chosen = {get(name).name for name in names} if names else set()
+    wrong = [name for name in chosen if not _REGISTRY[name].exportable]
+    missing = [f.name for f in _REGISTRY.values() if f.required and f.name not in chosen]
+    if wrong or missing:
+        choices = ", ".join(f.name for f in _REGISTRY.values() if f.exportable)
+        needed = ", ".join(f.name for f in _REGISTRY.values() if f.required)
+        raise ValueError(f"choose from {choices}; {needed} is always written")
+    return tuple(f for f in _REGISTRY.values() if f.name in chosen)
 
 
 def _rdfxml(triples, root=None) -> str:
@@ -35,21 +124,17 @@ def _rdfxml(triples, root=None) -> str:
     return graph.serialize(format="pretty-xml")
 
 
-FORMATS = (
-    Format("turtle", "text/turtle", ".ttl", turtle.serialize),
-    Format("jsonld", "application/ld+json", ".jsonld", jsonld.serialize),
-    Format("ntriples", "application/n-triples", ".nt", lambda triples, root=None: ntriples.serialize(triples)),
-    Format("rdfxml", "application/rdf+xml", ".rdf", _rdfxml),
-)
-_LOOKUP = {key: f for f in FORMATS for key in (f.name, f.media_type, f.extension, f.extension[1:])}
-_LOOKUP.update({"ttl": _LOOKUP["turtle"], "json-ld": _LOOKUP["jsonld"], "nt": _LOOKUP["ntriples"],
-                "xml": _LOOKUP["rdfxml"]})
+def _ntriples(triples, root=None) -> str:
+    return ntriples.serialize(triples)
 
 
-def get(key: str) -> Format:
-    """A format by name (``turtle``), alias (``ttl``), media type or extension."""
-    try:
-        return _LOOKUP[key.lower()]
-    except KeyError:
-        names = ", ".join(f.name for f in FORMATS)
-        raise KeyError(f"unknown format {key!r}; known: {names}") from None
+TURTLE = register(Format("ttl", "Turtle", "text/turtle", "Turtle", "RDF_TURTLE", turtle.serialize,
+                         per_document=True, default=True, aliases=("turtle",)))
+JSON_LD = register(Format("jsonld", "JSON-LD", "application/ld+json", "JSON-LD", "JSON_LD", jsonld.serialize,
+                          per_document=True, default=True, aliases=("json-ld",)))
+N_TRIPLES = register(Format("nt", "N-Triples", "application/n-triples", "N-Triples", "RDF_N_TRIPLES", _ntriples,
+                            dump=Dump("dataset", graphs=False), required=True, aliases=("ntriples",)))
+N_QUADS = register(Format("nq", "N-Quads", "application/n-quads", "N-Quads", "RDF_N_QUADS",
+                          dump=Dump("documents", graphs=True), default=True, aliases=("nquads",)))
+RDF_XML = register(Format("rdf", "RDF/XML", "application/rdf+xml", "RDF_XML", "RDF_XML", _rdfxml,
+                          aliases=("rdfxml", "xml")))

@@ -17,15 +17,16 @@ answer for; behind a proxy with a path prefix, pass uvicorn's ``root_path``)::
     /dumps/<file>                       dump files (Range requests, Content-Length)
     /changes/, /changes/<page>.json     the Activity Streams change feed
     /sitemap.xml (+ sitemap-NNNNN.xml parts), /manifest.json, /robots.txt
-    /sparql, /oai                       from lod.serve.sparql / lod.serve.oai when present
+    /sparql, /oai                       lod.serve.sparql / lod.serve.oai
 
 Every response carries ``Access-Control-Allow-Origin: *``; representations carry a
 strong ``ETag`` (a hash of the bytes), ``Last-Modified`` and honour ``If-None-Match``
 / ``If-Modified-Since`` with 304. The web layer has no mapping logic: it serves the
 files publish wrote, converts them between RDF syntaxes with the project's own
-writers (``lod.serialize``), or reads the embedded store (entity descriptions).
-Blocking work (file reads, parsing, the store) runs in worker threads with a
-dedicated limiter, so a long SPARQL query elsewhere cannot starve page requests.
+writers (``lod.serialize``), or reads the query store (entity descriptions). A
+document the change journal says was deleted answers ``410 Gone``. Blocking work
+(file reads, parsing, the store) runs in worker threads with a dedicated limiter, so
+a long SPARQL query elsewhere cannot starve page requests.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import anyio
 import anyio.to_thread
@@ -50,9 +52,17 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from lod.serve import conneg
+from lod.publish.feed import CONTEXT as FEED_CONTEXT
+from lod.serve import conneg, oai
 from lod.serve import html as pages
-from lod.serve.store import Export, NotCached, valid_key
+from lod.serve.folder import (
+    CHANGES, CHANGES_INDEX, CHANGES_PAGE, DUMPS, MANIFEST, SITEMAP, SITEMAP_PART, Export, NotCached, valid_key,
+    void_file,
+)
+from lod.serve.options import ServeOptions
+from lod.serve.sparql.endpoint import SparqlEndpoint
+from lod.serve.store import QueryStore
+from lod.vocab import SCHEMA, XSD
 
 log = logging.getLogger("lod.serve")
 
@@ -72,7 +82,7 @@ OFFERS = [
     ("application/xml", "rdf"), ("text/xml", "rdf"), ("text/plain", "nt"),
 ]
 RDF_EXTENSIONS = ("ttl", "jsonld", "nt", "rdf")
-AS_MEDIA_TYPE = 'application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
+AS_MEDIA_TYPE = f'application/ld+json; profile="{FEED_CONTEXT[0]}"'  # Activity Streams 2.0
 _CHANGE_PAGE = re.compile(r"[a-z0-9][a-z0-9-]*\.json\Z")
 _DUMP_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
 _SEGMENT = _DUMP_NAME
@@ -153,7 +163,7 @@ def _to_rdflib(term):
         if term.language:
             return Literal(term.value, lang=term.language)
         datatype = term.datatype.value
-        if datatype == "http://www.w3.org/2001/XMLSchema#string":
+        if datatype == str(XSD.string):
             return Literal(term.value)
         return Literal(term.value, datatype=URIRef(datatype), normalize=False)
     raise TypeError(f"unexpected term in lod output: {term!r}")
@@ -174,15 +184,17 @@ def _parse_turtle(data: bytes) -> list:
 
 
 class Service:
-    """The request handlers over one :class:`Export`."""
+    """The request handlers over one :class:`Export` and its :class:`QueryStore`."""
 
-    def __init__(self, export: Export, *, max_age: int = 300, cache_size: int = 4096,
-                 cache_bytes: int = 256 * 1024 * 1024, threads: int = 32, home_documents: int = 100):
+    def __init__(self, export: Export, store: QueryStore, options: ServeOptions, home_documents: int = 100):
         self.export = export
-        self.max_age = max_age
-        self.cache = _LRU(cache_size, cache_bytes)
-        self.limiter = anyio.CapacityLimiter(threads)
+        self.store = store
+        self.max_age = options.max_age
+        self.cache = _LRU(options.cache_size, options.cache_bytes)
+        self.limiter = anyio.CapacityLimiter(options.threads)
         self.home_documents = home_documents
+        self.oai_served = bool(options.oai.admin_email)
+        self._void: tuple[tuple, list] | None = None
 
     async def run(self, function: Callable, *args):
         return await anyio.to_thread.run_sync(function, *args, limiter=self.limiter)
@@ -277,10 +289,10 @@ class Service:
             return cached
         if probe:
             raise NotCached(iri)
-        triples = export.describe(iri)
+        triples = self.store.describe(iri) + [t for t in self.void_triples() if t.subject.value == iri]
         if not triples:
             return None
-        keys = export.mentioned_in(iri)
+        keys = self.store.mentioned_in(iri)
         times = [t for t in (_iso_timestamp(export.modified(k)) for k in keys) if t]
         last_modified = max(times) if times else None
         if ext == "html":
@@ -296,27 +308,39 @@ class Service:
     def void_representation(self, ext: str, home: str, probe: bool = False) -> Representation | None:
         export = self.export
         if ext == "html":
-            return self.home_representation(home, probe)
-        published = export.resolve(f"void.{ext}")
+            return self.home_representation(home, None, probe)
+        published = export.resolve(void_file(ext))
         if published is not None:
             return self.read_file(published, FORMATS[ext][0], probe)
-        turtle = export.resolve("void.ttl")
+        turtle = export.resolve(void_file("ttl"))
         if turtle is None:
             return None
         return self._from_file(
             turtle, ("void", ext), FORMATS[ext][0], probe,
             lambda path: _write(ext, _parse_turtle(path.read_bytes()), export.dataset_iri()))
 
-    def home_representation(self, home: str, probe: bool = False) -> Representation:
+    def void_triples(self) -> list:
+        """The triples of ``void.ttl`` (the dataset, its distributions, the publisher),
+        parsed again when the file changes."""
+        signature = self.export.signature(void_file("ttl"))
+        cached = self._void
+        if cached is None or cached[0] != signature:
+            path = self.export.resolve(void_file("ttl"))
+            cached = (signature, _parse_turtle(path.read_bytes()) if path else [])
+            self._void = cached
+        return cached[1]
+
+    def home_representation(self, home: str, elsewhere: tuple[str, str] | None = None,
+                            probe: bool = False) -> Representation:
         export = self.export
         generation = export.generation()
-        cache_key = ("home", home, generation, export.state(probe).get("checksum"))
+        cache_key = ("home", home, elsewhere, generation, export.state(probe).get("checksum"))
         cached = self.cache.get(cache_key)
         if cached is not None:
             return cached
         if probe:
             raise NotCached("home")
-        void_path = export.resolve("void.ttl")
+        void_path = export.resolve(void_file("ttl"))
         void = pages.Description(_parse_turtle(void_path.read_bytes())) if void_path else None
         keys = export.keys()
         documents = (export.state().get("documents") or {})
@@ -324,7 +348,7 @@ class Service:
         listed = self.document_list(ordered[: self.home_documents], home, sort=False)
         body = pages.home_page(void, export.dataset_iri(), manifest=export.manifest(), documents=listed,
                                total_documents=len(keys), local=self.localizer(home),
-                               home=home).encode("utf-8")
+                               home=home, elsewhere=elsewhere, oai=self.oai_served).encode("utf-8")
         last_modified = None
         if void_path is not None:
             last_modified = os.stat(void_path).st_mtime
@@ -332,23 +356,22 @@ class Service:
 
     def document_list(self, keys: list[str], home: str, sort: bool = True) -> list[tuple[str, str, str | None]]:
         """(link, title, date) for documents, from the store (names as published)."""
-        import pyoxigraph as ox
-
-        store = self.export.store()
-        name = ox.NamedNode(pages.SCHEMA + "name")
-        date = ox.NamedNode(pages.SCHEMA + "dateCreated")
         rows = []
         for key in keys:
-            document = ox.NamedNode(self.export.document_iri(key))
-            titles = [q.object.value for q in store.quads_for_pattern(document, name, None, None)]
-            dates = [q.object.value for q in store.quads_for_pattern(document, date, None, None)]
+            document = self.export.document_iri(key)
+            titles = [t.value for t in self.store.objects(document, str(SCHEMA.name))]
+            dates = [t.value for t in self.store.objects(document, str(SCHEMA.dateCreated))]
             rows.append((f"{home}id/document/{key}", titles[0] if titles else key, dates[0] if dates else None))
         if sort:
             rows.sort(key=lambda row: (row[2] or "", row[1]))
         return rows
 
     def entity_exists(self, kind: str, slug: str) -> bool:
-        return self.export.knows(f"{self.export.base}id/{kind}/{slug}")
+        iri = f"{self.export.base}id/{kind}/{slug}"
+        return self.store.knows(iri) or self.in_void(iri)  # the publisher may be only in VoID
+
+    def in_void(self, iri: str) -> bool:
+        return any(t.subject.value == iri for t in self.void_triples())
 
     def localizer(self, home: str) -> Callable[[str], str]:
         base = self.export.base
@@ -382,9 +405,16 @@ class Service:
     def home_of(request: Request) -> str:
         return request.scope.get("root_path", "").rstrip("/") + "/"
 
-    def alternates(self, stem: str, current: str | None, formats=FORMATS) -> str:
-        return ", ".join(f'<{stem}.{ext}>; rel="alternate"; type="{media}"'
-                         for ext, (_, media, _) in formats.items() if ext != current)
+    @staticmethod
+    def alternate(stem: str, current: str) -> str:
+        """The one ``rel="alternate"`` link: the JSON-LD form (the Turtle one for JSON-LD).
+
+        One, because JSON-LD processors follow it to the JSON-LD form (JSON-LD 1.1 API,
+        "alternate link") and pyld's document loader fails on a second ``alternate``; the
+        303 (``rel="describedby"``, one per format) and the HTML pages list every format.
+        """
+        ext = "ttl" if current == "jsonld" else "jsonld"
+        return f'<{stem}.{ext}>; rel="alternate"; type="{FORMATS[ext][1]}"'
 
     def not_acceptable(self, offered: list[str]) -> Response:
         body = "406 Not Acceptable\nThis resource is available as:\n" + "".join(f"  {t}\n" for t in offered)
@@ -393,6 +423,17 @@ class Service:
     @staticmethod
     def not_found() -> Response:
         return PlainTextResponse("404 Not Found\n", status_code=404)
+
+    async def gone_or_not_found(self, request: Request, kind: str, key: str) -> Response:
+        """410 Gone for a document the change journal says was deleted (linking to the
+        dataset, its collection), else 404."""
+        when = await self.run(self.export.withdrawn, key) if kind == "document" else None
+        if when is None:
+            return self.not_found()
+        dataset = f"{self.home_of(request)}id/dataset"
+        body = f"410 Gone\nThe document {key} was withdrawn from this dataset at {when}.\nThe dataset: {dataset}\n"
+        return PlainTextResponse(body, status_code=410, headers={
+            "Link": f'<{dataset}>; rel="collection"', "Cache-Control": f"public, max-age={self.max_age}"})
 
     @staticmethod
     def split_extension(name: str) -> tuple[str, str | None] | None:
@@ -416,7 +457,7 @@ class Service:
         else:
             return self.not_found()
         if not exists:
-            return self.not_found()
+            return await self.gone_or_not_found(request, kind, name)
         home = self.home_of(request)
         target = f"{home}doc/{kind}/{name}"
         return self.see_other(target, [(target, None)] + [(f"{target}.{ext}", media)
@@ -427,15 +468,15 @@ class Service:
         rest = request.path_params["rest"]
         if len(rest) > 512 or not all(_SEGMENT.match(part) for part in rest.split("/")):
             return self.not_found()
-        if not await self.run(self.export.knows, f"{self.export.base}id/dataset/{rest}"):
+        if not await self.run(self.in_void, f"{self.export.base}id/dataset/{rest}"):
             return self.not_found()
         return await self.dataset(request)
 
     async def dataset(self, request: Request) -> Response:
         home = self.home_of(request)
         target = f"{home}void"
-        return self.see_other(target, [(target, None), (f"{home}void.ttl", "text/turtle"),
-                                       (f"{home}void.jsonld", "application/ld+json")])
+        return self.see_other(target, [(target, None), (f"{home}{void_file('ttl')}", "text/turtle"),
+                                       (f"{home}{void_file('jsonld')}", "application/ld+json")])
 
     def see_other(self, target: str, described_by: list[tuple[str, str | None]]) -> Response:
         links = ", ".join(f'<{href}>; rel="describedby"' + (f'; type="{media}"' if media else "")
@@ -463,9 +504,9 @@ class Service:
         else:
             representation = await self.build(self.entity, kind, key, ext, home)
         if representation is None:
-            return self.not_found()
+            return await self.gone_or_not_found(request, kind, key)
         stem = f"{home}doc/{kind}/{key}"
-        return self.respond(request, representation, Link=self.alternates(stem, ext),
+        return self.respond(request, representation, Link=self.alternate(stem, ext),
                             Vary="Accept" if negotiated else None,
                             Content_Location=f"{stem}.{ext}" if negotiated else None)
 
@@ -490,17 +531,18 @@ class Service:
         representation = await self.build(self.void_representation, ext, home)
         if representation is None:
             return self.not_found()
-        return self.respond(request, representation, Link=self.alternates(f"{home}void", ext),
+        return self.respond(request, representation, Link=self.alternate(f"{home}void", ext),
                             Vary="Accept" if negotiated else None,
                             Content_Location=(f"{home}void.{ext}" if ext != "html" else home)
                             if negotiated else None)
 
     async def home_page(self, request: Request) -> Response:
         home = self.home_of(request)
-        representation = await self.build(self.home_representation, home)
+        here, base = str(request.base_url), self.export.base
+        elsewhere = None if same_site(here, base) else (here, base)
+        representation = await self.build(self.home_representation, home, elsewhere)
         return self.respond(request, representation,
-                            Link=f'<{home}void>; rel="describedby", '
-                                 f'<{home}void.ttl>; rel="alternate"; type="text/turtle"')
+                            Link=f'<{home}void>; rel="describedby", ' + self.alternate(f"{home}void", "html"))
 
     async def context(self, request: Request) -> Response:
         from lod.vocab import vocab_path
@@ -518,30 +560,30 @@ class Service:
         return self.respond(request, representation)
 
     async def changes_index(self, request: Request) -> Response:
-        return await self.export_file(request, "changes/collection.json", AS_MEDIA_TYPE)
+        return await self.export_file(request, CHANGES_INDEX, AS_MEDIA_TYPE)
 
     async def change_page(self, request: Request) -> Response:
         name = request.path_params["name"]
         if not _CHANGE_PAGE.match(name):
             return self.not_found()
-        return await self.export_file(request, f"changes/{name}", AS_MEDIA_TYPE)
+        return await self.export_file(request, CHANGES_PAGE.format(name), AS_MEDIA_TYPE)
 
     async def sitemap(self, request: Request) -> Response:
-        return await self.export_file(request, "sitemap.xml", "application/xml")
+        return await self.export_file(request, SITEMAP, "application/xml")
 
     async def sitemap_part(self, request: Request) -> Response:
         """``sitemap-00001.xml`` ...: the parts of a sitemap index (over 50,000 documents)."""
         part = request.path_params["part"]
         if not (part.isdigit() and len(part) <= 9 and part.isascii()):
             return self.not_found()
-        return await self.export_file(request, f"sitemap-{part}.xml", "application/xml")
+        return await self.export_file(request, SITEMAP_PART.format(part), "application/xml")
 
     async def manifest(self, request: Request) -> Response:
-        return await self.export_file(request, "manifest.json", "application/json")
+        return await self.export_file(request, MANIFEST, "application/json")
 
     async def robots(self, request: Request) -> Response:
         home = self.home_of(request)
-        body = f"User-agent: *\nAllow: /\nSitemap: {self.export.base}sitemap.xml\n"
+        body = f"User-agent: *\nAllow: /\nSitemap: {self.export.base}{SITEMAP}\n"
         return PlainTextResponse(body, headers={"Cache-Control": f"public, max-age={self.max_age}",
                                                 "Link": f'<{home}void>; rel="describedby"'})
 
@@ -551,7 +593,7 @@ class Service:
         name = request.path_params["name"]
         if not _DUMP_NAME.match(name):
             return self.not_found()
-        path = await self.run(self.export.resolve, f"dumps/{name}")
+        path = await self.run(self.export.resolve, f"{DUMPS}/{name}")
         if path is None:
             return self.not_found()
         try:
@@ -575,32 +617,20 @@ class Service:
         return response
 
 
-def create_app(folder: Path | str, *, base: str | None = None, max_age: int = 300,
-               cache_size: int = 4096, cache_bytes: int = 256 * 1024 * 1024, threads: int = 32,
-               preload: bool = True,
-               extra_routes: bool = True, sparql: dict | None = None, oai: dict | None = None,
-               **options):
-    """The ASGI application serving one export folder.
+def create_app(folder: Path | str, options: ServeOptions | None = None):
+    """The ASGI application serving one export folder (read at request time, so re-exports,
+    the atomic ``DIR/.lod/current`` swap, are picked up without a restart).
 
-    folder       the export folder (``DIR``); read at request time, so re-exports
-                 (the atomic ``DIR/.lod/current`` swap) are picked up without a restart
-    base         override the base IRI (default: ``manifest.json``, else the documents)
-    max_age      ``Cache-Control: max-age`` in seconds for every representation
-    cache_size   built representations kept in memory (keys include file stats: never stale)
-    cache_bytes  ... and at most this many bytes of them (256 MiB)
-    threads      worker threads for file/parse/store work of this layer
-    preload      load the embedded store at startup, not on the first request needing it
-    extra_routes mount ``lod.serve.sparql`` / ``lod.serve.oai`` routes when those modules exist
-    sparql, oai  keyword options for ``sparql.routes(export, **sparql)`` / ``oai.routes(export, **oai)``
-                 (e.g. ``sparql={"timeout": 10, "max_results": 10000}``)
-    **options    kept in ``export.options`` for anything else that reads the export
-
+    Raises :class:`lod.errors.ConfigError` when ``options.base`` is not the export's base.
     Returns the Starlette app wrapped in :class:`Guard` (limits, CORS, plain 500s);
-    ``app.state.export`` / ``app.state.service`` give access to the internals.
+    ``app.state.export``, ``.store``, ``.service`` and ``.sparql`` give the internals.
     """
-    export = Export(folder, base=base, options=options)
-    service = Service(export, max_age=max_age, cache_size=cache_size, cache_bytes=cache_bytes,
-                      threads=threads)
+    options = options or ServeOptions()
+    export = Export(folder, base=options.base)
+    export.check_base()
+    store = QueryStore(export, options.sparql.store_dir)
+    service = Service(export, store, options)
+    sparql = SparqlEndpoint(export, store, options.sparql)
     routes = [
         Route("/", service.home_page, methods=["GET"]),
         Route("/id/dataset", service.dataset, methods=["GET"]),
@@ -609,34 +639,53 @@ def create_app(folder: Path | str, *, base: str | None = None, max_age: int = 30
         Route("/doc/{kind}/{name}", service.description, methods=["GET"]),
         Route("/void", service.void, methods=["GET"]),
         Route("/.well-known/void", service.void, methods=["GET"]),
-        *[Route(f"/void.{ext}", service.void, methods=["GET"]) for ext in FORMATS if ext != "html"],
+        *[Route(f"/{void_file(ext)}", service.void, methods=["GET"]) for ext in FORMATS if ext != "html"],
         Route("/ns/context-v1.jsonld", service.context, methods=["GET"]),
-        Route("/dumps/{name}", service.dump, methods=["GET"]),
-        Route("/changes/", service.changes_index, methods=["GET"]),
-        Route("/changes/{name}", service.change_page, methods=["GET"]),
-        Route("/sitemap.xml", service.sitemap, methods=["GET"]),
-        Route("/sitemap-{part}.xml", service.sitemap_part, methods=["GET"]),
-        Route("/manifest.json", service.manifest, methods=["GET"]),
+        Route(f"/{DUMPS}/{{name}}", service.dump, methods=["GET"]),
+        Route(f"/{CHANGES}/", service.changes_index, methods=["GET"]),
+        Route(f"/{CHANGES}/{{name}}", service.change_page, methods=["GET"]),
+        Route(f"/{SITEMAP}", service.sitemap, methods=["GET"]),
+        Route(f"/{SITEMAP_PART.format('{part}')}", service.sitemap_part, methods=["GET"]),
+        Route(f"/{MANIFEST}", service.manifest, methods=["GET"]),
         Route("/robots.txt", service.robots, methods=["GET"]),
+        *sparql.routes(),
+        *oai.routes(export, options.oai),
     ]
-    if extra_routes:
-        routes += _optional_routes(export, {"sparql": sparql or {}, "oai": oai or {}})
+
+    def build_store():
+        started = time.monotonic()
+        try:
+            store.current()
+            log.info("query store built in %.1fs", time.monotonic() - started)
+        except Exception:  # a broken dump must not stop the files from being served
+            log.exception("could not build the query store; entity pages and SPARQL will fail")
 
     @asynccontextmanager
     async def lifespan(app):
-        if preload:
-            started = time.monotonic()
-            try:
-                await anyio.to_thread.run_sync(export.store)
-                log.info("store loaded in %.1fs", time.monotonic() - started)
-            except Exception:  # a broken dump must not stop the files from being served
-                log.exception("could not load the embedded store; entity pages will fail")
-        yield
+        await anyio.to_thread.run_sync(sparql.start)
+        if options.preload:  # in the background: files are served at once, the rest waits for it
+            threading.Thread(target=build_store, name="lod-store-build", daemon=True).start()
+        try:
+            yield
+        finally:
+            sparql.close()
+            store.close()
 
     app = Starlette(routes=routes, lifespan=lifespan)
-    app.state.export = export
-    app.state.service = service
+    app.state.export, app.state.store, app.state.service, app.state.sparql = export, store, service, sparql
     return Guard(app)
+
+
+def same_site(url: str, base: str) -> bool:
+    """Whether ``url`` is at the export's ``base`` (scheme, host, port and path prefix)."""
+    here, there = urlsplit(url), urlsplit(base)
+    default = {"http": 80, "https": 443}
+    try:
+        ports = (here.port or default.get(here.scheme), there.port or default.get(there.scheme))
+    except ValueError:
+        return False
+    return (here.scheme == there.scheme and (here.hostname or "") == (there.hostname or "")
+            and ports[0] == ports[1] and here.path.rstrip("/") == there.path.rstrip("/"))
 
 
 class Guard:
@@ -735,20 +784,3 @@ class Guard:
             (b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode()),
             (b"access-control-allow-origin", b"*"), (b"connection", b"close")]})
         await send({"type": "http.response.body", "body": body})
-
-
-def _optional_routes(export: Export, options: dict[str, dict]) -> list:
-    """Routes of the SPARQL and OAI-PMH endpoints, when those modules are installed."""
-    import importlib
-
-    routes = []
-    for name in ("sparql", "oai"):
-        try:
-            module = importlib.import_module(f"lod.serve.{name}")
-        except ModuleNotFoundError as error:
-            if error.name != f"lod.serve.{name}":
-                raise
-            log.info("lod.serve.%s not available: /%s not served", name, name)
-            continue
-        routes += module.routes(export, **options[name])
-    return routes

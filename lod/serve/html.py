@@ -15,39 +15,31 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-SCHEMA = "http://schema.org/"
-DCT = "http://purl.org/dc/terms/"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-OWL_SAMEAS = "http://www.w3.org/2002/07/owl#sameAs"
-PROV = "http://www.w3.org/ns/prov#"
-VOID = "http://rdfs.org/ns/void#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-WIKIDATA = "http://www.wikidata.org/entity/"
+from lod.serve.folder import CHANGES, MANIFEST, SITEMAP, void_file
+from lod.vocab import DCTERMS, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, VOID, WD
 
-LABELS = (SCHEMA + "name", RDFS + "label", SKOS + "prefLabel", DCT + "title")
+LABELS = (str(SCHEMA.name), str(RDFS.label), str(SKOS.prefLabel), str(DCTERMS.title))
 
 #: Predicates linking a document to an entity, with the role shown on the page.
 ROLES = {
-    SCHEMA + "author": "author",
-    DCT + "creator": "author",
-    SCHEMA + "contributor": "contributor",
-    DCT + "contributor": "contributor",
-    SCHEMA + "about": "subject",
-    DCT + "subject": "subject",
-    SCHEMA + "mentions": "mentioned",
-    SCHEMA + "spatialCoverage": "place",
-    DCT + "spatial": "place",
-    SCHEMA + "holdingArchive": "holding archive",
-    SCHEMA + "funder": "funder",
+    str(SCHEMA.author): "author",
+    str(DCTERMS.creator): "author",
+    str(SCHEMA.contributor): "contributor",
+    str(DCTERMS.contributor): "contributor",
+    str(SCHEMA.about): "subject",
+    str(DCTERMS.subject): "subject",
+    str(SCHEMA.mentions): "mentioned",
+    str(SCHEMA.spatialCoverage): "place",
+    str(DCTERMS.spatial): "place",
+    str(SCHEMA.holdingArchive): "holding archive",
+    str(SCHEMA.funder): "funder",
 }
 KIND_OF_TYPE = {
-    SCHEMA + "Person": "person",
-    SCHEMA + "Organization": "organization",
-    SCHEMA + "ArchiveOrganization": "organization",
-    SCHEMA + "Place": "place",
-    SKOS + "Concept": "concept",
+    str(SCHEMA.Person): "person",
+    str(SCHEMA.Organization): "organization",
+    str(SCHEMA.ArchiveOrganization): "organization",
+    str(SCHEMA.Place): "place",
+    str(SKOS.Concept): "concept",
 }
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")
@@ -89,6 +81,8 @@ th, td { text-align: left; padding: 0.35rem 0.5rem; border-bottom: 1px solid var
   vertical-align: top; }
 td.num, th.num { text-align: right; }
 ol.documents li { margin-bottom: 0.4rem; }
+p.warning { font: 15px/1.5 system-ui, sans-serif; background: #fff6e0; border-left: 4px solid #c98a00;
+  padding: 0.6rem 0.9rem; }
 """
 
 
@@ -132,7 +126,7 @@ class Description:
         return value.value if value is not None else iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
     def types(self, iri: str) -> list[str]:
-        return self.iris(iri, RDF_TYPE)
+        return self.iris(iri, str(RDF.type))
 
     def kind(self, iri: str) -> str | None:
         for rdf_type in self.types(iri):
@@ -170,10 +164,10 @@ def format_date(literal) -> str:
 def wikidata_links(graph: Description, iri: str) -> list[str]:
     """QIDs the entity is the same as (owl:sameAs / schema:sameAs to Wikidata)."""
     qids = []
-    for predicate in (OWL_SAMEAS, SCHEMA + "sameAs"):
+    for predicate in (str(OWL.sameAs), str(SCHEMA.sameAs)):
         for target in graph.iris(iri, predicate):
-            if target.startswith(WIKIDATA):
-                qid = target[len(WIKIDATA):]
+            if target.startswith(str(WD)):
+                qid = target[len(str(WD)):]
                 if re.fullmatch(r"Q[1-9][0-9]*", qid) and qid not in qids:
                     qids.append(qid)
     return qids
@@ -209,8 +203,8 @@ def page(title: str, body: str, *, home: str, head: str = "", language: str = "e
         " · archive of historical documents</div></header>\n"
         f"<main>\n{body}\n</main>\n"
         f'<footer class="site"><div>Data as Turtle, JSON-LD, N-Triples and RDF/XML by content '
-        f'negotiation · <a href="{esc(home)}">dataset</a> · <a href="{esc(home)}sparql">SPARQL</a>'
-        f' · <a href="{esc(home)}oai?verb=Identify">OAI-PMH</a></div></footer>\n'
+        f'negotiation · <a href="{esc(home)}">dataset and services</a> · '
+        f'<a href="{esc(home)}sparql">SPARQL</a></div></footer>\n'
         "</body>\n</html>\n"
     )
 
@@ -235,26 +229,26 @@ def document_page(graph: Description, document: str, *, jsonld: str | None,
                   local: Callable[[str], str], home: str,
                   formats: list[tuple[str, str, str]], description_iri: str) -> str:
     """The page of one document. ``local`` maps an IRI of the dataset to its link here."""
-    title = graph.text(document, SCHEMA + "name", DCT + "title")
+    title = graph.text(document, str(SCHEMA.name), str(DCTERMS.title))
     title_text = title.value if title is not None else document
     parts = [f'<article class="document" itemscope>'
              f'<h1{lang_attr(title)}>{esc(title_text)}</h1>']
 
     meta = []
-    date = graph.text(document, DCT + "date", SCHEMA + "dateCreated")
+    date = graph.text(document, str(DCTERMS.date), str(SCHEMA.dateCreated))
     if date is not None:
         meta.append(f'<time datetime="{esc(date.value)}">{esc(format_date(date))}</time>')
-    for identifier in graph.literals(document, DCT + "identifier")[:3]:
+    for identifier in graph.literals(document, str(DCTERMS.identifier))[:3]:
         meta.append(f"No. {esc(identifier.value)}")
-    for language in graph.literals(document, SCHEMA + "inLanguage"):
+    for language in graph.literals(document, str(SCHEMA.inLanguage)):
         meta.append(f"original language: <span>{esc(language.value)}</span>")
     if meta:
         parts.append(f'<p class="meta">{" · ".join(meta)}</p>')
 
-    description = graph.text(document, SCHEMA + "description", DCT + "description")
+    description = graph.text(document, str(SCHEMA.description), str(DCTERMS.description))
     if description is not None:
         parts.append(f'<p class="description"{lang_attr(description)}>{esc(description.value)}</p>')
-    summary = graph.text(document, DCT + "abstract", SCHEMA + "abstract")
+    summary = graph.text(document, str(DCTERMS.abstract), str(SCHEMA.abstract))
     if summary is not None:
         parts.append(f'<h2>Summary</h2><div class="summary"{lang_attr(summary)}>{esc(summary.value)}</div>')
 
@@ -285,38 +279,38 @@ def document_page(graph: Description, document: str, *, jsonld: str | None,
                 + wikidata_html(wikidata_links(graph, iri)) + "</li>")
         parts.append(f'<h2>{esc(heading)}</h2><ul class="entities {esc(kind)}">{"".join(items)}</ul>')
 
-    body = graph.text(document, SCHEMA + "text")
+    body = graph.text(document, str(SCHEMA.text))
     if body is not None:
         parts.append(f'<h2>Text</h2><div class="body"{lang_attr(body)}>{paragraphs(body)}</div>')
 
     facts = []
-    for node in graph.iris(document, SCHEMA + "additionalProperty"):
-        name, value = graph.text(node, SCHEMA + "name"), graph.text(node, SCHEMA + "value")
+    for node in graph.iris(document, str(SCHEMA.additionalProperty)):
+        name, value = graph.text(node, str(SCHEMA.name)), graph.text(node, str(SCHEMA.value))
         if name is not None and value is not None:
             facts.append((name.value, esc(value.value)))
-    for predicate, name in ((DCT + "source", "Source"), (DCT + "bibliographicCitation", "Citation")):
+    for predicate, name in ((str(DCTERMS.source), "Source"), (str(DCTERMS.bibliographicCitation), "Citation")):
         for value in graph.literals(document, predicate):
             facts.append((name, esc(value.value)))
-    for url in graph.iris(document, SCHEMA + "url"):
+    for url in graph.iris(document, str(SCHEMA.url)):
         facts.append(("At the archive", f'<a href="{esc(url)}" rel="external">{esc(url)}</a>'))
-    for value in graph.objects(document, PROV + "wasDerivedFrom"):
+    for value in graph.objects(document, str(PROV.wasDerivedFrom)):
         shown = esc(value.value)
         facts.append(("Derived from", f'<a href="{shown}">{shown}</a>' if is_iri(value) else shown))
-    for value in graph.literals(document, PROV + "generatedAtTime"):
+    for value in graph.literals(document, str(PROV.generatedAtTime)):
         facts.append(("Generated", esc(value.value)))
     if facts:
         rows = "".join(f"<dt>{esc(n)}</dt><dd>{v}</dd>" for n, v in facts)
         parts.append(f'<h2>Document information</h2><dl class="facts">{rows}</dl>')
 
     rights = []
-    notice = graph.text(document, SCHEMA + "copyrightNotice")
+    notice = graph.text(document, str(SCHEMA.copyrightNotice))
     if notice is not None:
         rights.append(f'<div class="notice"{lang_attr(notice)}>{paragraphs(notice)}</div>')
-    statements = graph.iris(document, DCT + "rights") + graph.iris(document, SCHEMA + "license")
+    statements = graph.iris(document, str(DCTERMS.rights)) + graph.iris(document, str(SCHEMA.license))
     for statement in dict.fromkeys(statements):
         rights.append(f'<p>Rights statement: <a rel="license" href="{esc(statement)}">'
                       f"{esc(statement)}</a></p>")
-    credit = graph.text(document, SCHEMA + "creditText")
+    credit = graph.text(document, str(SCHEMA.creditText))
     if credit is not None:
         rights.append(f'<p class="credit"{lang_attr(credit)}>{esc(credit.value)}</p>')
     if rights:
@@ -350,16 +344,16 @@ def entity_page(graph: Description, iri: str, *, documents: list[tuple[str, str,
     parts = [f'<h1{lang_attr(label)}>{esc(name)}</h1>',
              f'<p class="meta"><span class="kind">{esc(kind)}</span>'
              f"{wikidata_html(wikidata_links(graph, iri))}</p>"]
-    others = [v.value for p in (RDFS + "label", SCHEMA + "alternateName", SKOS + "altLabel")
+    others = [v.value for p in (str(RDFS.label), str(SCHEMA.alternateName), str(SKOS.altLabel))
               for v in graph.literals(iri, p) if v.value != name]
     if others:
         parts.append(f'<p>Also: {esc("; ".join(dict.fromkeys(others)))}</p>')
-    for predicate, heading in ((SKOS + "broader", "Broader"), (SKOS + "narrower", "Narrower")):
+    for predicate, heading in ((str(SKOS.broader), "Broader"), (str(SKOS.narrower), "Narrower")):
         targets = graph.iris(iri, predicate)
         if targets:
             items = "".join(f'<li><a href="{esc(local(t))}">{esc(graph.label(t))}</a></li>' for t in targets)
             parts.append(f'<h2>{esc(heading)}</h2><ul class="entities">{items}</ul>')
-    same = [t for p in (OWL_SAMEAS, SCHEMA + "sameAs") for t in graph.iris(iri, p)]
+    same = [t for p in (str(OWL.sameAs), str(SCHEMA.sameAs)) for t in graph.iris(iri, p)]
     if same:
         items = "".join(f'<li><a href="{esc(t)}" rel="external">{esc(t)}</a></li>' for t in dict.fromkeys(same))
         parts.append(f'<h2>Same as</h2><ul class="entities">{items}</ul>')
@@ -378,32 +372,46 @@ def entity_page(graph: Description, iri: str, *, documents: list[tuple[str, str,
 
 def home_page(void: Description | None, dataset: str, *, manifest: dict,
               documents: list[tuple[str, str, str | None]], total_documents: int,
-              local: Callable[[str], str], home: str) -> str:
-    """The dataset's home page: its description from VoID, the dumps and the services."""
+              local: Callable[[str], str], home: str, elsewhere: tuple[str, str] | None = None,
+              oai: bool = True) -> str:
+    """The dataset's home page: its description from VoID, the dumps and the services.
+
+    ``elsewhere``: (the address the page is read at, the export's base) when they differ
+    (the page then says that the data's IRIs lead to the base, not here); ``oai``:
+    whether OAI-PMH is served.
+    """
     void = void or Description([])
-    title = void.text(dataset, DCT + "title", SCHEMA + "name")
+    title = void.text(dataset, str(DCTERMS.title), str(SCHEMA.name))
     title_text = title.value if title is not None else "Linked open data"
     parts = [f'<h1{lang_attr(title)}>{esc(title_text)}</h1>']
-    description = void.text(dataset, DCT + "description", SCHEMA + "description")
+    if elsewhere:
+        here, base = elsewhere
+        parts.append(
+            f'<p class="warning" role="note">This export is served at <code>{esc(here)}</code>, '
+            f'but its IRIs name <code>{esc(base)}</code>: links in the data lead there, and a client '
+            f'that fetches an IRI from here gets descriptions of <code>{esc(base)}</code> IRIs. '
+            'To publish under this address, export again with <code>lod export --base '
+            f'{esc(here)}</code>.</p>')
+    description = void.text(dataset, str(DCTERMS.description), str(SCHEMA.description))
     if description is not None:
         parts.append(f'<p class="summary"{lang_attr(description)}>{esc(description.value)}</p>')
 
     facts = []
-    for predicate, name in ((VOID + "triples", "Triples"), (VOID + "entities", "Entities"),
-                            (VOID + "distinctSubjects", "Distinct subjects")):
+    for predicate, name in ((str(VOID.triples), "Triples"), (str(VOID.entities), "Entities"),
+                            (str(VOID.distinctSubjects), "Distinct subjects")):
         value = void.text(dataset, predicate)
         if value is not None:
             shown = f"{int(value.value):,}" if value.value.isdigit() else value.value
             facts.append((name, f'<span class="{esc(predicate.rsplit("#", 1)[-1])}">{esc(shown)}</span>'))
     facts.append(("Documents", f"{total_documents:,}"))
-    for license_iri in dict.fromkeys(void.iris(dataset, DCT + "license") + void.iris(dataset, SCHEMA + "license")):
+    for license_iri in dict.fromkeys(void.iris(dataset, str(DCTERMS.license)) + void.iris(dataset, str(SCHEMA.license))):
         facts.append(("License", f'<a rel="license" href="{esc(license_iri)}">{esc(license_iri)}</a>'))
-    for publisher in void.objects(dataset, DCT + "publisher"):
+    for publisher in void.objects(dataset, str(DCTERMS.publisher)):
         if is_iri(publisher):
             facts.append(("Publisher", f'<a href="{esc(publisher.value)}">{esc(void.label(publisher.value))}</a>'))
         else:
             facts.append(("Publisher", esc(publisher.value)))
-    modified = void.text(dataset, DCT + "modified")
+    modified = void.text(dataset, str(DCTERMS.modified))
     if modified is not None:
         facts.append(("Modified", esc(modified.value)))
     facts.append(("Dataset IRI", f'<a class="iri" href="{esc(local(dataset))}">{esc(dataset)}</a>'))
@@ -425,15 +433,15 @@ def home_page(void: Description | None, dataset: str, *, manifest: dict,
         parts.append('<h2>Downloads</h2><table class="dumps"><thead><tr><th>File</th><th>Type</th>'
                      '<th class="num">Bytes</th><th class="num">Triples</th><th>SHA-256</th></tr></thead>'
                      f'<tbody>{"".join(rows)}</tbody></table>'
-                     f'<p><a href="{esc(home)}manifest.json">manifest.json</a> lists every file with its checksum.</p>')
+                     f'<p><a href="{esc(home)}{MANIFEST}">{MANIFEST}</a> lists every file with its checksum.</p>')
 
     services = [
         ("Dataset description (VoID, DCAT, schema.org)", "void", "Turtle; also JSON-LD by content negotiation"),
-        ("VoID as JSON-LD", "void.jsonld", ""),
-        ("Change feed (Activity Streams 2.0)", "changes/", "incremental harvesting"),
-        ("Sitemap", "sitemap.xml", ""),
+        ("VoID as JSON-LD", void_file("jsonld"), ""),
+        ("Change feed (Activity Streams 2.0)", f"{CHANGES}/", "incremental harvesting"),
+        ("Sitemap", SITEMAP, ""),
         ("SPARQL endpoint", "sparql", "SPARQL 1.1 Protocol"),
-        ("OAI-PMH", "oai?verb=Identify", "oai_dc and RDF records"),
+        *([("OAI-PMH", "oai?verb=Identify", "oai_dc and RDF records")] if oai else []),
         ("JSON-LD context", "ns/context-v1.jsonld", ""),
     ]
     items = "".join(f'<li><a href="{esc(home + path)}">{esc(name)}</a>'
@@ -446,10 +454,10 @@ def home_page(void: Description | None, dataset: str, *, manifest: dict,
                         + (f' <span class="role">{esc(date)}</span>' if date else "") + "</li>"
                         for link, title, date in documents)
         more = (f'<p>… and {total_documents - len(documents):,} more: see the '
-                f'<a href="{esc(home)}sitemap.xml">sitemap</a> or the dumps.</p>'
+                f'<a href="{esc(home)}{SITEMAP}">sitemap</a> or the dumps.</p>'
                 if total_documents > len(documents) else "")
         parts.append(f'<h2>Documents</h2><ol class="documents">{items}</ol>{more}')
 
-    head = (f'<link rel="alternate" type="text/turtle" href="{esc(home)}void.ttl">\n'
-            f'<link rel="alternate" type="application/ld+json" href="{esc(home)}void.jsonld">\n')
+    head = (f'<link rel="alternate" type="text/turtle" href="{esc(home)}{void_file("ttl")}">\n'
+            f'<link rel="alternate" type="application/ld+json" href="{esc(home)}{void_file("jsonld")}">\n')
     return page(title_text, "\n".join(parts), home=home, head=head)

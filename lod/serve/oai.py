@@ -8,6 +8,10 @@ deleted record, reported for ever with ``<header status="deleted">`` and no meta
 (``deletedRecord`` = ``persistent``). Granularity ``YYYY-MM-DDThh:mm:ssZ``; ``from`` /
 ``until`` may also be given as days.
 
+Identify's ``adminEmail`` is the address the server was given (``--oai-admin-email``);
+OAI-PMH requires one and it must be an address, so without it ``/oai`` is not served
+(404 saying why) rather than answering with an invented one.
+
 Metadata formats: ``oai_dc`` (simple Dublin Core, read from the document's Turtle:
 no re-mapping of records) and ``rdf`` (the document's whole description as RDF/XML).
 
@@ -38,19 +42,20 @@ from datetime import datetime, timezone
 from urllib.parse import parse_qsl, urlsplit
 from xml.etree import ElementTree as ET
 
-OAI_NS = "http://www.openarchives.org/OAI/2.0/"
-OAI_SCHEMA = "http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd"
-XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
-OAI_DC_NS = "http://www.openarchives.org/OAI/2.0/oai_dc/"
-OAI_DC_SCHEMA = "http://www.openarchives.org/OAI/2.0/oai_dc.xsd"
-DC_NS = "http://purl.org/dc/elements/1.1/"
-RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDF_SCHEMA = "http://www.openarchives.org/OAI/2.0/rdf.xsd"
-OAI_ID_NS = "http://www.openarchives.org/OAI/2.0/oai-identifier"
-OAI_ID_SCHEMA = "http://www.openarchives.org/OAI/2.0/oai-identifier.xsd"
-XML_NS = "http://www.w3.org/XML/1998/namespace"
+from lod.serve.folder import CHANGE_TYPES, DELETE, JOURNAL, STATE, Export, valid_key, void_file
+from lod.serve.options import OaiOptions
+from lod.serve.store import LABELS
+from lod.vocab import (
+    DC, DCMITYPE, DCTERMS, OAI_DC_NS, OAI_IDENTIFIER_NS, PREFIXES, RDF, SCHEMA, XML_NS, XSI_NS,
+)
+from lod.vocab import OAI_PMH_NS as OAI_NS
 
-DEFAULT_PAGE_SIZE = 100
+OAI_SCHEMA = "http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd"
+OAI_DC_SCHEMA = "http://www.openarchives.org/OAI/2.0/oai_dc.xsd"
+RDF_SCHEMA = "http://www.openarchives.org/OAI/2.0/rdf.xsd"
+OAI_ID_SCHEMA = "http://www.openarchives.org/OAI/2.0/oai-identifier.xsd"
+DC_NS, RDF_NS = str(DC), str(RDF)
+
 GRANULARITY = "YYYY-MM-DDThh:mm:ssZ"
 MAX_BODY = 64 * 1024
 
@@ -70,11 +75,8 @@ VERBS = {
     "GetRecord": (("identifier", "metadataPrefix"), (), None),
 }
 
-_DCT = "http://purl.org/dc/terms/"
-_SCHEMA = "http://schema.org/"
-_DCMITYPE = "http://purl.org/dc/dcmitype/"
-_NAME_PREDICATES = (_SCHEMA + "name", "http://www.w3.org/2000/01/rdf-schema#label",
-                    "http://www.w3.org/2004/02/skos/core#prefLabel")
+_DCT = str(DCTERMS)
+_DCMITYPE = str(DCMITYPE)
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 _SECOND = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z\Z")
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{1,1024}\Z")
@@ -95,11 +97,7 @@ def _register_namespaces() -> None:
     ET.register_namespace("oai_dc", OAI_DC_NS)
     ET.register_namespace("dc", DC_NS)
     ET.register_namespace("rdf", RDF_NS)
-    ET.register_namespace("oai-identifier", OAI_ID_NS)
-    try:
-        from lod.vocab import PREFIXES
-    except Exception:  # pragma: no cover
-        PREFIXES = {}
+    ET.register_namespace("oai-identifier", OAI_IDENTIFIER_NS)
     for prefix, namespace in PREFIXES.items():
         if namespace not in (RDF_NS, DC_NS):
             try:
@@ -219,7 +217,7 @@ def dublin_core(triples, document_iri: str, landing_page: str) -> list[tuple[str
             if not isinstance(obj, ox.NamedNode):
                 continue
             node = index.get(obj.value, {})
-            label = next((o for p in _NAME_PREDICATES for o in node.get(p, [])
+            label = next((o for p in LABELS for o in node.get(p, [])
                           if isinstance(o, ox.Literal)), None)
             if label is not None:
                 add(element, label.value, label.language)
@@ -239,14 +237,14 @@ def dublin_core(triples, document_iri: str, landing_page: str) -> list[tuple[str
         add("type", name)
     add("identifier", document_iri)
     add("identifier", landing_page)
-    for obj in document.get(_SCHEMA + "url", []):
+    for obj in document.get(str(SCHEMA.url), []):
         if isinstance(obj, ox.NamedNode):
             add("identifier", obj.value)
     literals("source", "source")
     literals("language", "language")
     named("spatial", "coverage")
     literals("rights", "rights")
-    for obj in document.get(_SCHEMA + "copyrightNotice", []):
+    for obj in document.get(str(SCHEMA.copyrightNotice), []):
         if isinstance(obj, ox.Literal):
             add("rights", obj.value, obj.language)
     return out
@@ -270,10 +268,6 @@ def rdf_xml_element(triples) -> ET.Element:
     """The document's triples as an ``rdf:RDF`` element."""
     import pyoxigraph as ox
 
-    try:
-        from lod.vocab import PREFIXES
-    except Exception:  # pragma: no cover
-        PREFIXES = {}
     data = ox.serialize(_xml_safe_triples(triples), format=ox.RdfFormat.RDF_XML,
                         prefixes=dict(PREFIXES))
     return ET.fromstring(data)
@@ -282,20 +276,16 @@ def rdf_xml_element(triples) -> ET.Element:
 # -- the repository ---------------------------------------------------------------------------
 
 class OaiRepository:
-    """OAI-PMH for one :class:`lod.serve.store.Export`.
+    """OAI-PMH for one :class:`lod.serve.folder.Export`; ``options.admin_email`` is required
+    (Identify's ``adminEmail``: OAI-PMH wants a real address, so none is made up)."""
 
-    ``page_size``: records / headers per list response; ``admin_email``: Identify's
-    ``adminEmail`` (default ``admin@<host of the base IRI>``); ``path``: the route.
-    """
-
-    def __init__(self, export, *, page_size: int = DEFAULT_PAGE_SIZE,
-                 admin_email: str | None = None, path: str = "/oai"):
-        if page_size < 1:
-            raise ValueError("page_size must be at least 1")
+    def __init__(self, export: Export, options: OaiOptions):
+        if not options.admin_email:
+            raise ValueError("OAI-PMH needs an admin email address")
         self.export = export
-        self.page_size = int(page_size)
-        self.admin_email = admin_email
-        self.path = path
+        self.page_size = options.page_size
+        self.admin_email = options.admin_email
+        self.path = options.path
         self._lock = threading.Lock()
         self._items_cache: tuple | None = None
         self._title_cache: tuple | None = None
@@ -320,20 +310,10 @@ class OaiRepository:
             return None
         return identifier[len(prefix):]
 
-    def _signature(self, name: str) -> tuple:
-        path = self.export.resolve(name)
-        if path is None:
-            return (name, None)
-        try:
-            st = os.stat(path)
-        except OSError:
-            return (name, None)
-        return (str(path), st.st_mtime_ns, st.st_size, st.st_ino)
-
     def listing(self) -> Listing:
         """Every record, re-read when the export or its journal changed."""
-        signature = (self.export.generation(), self._signature("journal.jsonl"),
-                     self._signature("state.json"))
+        signature = (self.export.generation(), self.export.signature(JOURNAL),
+                     self.export.signature(STATE))
         cached = self._items_cache
         if cached and cached[0] == signature:
             return cached[1]
@@ -346,14 +326,12 @@ class OaiRepository:
             return listing
 
     def _compute_items(self) -> tuple[list[Item], str | None]:
-        from lod.serve.store import valid_key
-
         latest: dict[str, tuple[str, str]] = {}
         times: list[str] = []
         for entry in self.export.journal():
             key, kind = entry.get("key"), entry.get("type")
             moment = normalize_time(entry.get("time"))
-            if not valid_key(key) or kind not in ("Create", "Update", "Delete") or moment is None:
+            if not valid_key(key) or kind not in CHANGE_TYPES or moment is None:
                 continue
             latest[key] = (moment, kind)
             times.append(moment)
@@ -363,7 +341,7 @@ class OaiRepository:
         for key in sorted(present | set(latest)):
             if key in latest:
                 moment, kind = latest[key]
-                items.append(Item(key, moment, kind == "Delete" or key not in present))
+                items.append(Item(key, moment, kind == DELETE or key not in present))
                 continue
             entry = documents.get(key) if isinstance(documents, dict) else None
             entry = entry if isinstance(entry, dict) else {}
@@ -381,7 +359,7 @@ class OaiRepository:
         return items, min(times, default=None)
 
     def repository_name(self) -> str:
-        signature = self._signature("void.ttl")
+        signature = self.export.signature(void_file("ttl"))
         if self._title_cache and self._title_cache[0] == signature:
             return self._title_cache[1]
         title = self._void_title() or f"Linked open data at {self.export.base}"
@@ -391,7 +369,7 @@ class OaiRepository:
     def _void_title(self) -> str | None:
         import pyoxigraph as ox
 
-        triples = _turtle_triples(self.export.resolve("void.ttl"))
+        triples = _turtle_triples(self.export.resolve(void_file("ttl")))
         if triples is None:
             return None
         dataset = self.export.dataset_iri()
@@ -460,19 +438,19 @@ class OaiRepository:
                 ("repositoryName", self.repository_name()),
                 ("baseURL", base_url),
                 ("protocolVersion", "2.0"),
-                ("adminEmail", self.admin_email or f"admin@{self.host}"),
+                ("adminEmail", self.admin_email),
                 ("earliestDatestamp", earliest),
                 ("deletedRecord", "persistent"),
                 ("granularity", GRANULARITY)):
             ET.SubElement(identify, f"{{{OAI_NS}}}{name}").text = _clean(value)
         if _DOMAIN.match(self.host):
             description = ET.SubElement(identify, f"{{{OAI_NS}}}description")
-            oai_id = ET.SubElement(description, f"{{{OAI_ID_NS}}}oai-identifier")
-            oai_id.set(f"{{{XSI_NS}}}schemaLocation", f"{OAI_ID_NS} {OAI_ID_SCHEMA}")
+            oai_id = ET.SubElement(description, f"{{{OAI_IDENTIFIER_NS}}}oai-identifier")
+            oai_id.set(f"{{{XSI_NS}}}schemaLocation", f"{OAI_IDENTIFIER_NS} {OAI_ID_SCHEMA}")
             sample = items[0].key if items else "document-key"
             for name, value in (("scheme", "oai"), ("repositoryIdentifier", self.host),
                                 ("delimiter", ":"), ("sampleIdentifier", self.identifier(sample))):
-                ET.SubElement(oai_id, f"{{{OAI_ID_NS}}}{name}").text = value
+                ET.SubElement(oai_id, f"{{{OAI_IDENTIFIER_NS}}}{name}").text = value
 
     def _ListMetadataFormats(self, root, params, base_url) -> None:  # noqa: N802
         if "identifier" in params:
@@ -687,18 +665,23 @@ def _serialize(root: ET.Element) -> bytes:
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
-_OPTIONS = ("page_size", "admin_email", "path")
+#: Why ``/oai`` answers 404 when no address was given.
+NOT_SERVED = ("OAI-PMH is not served here: its Identify response must give the repository's "
+              "contact address (adminEmail) and none was given; start lod serve with "
+              "--oai-admin-email ADDRESS")
 
 
-def routes(export, **options) -> list:
-    """The ``/oai`` route for ``export``; options as for :class:`OaiRepository`.
+def routes(export: Export, options: OaiOptions) -> list:
+    """The ``/oai`` route: the repository, or (without an admin address) a 404 saying why."""
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
 
-    Options not given here are taken from ``export.options`` as ``oai_<name>``.
-    """
-    defaults = getattr(export, "options", None) or {}
-    settings = {name: defaults[f"oai_{name}"] for name in _OPTIONS if f"oai_{name}" in defaults}
-    settings.update(options)
-    return OaiRepository(export, **settings).routes()
+    if options.admin_email:
+        return OaiRepository(export, options).routes()
+
+    async def not_served(request):
+        return PlainTextResponse(NOT_SERVED + "\n", status_code=404)
+    return [Route(options.path, not_served, methods=["GET", "POST"], name="oai")]
 
 
 def _turtle_triples(path) -> list | None:

@@ -1,0 +1,196 @@
+"""The ``/sparql`` route: protocol in, a query worker in between, a result format out.
+
+``GET /sparql`` without a query answers a minimal HTML query form for browsers, else
+the SPARQL service description (RDF, by content negotiation).
+"""
+
+from __future__ import annotations
+
+import html
+import time
+
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+from starlette.routing import Route
+
+from lod.serve import conneg
+from lod.serve.folder import Export
+from lod.serve.options import SparqlOptions
+from lod.serve.sparql import protocol
+from lod.serve.sparql.results import CHARSET_TYPES, FORMAT_IRIS, GRAPH_TYPES, serialize_triples
+from lod.serve.sparql.workers import (
+    Job, QueryPool, QueryShed, QueryTimeout, QueryTooExpensive, WorkerFailed,
+)
+from lod.serve.store import QueryStore
+from lod.vocab import PREFIXES, RDF, RDFS, SD
+
+#: What the default graph is, in the service description and on the form.
+DEFAULT_GRAPH = ("The default graph is the RDF merge of the documents' graphs, stored: each triple "
+                 "once, however many documents state it. Each document's graph is named by its "
+                 "description IRI. FROM / FROM NAMED, and the protocol's default-graph-uri / "
+                 "named-graph-uri (which override them), choose another dataset.")
+# ``Access-Control-Allow-Origin`` itself is added by the app (``lod.serve.app.Guard``), for
+# every route; a second copy here would make browsers refuse the response.
+_CORS = {"Access-Control-Expose-Headers": "X-Result-Truncated, X-Result-Limit, X-Query-Time"}
+_RDF_TYPES = ["text/turtle", "application/n-triples", "application/rdf+xml", "application/ld+json"]
+
+
+class SparqlEndpoint:
+    """The ``/sparql`` route for one export, its query store and a pool of query workers.
+
+    Worker processes are stopped by :meth:`close` (the app's shutdown).
+    """
+
+    def __init__(self, export: Export, store: QueryStore, options: SparqlOptions):
+        self.export = export
+        self.store = store
+        self.options = options
+        self.pool = QueryPool(options.workers, options.memory_limit, options.short_seconds)
+
+    def start(self) -> None:
+        """Start the workers (blocking); the store is built by whoever asks first."""
+        self.pool.start()
+
+    def close(self) -> None:
+        self.pool.close()
+
+    def routes(self) -> list:
+        return [Route(self.options.path, self.handle, methods=["GET", "POST", "OPTIONS"], name="sparql")]
+
+    async def handle(self, request):
+        if request.method == "OPTIONS":
+            return _response(204, b"", None, {
+                "Allow": "GET, POST, OPTIONS",
+                "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+                "Access-Control-Allow-Headers": "Accept, Content-Type",
+                "Access-Control-Max-Age": "86400"})
+        try:
+            asked = await protocol.read(request)
+        except protocol.Refusal as refusal:
+            return _error(refusal.status, refusal.message)
+        if asked.query is None:
+            return self._no_query(request, asked.accept)
+        try:
+            snapshot = await run_in_threadpool(self.store.current)
+        except Exception as error:  # noqa: BLE001
+            return _error(500, f"the SPARQL store could not be loaded: {error}")
+        options = self.options
+        job = Job(query=asked.query, store=str(snapshot.path), accept=asked.accept, forced=asked.forced,
+                  results_type=asked.results_type, graph_type=asked.graph_type,
+                  limit=options.max_results, base_iri=self.export.base,
+                  default_graphs=asked.default_graphs, named_graphs=asked.named_graphs)
+        started = time.monotonic()
+        try:
+            answer = await self.pool.run(job, options.timeout)
+        except QueryTimeout:
+            return _error(503, f"query timed out after {options.timeout:g} s",
+                          {"Retry-After": str(max(1, round(options.timeout)))})
+        except QueryShed as shed:
+            return _error(503, f"the endpoint is busy: {shed.long_slots} queries running longer than "
+                               f"{shed.short_seconds:g} s already (the most at once; one worker is kept "
+                               "for short queries), so this one was stopped; retry later",
+                          {"Retry-After": str(max(1, round(options.timeout)))})
+        except QueryTooExpensive:
+            limit = f" (memory limit {options.memory_limit} MiB)" if options.memory_limit else ""
+            return _error(503, f"query stopped: it needs more memory than allowed{limit}; "
+                               "add LIMIT, avoid ORDER BY / GROUP BY over huge intermediate results")
+        except WorkerFailed as error:
+            return _error(500, str(error))
+        elapsed = time.monotonic() - started
+        if answer[0] == "error":
+            return _error(answer[1], answer[2])
+        if answer[0] == "notacceptable":
+            kind, offered = answer[1], answer[2]
+            if asked.forced:
+                return _error(406, f"format {asked.format!r} is not available for a {kind} query; "
+                                   "offered: " + ", ".join(offered))
+            return _error(406, f"no acceptable media type for a {kind} query result; "
+                               "offered: " + ", ".join(offered), {"Vary": "Accept"})
+        _, media, body, truncated, _count = answer
+        headers = {"Vary": "Accept", "X-Query-Time": f"{elapsed:.3f}"}
+        if truncated:
+            headers["X-Result-Truncated"] = "true"
+            headers["X-Result-Limit"] = str(options.max_results)
+        return _response(200, body, media, headers)
+
+    def _no_query(self, request, accept: str | None):
+        choice = conneg.negotiate(accept, ["text/html", *_RDF_TYPES])
+        if choice == "text/html":
+            return _response(200, _form_page(str(request.url.path)).encode("utf-8"),
+                             "text/html", {"Vary": "Accept"})
+        if choice in GRAPH_TYPES:
+            return _response(200, serialize_triples(choice, self.service_description()), choice,
+                             {"Vary": "Accept"})
+        return _error(400, "missing 'query' parameter (SPARQL 1.1 Protocol: "
+                           "GET ?query=... or POST query=...)")
+
+    def service_description(self) -> list:
+        """The SPARQL 1.1 service description (``pyoxigraph.Triple`` s).
+
+        ``sd:UnionDefaultGraph`` is what the default graph is: the RDF merge of the named
+        graphs (each triple once), as the service description vocabulary defines it.
+        """
+        import pyoxigraph as ox
+
+        def node(iri) -> ox.NamedNode:
+            return ox.NamedNode(str(iri))
+
+        endpoint = node(f"{self.export.base}{self.options.path.lstrip('/')}")
+        triples = [
+            ox.Triple(endpoint, node(RDF.type), node(SD.Service)),
+            ox.Triple(endpoint, node(SD.endpoint), endpoint),
+            ox.Triple(endpoint, node(SD.supportedLanguage), node(SD.SPARQL11Query)),
+            ox.Triple(endpoint, node(SD.feature), node(SD.UnionDefaultGraph)),
+            ox.Triple(endpoint, node(SD.defaultDataset), node(self.export.dataset_iri())),
+            ox.Triple(endpoint, node(RDFS.comment), ox.Literal(DEFAULT_GRAPH, language="en")),
+        ]
+        triples += [ox.Triple(endpoint, node(SD.resultFormat), node(iri)) for iri in FORMAT_IRIS]
+        return triples
+
+
+def _response(status: int, body: bytes, media: str | None, headers: dict | None = None):
+    all_headers = {**_CORS, **(headers or {})}
+    response = Response(body, status_code=status, headers=all_headers)
+    if media:
+        response.headers["content-type"] = f"{media}; charset=utf-8" if media in CHARSET_TYPES else media
+    return response
+
+
+def _error(status: int, message: str, headers: dict | None = None):
+    return _response(status, (message.rstrip() + "\n").encode("utf-8"), "text/plain", headers)
+
+
+_EXAMPLE = f"PREFIX schema: <{PREFIXES['schema']}>\nPREFIX dcterms: <{PREFIXES['dcterms']}>\n" + """
+SELECT ?document ?title ?date WHERE {
+  ?document a schema:ArchiveComponent ;
+            dcterms:title ?title .
+  OPTIONAL { ?document dcterms:date ?date }
+}
+ORDER BY ?date
+LIMIT 20
+"""
+
+
+def _form_page(action: str) -> str:
+    options = "".join(f'<option value="{v}">{label}</option>' for v, label in (
+        ("", "by Accept header"), ("json", "JSON"), ("xml", "XML"), ("csv", "CSV"), ("tsv", "TSV"),
+        ("turtle", "Turtle"), ("ntriples", "N-Triples"), ("rdfxml", "RDF/XML"),
+        ("jsonld", "JSON-LD")))
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head><meta charset="utf-8"><title>SPARQL query</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>body{{font-family:sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}}
+textarea{{width:100%;font-family:monospace;font-size:0.95rem}}</style></head>
+<body>
+<h1>SPARQL query</h1>
+<p>Read-only SPARQL 1.1 endpoint. {html.escape(DEFAULT_GRAPH)} Queries stop after a timeout and
+return at most a limited number of results (header <code>X-Result-Truncated</code>).</p>
+<form method="get" action="{html.escape(action, quote=True)}">
+<p><textarea name="query" rows="14" aria-label="SPARQL query">{html.escape(_EXAMPLE)}</textarea></p>
+<p><label>Results format <select name="format">{options}</select></label>
+<button type="submit">Run query</button></p>
+</form>
+</body>
+</html>
+"""
