@@ -6,6 +6,7 @@ them. Unknown fields (``_provenance``, ``scraped_at`` ...) are ignored.
 
 from __future__ import annotations
 
+import datetime
 import json
 import math
 import re
@@ -72,7 +73,7 @@ def record_from_fields(values: dict, origin: Origin, separator: str | None = Non
 
     for name in FIELDS.keys() & values.keys():
         value = values[name]
-        problem = _wrong_shape(name, value) or _unwritable(value) or _oversized(value, limits)
+        problem = (type(value) is not str and _wrong_shape(name, value)) or _unwritable(value, limits)
         if problem:
             raise ReadError(problem, at(name))
 
@@ -85,7 +86,7 @@ def record_from_fields(values: dict, origin: Origin, separator: str | None = Non
     if date and date.iso is None:
         warnings.append(f"date {date.text!r} is not a date; kept as text")
     upload_date = F.clean_line(text("original_upload_date"))
-    if upload_date and not (_ISO_DAY.fullmatch(upload_date) and F.parse_date(upload_date).precision == "day"):
+    if upload_date and not _is_day(upload_date):
         warnings.append(f"upload date {upload_date!r} is not a date (YYYY-MM-DD); the description "
                         "is dated when lod first exported it")
     url = text("document_url")
@@ -93,7 +94,7 @@ def record_from_fields(values: dict, origin: Origin, separator: str | None = Non
     if problem:
         warnings.append(f"document_url {url.strip()[:200]!r} is not a URL ({problem}); "
                         "the key comes from the record ID or title")
-    qids = _qids(values.get("wikidata"), separator, at("wikidata"))
+    qids = _qids(values.get("wikidata"), separator, at)
     funders = [*items("donors"), *F.funders_from_credit(text("credits"))]
 
     def agents(name: str, kind: str | None = None):
@@ -114,7 +115,7 @@ def record_from_fields(values: dict, origin: Origin, separator: str | None = Non
         archives=agents("original_archive_title", ORGANIZATION),
         funders=tuple(_with_qid(F.agent_from_printed(n, ORGANIZATION), qids)
                       for n in F.unique_names(funders)),
-        subjects=tuple(_subject(s, limits, at("subjects_discussed")) for s in items("subjects_discussed")),
+        subjects=tuple(_subject(s, limits, at) for s in items("subjects_discussed")),
         citation=F.clean_line(text("citation")),
         source=F.clean_text(text("source")),
         classification=F.clean_line(text("original_classification")),
@@ -135,7 +136,7 @@ def loads(text: str):
     """A JSON value; ValueError (its message says why) for what is not JSON, including
     ``NaN``/``Infinity`` (which Python's parser accepts) and :class:`TooDeep` nesting."""
     try:
-        return json.loads(text, parse_constant=_not_json)
+        return _DECODER.decode(text)
     except RecursionError:
         raise TooDeep("nested too deeply for the JSON parser (about 1,000 levels)") from None
     except json.JSONDecodeError as error:
@@ -144,6 +145,20 @@ def loads(text: str):
 
 def _not_json(constant: str):
     raise ValueError(f"{constant} is not a JSON value")
+
+
+_DECODER = json.JSONDecoder(parse_constant=_not_json)  # json.loads would make one a call
+
+
+def _is_day(text: str) -> bool:
+    """Whether ``text`` is a real day in ISO form (``2023-02-30`` is not)."""
+    if not _ISO_DAY.fullmatch(text):
+        return False
+    try:
+        datetime.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _wrong_shape(name: str, value) -> str | None:
@@ -211,21 +226,11 @@ _LIST_FIELDS = {
 }
 
 
-def _oversized(value, limits: Limits) -> str | None:
-    """Why a field's value (text, or a list of texts) is over the field size limit, or None."""
-    if type(value) is str:  # most fields
-        return _too_long(value, limits) if _longer(value, limits.field_bytes) else None
-    for text in _strings(value):
-        if _longer(text, limits.field_bytes):
-            return _too_long(text, limits)
-    return None
-
-
-def _subject(printed: str, limits: Limits, place: Place):
+def _subject(printed: str, limits: Limits, at: Callable[[str], Place]):
     if printed.count("--") >= limits.subject_parts:  # before the heading is split
         subject = F.subject_from_printed(printed)
         if len(subject.parts) > limits.subject_parts:
-            raise ReadError(_too_many_parts(len(subject.parts), limits), place)
+            raise ReadError(_too_many_parts(len(subject.parts), limits), at("subjects_discussed"))
         return subject
     return F.subject_from_printed(printed)
 
@@ -301,24 +306,29 @@ def _strings(value):
             yield from _strings(item)
 
 
-def _unwritable(value) -> str | None:
-    """Why a field's text cannot reach any output, or None.
+def _unwritable(value, limits: Limits | None = None) -> str | None:
+    """Why a field's text cannot reach any output, or None; with ``limits``, also a text
+    over the field size limit (one walk over the value's texts for both).
 
     JSON can carry a NUL (escaped) and a lone surrogate (``\\ud800``), which no UTF-8
     file can hold; the record is rejected here rather than failing at write time.
     """
+    most = limits.field_bytes if limits is not None else None
     for text in (value,) if isinstance(value, str) else _strings(value):  # most fields: one string
         if "\x00" in text:
             return "contains a NUL byte"
         if not text.isascii() and _SURROGATE.search(text):  # an ASCII string holds no surrogate
             return "contains a lone surrogate (an escaped \\ud800-\\udfff), which UTF-8 cannot hold"
+        if most is not None and len(text) * 4 > most and _longer(text, most):  # UTF-8: 4 bytes a character at most
+            return _too_long(text, limits)
     return None
 
 
-def _qids(value, separator: str | None, place: Place) -> dict[str, str]:
+def _qids(value, separator: str | None, at: Callable[[str], Place]) -> dict[str, str]:
     """The optional ``wikidata`` field: name as printed -> QID."""
     if value in (None, ""):
         return {}
+    place = at("wikidata")
     if isinstance(value, str):
         stripped = value.strip()
         if stripped.startswith("{"):
