@@ -221,6 +221,7 @@ def cmd_serve(args) -> int:
     from lod.serve.oai import NOT_SERVED
     from lod.serve.options import OaiOptions, ServeOptions, SparqlOptions
     from lod.serve.server import address_warning, serve
+    from lod.serve.store import NO_STORE
 
     if not Path(args.dir).is_dir():
         _error(f"{args.dir}: no export here; run `lod export --out {args.dir}` first")
@@ -237,6 +238,9 @@ def cmd_serve(args) -> int:
         print(f"lod serve: warning: {warning}", file=sys.stderr)
     if not options.oai.admin_email:
         print(f"lod serve: warning: {NOT_SERVED}", file=sys.stderr)
+    if export.store_path() is None:
+        print(f"lod serve: warning: {NO_STORE}; documents, dumps and feeds are served, SPARQL and entity "
+              "pages answer 503", file=sys.stderr)
     serve(args.dir, args.host, args.port, options)
     return EXIT_OK
 

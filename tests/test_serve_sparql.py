@@ -35,6 +35,7 @@ from SPARQLWrapper import (  # noqa: E402
 )
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed  # noqa: E402
 
+from conftest import document_files  # noqa: E402
 from lod.serve import create_app  # noqa: E402
 from lod.serve.options import OaiOptions, ServeOptions, SparqlOptions  # noqa: E402
 
@@ -84,7 +85,7 @@ def export(folder: Path, inputs: list[Path] | None = None, base: str = BASE) -> 
     assert result.returncode in (0, 1), result.stdout + result.stderr
     for name in ("manifest.json", "state.json", "journal.jsonl", "void.ttl"):
         assert (folder / name).exists(), f"lod export wrote no {name}"
-    return {"keys": sorted(p.stem for p in (folder / "documents").glob("*.ttl")),
+    return {"keys": sorted(p.stem for p in document_files(folder, ".ttl")),
             "triples": void_triples(folder), "journal": read_journal(folder)}
 
 

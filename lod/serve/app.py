@@ -60,7 +60,7 @@ from lod.serve.folder import (
 )
 from lod.serve.options import ServeOptions
 from lod.serve.sparql.endpoint import SparqlEndpoint
-from lod.serve.store import NO_STORE, NoStore, QueryStore
+from lod.serve.store import NoStore, QueryStore
 from lod.vocab import SCHEMA, XSD
 
 log = logging.getLogger("lod.serve")
@@ -653,9 +653,6 @@ def create_app(folder: Path | str, options: ServeOptions | None = None):
         *sparql.routes(),
         *oai.routes(export, options.oai),
     ]
-
-    if not store.available():
-        log.warning("%s; documents, dumps and feeds are served, SPARQL and entity pages answer 503", NO_STORE)
 
     @asynccontextmanager
     async def lifespan(app):
