@@ -567,22 +567,6 @@ def test_query_workers_cannot_reach_the_network(tmp_path):
     assert connections == []
 
 
-def test_store_folders_of_dead_servers_are_swept(tmp_path):
-    import os
-
-    from lod.serve.store import _sweep_stale
-
-    dead = tmp_path / "lod-store-999999999-abc"
-    alive = tmp_path / f"lod-store-{os.getpid()}-def"
-    other = tmp_path / "lod-store-notapid"
-    for folder in (dead, alive, other):
-        (folder / "store-1").mkdir(parents=True)
-    _sweep_stale(tmp_path)
-    assert not dead.exists() and alive.exists() and other.exists()
-
-
-# -- the dataset: a merged default graph, FROM / FROM NAMED, the protocol's dataset --------------------
-
 def _count(client: Wrapper, query: str) -> int:
     client.setQuery(query)
     return int(client.query().convert()["results"]["bindings"][0]["n"]["value"])

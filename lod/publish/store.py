@@ -44,8 +44,10 @@ from lod.publish.dumps import chunk_files
 from lod.publish.layout import DUMPS, STORE
 from lod.publish.products import Context, Product, Published, register
 
-#: Documents seen before choosing between updating the previous store and building anew.
+#: Documents seen before choosing between updating the previous store and building anew,
+#: and the share of them that may have changed (or gone) for an update.
 SAMPLE = 1000
+UPDATE_SHARE = 0.25
 #: Quads per bulk load: pyoxigraph's loader holds a batch in memory (about 0.5 KB a quad).
 BATCH = 100_000
 #: Where a changed document's previous graph waits until the default graph is pruned (never published).
@@ -180,8 +182,8 @@ class _StoreWriter:
             self._choose()
 
     def _choose(self) -> None:
-        """Update the previous store unless more than a quarter of the sample changed."""
-        self._start(updating=4 * self.changed <= len(self.sample))
+        """Update the previous store unless more than :data:`UPDATE_SHARE` of the sample changed."""
+        self._start(updating=self.changed <= UPDATE_SHARE * len(self.sample))
         held, self.sample = self.sample, []
         for item in held:
             self.delete(item) if isinstance(item, str) else self.add(item)
