@@ -122,7 +122,7 @@ def test_kill_9_while_the_store_is_written_leaves_the_previous_one_and_the_next_
     sys.path.insert(0, str(ROOT / "benchmarks"))
     import synthetic
 
-    inputs = synthetic.generate(1500, tmp_path / "in")
+    inputs = synthetic.generate(600, tmp_path / "in")
     out, clean = tmp_path / "out", tmp_path / "clean"
     assert lod_export(inputs, out).wait() == 0
     before = published(out)
@@ -130,7 +130,7 @@ def test_kill_9_while_the_store_is_written_leaves_the_previous_one_and_the_next_
     # Edit a few records (an update of the store, not a build), then kill the export while it writes it.
     records = next(path for path in inputs if path.suffix == ".jsonl")
     lines = records.read_text(encoding="utf-8").splitlines(keepends=True)
-    for number in range(0, len(lines), 97):
+    for number in range(0, len(lines), 47):
         record = json.loads(lines[number])
         record["summary"] = f"An edited summary, {number}."
         lines[number] = json.dumps(record, ensure_ascii=False) + "\n"
