@@ -1033,3 +1033,16 @@ def test_base_is_only_for_a_folder_that_does_not_record_one(tmp_path):
     with pytest.raises(ConfigError, match="not this export's base"):
         Export(folder, base="https://archive.example.org/").check_base()
     Export(folder, base="http://localhost:8080/").check_base()
+
+
+def test_documents_are_sharded_on_disk_and_served_under_their_iris(site):
+    documents = site.folder / "documents"
+    assert {p.name for p in documents.iterdir()} <= {f"{n:02x}" for n in range(256)}  # shard folders only
+    assert site.keys()
+    for key in site.keys():
+        for ext in ("ttl", "jsonld"):
+            path = documents / document_file_name(key, f".{ext}")
+            answer = site.get(f"doc/document/{key}.{ext}")
+            assert answer.status_code == 200 and answer.content == path.read_bytes(), (key, ext)
+        assert site.get(f"id/document/{key}").status_code == 303
+        assert site.get(f"doc/document/{key}.html").status_code == 200

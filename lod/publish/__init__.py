@@ -268,8 +268,11 @@ class Edition:
         """True when the new generation would be byte-identical to the current one."""
         if self.previous is None or any(self.report.changes.values()):
             return False
-        if {n for n in PUBLISHED if (self.previous / n).exists()} != {n for n in PUBLISHED if (self.staging / n).exists()}:
-            return False  # an output added or left out (--formats), the store say
+        def entries(generation: Path) -> set[str]:
+            return {name for name in PUBLISHED if (generation / name).exists()}
+
+        if entries(self.previous) != entries(self.staging):
+            return False  # an output added or left out (--formats): the store, say
         for name in (MANIFEST, STATE, VOID_TURTLE, LINKS, REPORT, JOURNAL):
             old, new = self.previous / name, self.staging / name
             if not old.exists() or old.read_bytes() != new.read_bytes():

@@ -43,6 +43,7 @@ from lod.errors import ConfigError, Place
 from lod.map import Settings
 from lod.map.iris import Iris
 from lod.publish.layout import STORE, document_file, document_files
+from lod.publish.store import is_store
 
 # -- the export folder's names (publish writes them; serve only reads) ---------------------------
 
@@ -177,7 +178,7 @@ class Export:
         Resolved once, so that a store opened from it stays in one generation even if the
         export switches to the next meanwhile."""
         real = Path(os.path.realpath(self.folder / STORE))
-        return real if (real / "CURRENT").is_file() else None
+        return real if is_store(real) else None
 
     def signature(self, relative: str) -> tuple:
         """What changes when the file at ``relative`` does (path, mtime, size, inode)."""

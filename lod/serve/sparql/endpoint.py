@@ -48,7 +48,7 @@ class SparqlEndpoint:
         self.pool = QueryPool(options.workers, options.memory_limit, options.short_seconds)
 
     def start(self) -> None:
-        """Start the workers (blocking); the store is built by whoever asks first."""
+        """Start the workers (blocking); each opens the store read-only with its first query."""
         self.pool.start()
 
     def close(self) -> None:
