@@ -161,13 +161,13 @@ def broken_rules(name: str, kind: str) -> list[str]:
 def _family_and_given(name: str) -> tuple[str, list[str]]:
     """``Choe Sang-muk`` -> ("choe", ["sang-muk"]); ``A. A. Gromyko`` -> ("gromyko", ["a", "a"])."""
     found = [fold(w) for w in words(name)]
-    if len(found) > 1 and found[0] in _surname_first():
+    if len(found) > 1 and found[0] in surname_first():
         return found[0], found[1:]
     return (found[-1], found[:-1]) if found else ("", [])
 
 
 @lru_cache(maxsize=1)
-def _surname_first() -> frozenset[str]:
+def surname_first() -> frozenset[str]:
     from lod.vocab import read_lines  # family names printed first (Kim, Mao): data, not the linker's logic
     return frozenset(fold(word) for word in read_lines("surname-first.txt"))
 

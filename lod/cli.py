@@ -86,7 +86,7 @@ def cmd_export(args) -> int:
     from lod.read import count_records
     from lod.vocab import SAMPLES_DIR
 
-    config = load_config(args.config, base=args.base)
+    config = load_config(args.config, base=args.base, profiles=_names(args.profiles))
     inputs = args.inputs or [str(SAMPLES_DIR / "seed-record.txt")]
     out = Path(args.out)
     fallback = None
@@ -145,9 +145,13 @@ def _dask_client(args):
         raise ConfigError(f"cannot reach the Dask scheduler at {args.scheduler} ({error})") from None
 
 
+def _names(text: str | None) -> tuple[str, ...] | None:
+    """A comma-separated list of names (None when the option was not given)."""
+    return tuple(name.strip() for name in text.split(",") if name.strip()) if text else None
+
+
 def _formats(text: str) -> tuple[str, ...]:
     from lod.errors import ConfigError
-    from lod.publish import products
 
     try:
         return products.choose(text.split(",")).names
@@ -181,7 +185,7 @@ def cmd_link(args) -> int:
 
 
 def cmd_review(args) -> int:
-    from lod.link.review import accept, pending
+    from lod.publish.review import accept, pending
 
     words = list(args.words)
     args.action = words.pop(0) if words and words[0] in ("accept", "list") else "list"
@@ -246,14 +250,18 @@ def cmd_serve(args) -> int:
 
 
 def cmd_mapping(args) -> int:
-    from lod.map.profiles import PROFILES
+    from lod.map.profiles import registered
     from lod.serialize.turtle import iri
 
-    for number, (name, rules) in enumerate(PROFILES.items()):
-        print(f"{'' if number == 0 else chr(10)}Profile `{name}`:\n\n| record field | property | value |\n|---|---|---|")
-        for rule in rules:
-            value = f"`{iri(str(rule.value))}`" if rule.value is not None else rule.term
-            print(f"| {rule.field} | `{iri(str(rule.predicate))}` | {value} |")
+    for number, profile in enumerate(registered()):
+        print(f"{'' if number == 0 else chr(10)}Profile `{profile.name}` ({profile.title}):\n\n"
+              "| record field | property | value |\n|---|---|---|")
+        for rule in profile.rules:
+            value = f"`{iri(rule.value)}`" if rule.value is not None else rule.term
+            print(f"| {rule.field} | `{iri(rule.predicate)}` | {value} |")
+        for label, hook in (("document", profile.document), ("entities", profile.entity)):
+            if hook is not None:
+                print(f"\n*{label}*: {' '.join(hook.__doc__.split()).replace('``', '`')}")
     return EXIT_OK
 
 
@@ -310,6 +318,9 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--out", default="output", metavar="DIR", help="export folder (default: output)")
     export.add_argument("--base", metavar="IRI", help="base IRI for minted IRIs (default from lod.toml)")
     export.add_argument("--config", metavar="FILE", help="configuration file (default: ./lod.toml if present)")
+    export.add_argument("--profiles", metavar="LIST",
+                        help="vocabulary profiles of the descriptions, in order (default from lod.toml, "
+                             "else dcterms,schema; `lod mapping` lists them)")
     _link_options(export)
     export.add_argument("--workers", type=_positive, metavar="N",
                         help="worker processes (default: the number of cores; 1: no pool)")
@@ -336,6 +347,7 @@ def build_parser() -> argparse.ArgumentParser:
     link.add_argument("--out", default="output", metavar="DIR")
     link.add_argument("--base", metavar="IRI")
     link.add_argument("--config", metavar="FILE")
+    link.add_argument("--profiles", metavar="LIST", help=argparse.SUPPRESS)
     link.add_argument("--workers", type=int, default=1, help=argparse.SUPPRESS)
     link.add_argument("--chunk-triples", type=int, default=500_000, help=argparse.SUPPRESS)
     link.add_argument("--formats", default=",".join(products.default_outputs()), help=argparse.SUPPRESS)

@@ -7,13 +7,33 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 
 from lod.errors import ConfigError, Place
-from lod.map import Settings
-from lod.map.iris import Iris
+from lod.iris import Iris
 
 DEFAULT_FILE = "lod.toml"
+#: The vocabulary profiles of a description unless lod.toml or --profiles choose others.
+DEFAULT_PROFILES = ("dcterms", "schema")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the triples of a record depend on besides the record (the mapping's settings)."""
+
+    base: str = "http://localhost:8080/"
+    text_language: str = "en"  # language of titles, summaries and bodies (the translations)
+    profiles: tuple[str, ...] = DEFAULT_PROFILES  # names in lod.map.profiles, in the order they run
+
+    @property
+    def iris(self) -> Iris:
+        return _iris(self.base)
+
+
+@lru_cache(maxsize=8)
+def _iris(base: str) -> Iris:
+    return Iris(base)
 
 
 @dataclass(frozen=True)
@@ -36,14 +56,18 @@ class Config:
 
 
 _SECTIONS = {
-    "base": str, "text_language": str,
+    "base": str, "text_language": str, "profiles": list,
     "dataset": {"title": str, "title_language": str, "description": str, "license": str,
                 "publisher": str, "publisher_url": str},
 }
 
 
-def load_config(path: str | None = None, base: str | None = None) -> Config:
-    """Read ``path`` (or ./lod.toml when present) and apply overrides."""
+def load_config(path: str | None = None, base: str | None = None,
+                profiles: tuple[str, ...] | None = None) -> Config:
+    """Read ``path`` (or ./lod.toml when present) and apply overrides (``--base``, ``--profiles``).
+
+    Profile names are checked where the profiles are known (:func:`lod.map.profiles.chosen`).
+    """
     file = Path(path) if path else Path(DEFAULT_FILE)
     values: dict = {}
     if path or file.exists():
@@ -59,6 +83,11 @@ def load_config(path: str | None = None, base: str | None = None) -> Config:
         settings = replace(settings, base=base or values["base"])
     if "text_language" in values:
         settings = replace(settings, text_language=values["text_language"])
+    if profiles or "profiles" in values:
+        chosen = profiles or values["profiles"]
+        if not all(isinstance(name, str) for name in chosen) or not chosen:
+            raise ConfigError("'profiles' must be a list of profile names", Place(str(file)))
+        settings = replace(settings, profiles=tuple(dict.fromkeys(chosen)))
     try:
         Iris(settings.base)
     except ValueError as error:

@@ -29,16 +29,16 @@ from pathlib import Path
 from isal import isal_zlib
 
 from lod import MAPPING_VERSION, __version__
-from lod.config import Dataset
+from lod.config import Dataset, Settings
 from lod.engine import Engine
 from lod.errors import LodError, Place, ReadError
-from lod.map import Settings
+from lod.map import profiles
 from lod.model import Origin, Record
 from lod.publish import Edition, Entry, documents, products
 from lod.publish.rendered import PACKED_FORMAT, unpacked
 from lod.publish.report import Report, error_entry
 from lod.publish.runs import KeySorter
-from lod.read import Skipped, input_files, parse, reread, split_inputs
+from lod.read import Skipped, input_files, parse, reread, split_inputs, title
 from lod.read.merge import documents as documents_of, group_key, merge
 from lod.read.unit import Unit
 from lod.render import Linker, render
@@ -84,17 +84,18 @@ class Job:
     formats: tuple[str, ...] | None = None  # names in lod.serialize (None: the default outputs)
 
     def identify(self, item):
-        """A unit's group (see the module docstring), or the ReadError that rejects it; anything
-        else the input yields (a skipped file, a file-level error) passes through."""
+        """A unit's group: records that may be captures of one document share it (their title,
+        however printed; see lod.read.merge). Anything else the input yields (a skipped file, a
+        file-level error) passes through. A record that does not parse is rejected when its
+        group is rendered."""
         if not isinstance(item, Unit):
             return item
         try:
-            record = parse(item)
-            return group_key(record) if isinstance(record, Record) else record
+            return group_key(title(item))
         except OSError:
             raise  # the machine's trouble, not the record's
-        except (MemoryError, RecursionError, Exception) as error:  # noqa: BLE001 - isolated per record
-            return _internal_error(Place(item.path, line=item.line, record=item.record), "reading", error)
+        except (MemoryError, RecursionError, Exception):  # noqa: BLE001 - the render pass says what is wrong
+            return ""
 
     def render_group(self, units: list[Unit]) -> list:
         """The documents of one group of records, each rendered and written, as
@@ -158,6 +159,7 @@ def export(inputs: Iterable[str], out: Path, settings: Settings, linker: Linker 
     """
     outputs = products.choose(formats or products.default_outputs())
     formats = outputs.formats
+    profiles.chosen(settings.profiles)  # unknown names are a configuration error before anything starts
     inputs = list(inputs)
     progress = progress or Progress()
     report = Report()

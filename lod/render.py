@@ -11,7 +11,8 @@ import hashlib
 from bisect import bisect_left
 from collections.abc import Callable
 
-from lod.map import Settings, map_record
+from lod.config import Settings
+from lod.map import map_record
 from lod.model import Record
 from lod.publish import products
 from lod.publish.dumps import line_stats

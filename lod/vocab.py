@@ -8,6 +8,7 @@ use instead of reaching the output.
 from __future__ import annotations
 
 import csv
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -125,7 +126,17 @@ __all__ = [
     "SPDX", "VOID", "WD", "SPARQL_RESULTS_NS", "OAI_PMH_NS", "OAI_DC_NS", "OAI_IDENTIFIER_NS", "XSI_NS",
     "XML_NS",
     "XSD", "RIGHTS", "PREFIXES", "VOCAB_DIR", "SAMPLES_DIR", "vocab_path", "read_lines", "read_tsv",
+    "language_tag", "languages",
 ]
+
+
+def language_tag(name: str) -> str | None:
+    """BCP 47 tag for a language name as the archive prints it (``Japanese`` -> ``ja``); a valid tag passes
+    through."""
+    tag = languages().get(name.casefold())
+    if tag:
+        return tag
+    return name if re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", name) else None
 
 
 @lru_cache(maxsize=1)

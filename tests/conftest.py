@@ -16,7 +16,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 
 from lod import pipeline
 from lod.link import offline_linker
-from lod.map import Settings
+from lod.config import Settings
 from lod.publish import layout
 from lod.vocab import SAMPLES_DIR
 

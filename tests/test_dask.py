@@ -9,7 +9,7 @@ import pytest
 from conftest import published
 from lod import pipeline
 from lod.link import offline_linker
-from lod.map import Settings
+from lod.config import Settings
 
 distributed = pytest.importorskip("dask.distributed")
 

@@ -17,7 +17,7 @@ from rdflib.namespace import DCTERMS, XSD
 from conftest import document_file
 from lod import pipeline
 from lod.link import offline_linker
-from lod.map import Settings
+from lod.config import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "golden"

@@ -15,7 +15,7 @@ import pytest
 from conftest import document_files, published
 from lod import pipeline
 from lod.link import offline_linker
-from lod.map import Settings
+from lod.config import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "tests" / "fixtures" / "records" / "sample.jsonl"

@@ -21,7 +21,7 @@ from conftest import document_file
 from lod import pipeline
 from lod.link import offline_linker
 from lod.link.authority import load_index
-from lod.map import Settings
+from lod.config import Settings
 from lod.publish.links import COLUMNS
 
 ROOT = Path(__file__).resolve().parents[1]

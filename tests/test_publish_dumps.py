@@ -15,7 +15,8 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import RDF
 
 from lod.errors import ReadError
-from lod.map import Settings, map_record
+from lod.config import Settings
+from lod.map import map_record
 from lod.publish import runs
 from lod.publish.dumps import DumpWriter, line_stats, write_manifest
 from lod.publish.runs import KeySorter

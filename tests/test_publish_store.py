@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import published, store_quads
-from lod.map.iris import Iris
+from lod.iris import Iris
 from lod.publish import products
 from lod.publish import store as store_product
 from lod.publish.dumps import DumpWriter

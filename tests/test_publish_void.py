@@ -14,7 +14,7 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS, SDO, VOID, XSD
 
 from lod.config import Dataset
-from lod.map.iris import Iris
+from lod.iris import Iris
 from lod.publish.dumps import DumpWriter
 from lod.publish.void import (
     FORMATS,

@@ -24,8 +24,10 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
 from lod import terms
-from lod.map import Settings, iris, map_record
-from lod.map.iris import safe_url, slug
+from lod import iris
+from lod.config import Settings
+from lod.map import map_record
+from lod.iris import safe_url, slug
 from lod.model import Identifiers, Origin, Record
 from lod.serialize import jsonld, ntriples, turtle
 

@@ -403,7 +403,7 @@ def test_validate_reports_a_folder_that_is_not_an_export(tmp_path):
 
 def test_malformed_landing_page_urls_still_give_valid_documents(exporter, tmp_path):
     """Scraped URLs may hold a bare %, brackets or a second #: the output must stay valid
-    (lod.map.iris.safe_url repairs or drops them)."""
+    (lod.iris.safe_url repairs or drops them)."""
     urls = ["https://digitalarchive.wilsoncenter.org/document/1?share=100%",
             "https://digitalarchive.wilsoncenter.org/document/2?a[0]=1",
             "https://digitalarchive.wilsoncenter.org/document/3#top#notes"]

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from lod import serialize
 from lod.config import Dataset
-from lod.map import Settings
+from lod.config import Settings
 from lod.publish import checkpoint, documents, links, store  # noqa: F401 - links, store: products, registered on import
 from lod.publish.dumps import DumpWriter, write_manifest
 from lod.publish.feed import write_feed_from_journal, write_sitemap_rows

@@ -39,7 +39,7 @@ from pathlib import Path
 from isal import igzip
 
 from lod import serialize
-from lod.map.iris import Iris
+from lod.iris import Iris
 from lod.publish.dumps import chunk_files
 from lod.publish.layout import DUMPS, STORE
 from lod.publish.products import Context, Product, Published, register

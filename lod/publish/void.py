@@ -18,7 +18,7 @@ from pathlib import Path
 from rdflib import Literal, URIRef
 
 from lod.config import Dataset
-from lod.map.iris import Iris, slug
+from lod.iris import Iris, slug
 from lod.model import ORGANIZATION
 from lod.publish.dumps import ENCODING, DumpFile
 from lod.publish.files import write_text

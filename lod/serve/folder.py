@@ -40,8 +40,8 @@ from pathlib import Path
 from typing import Any
 
 from lod.errors import ConfigError, Place
-from lod.map import Settings
-from lod.map.iris import Iris
+from lod.config import Settings
+from lod.iris import Iris
 from lod.publish.layout import STORE, document_file, document_files
 from lod.publish.store import is_store
 
@@ -69,7 +69,7 @@ DELETE = "Delete"
 #: Without a manifest or documents to read the base from: ``lod export``'s default base.
 FALLBACK_BASE = Settings().base
 
-#: A document key (and an entity slug): what ``lod.map.iris`` mints.
+#: A document key (and an entity slug): what ``lod.iris`` mints.
 KEY_RE = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
 KEY_MAX = 200
 #: One path segment of a file the server may hand out (dumps, change pages ...).
