@@ -25,7 +25,8 @@ and scored as a collection:
   ``same_title_group`` each published under a key of its own;
 * junk person/organization names (``benchmarks/junk_names.py``) and text-link precision and
   recall against ``benchmarks/gold/pages-text.tsv`` (``benchmarks/linking_eval.py``);
-* five exports with the input files in shuffled orders: byte-identical or not.
+* five exports with the input files in shuffled orders: byte-identical or not (the store:
+  the same quads).
 
 Each figure is one small function of the run listed in ``SECTIONS``. ``--no-export``
 scores the reading only. Exits 0 with a message when the manifest is absent.
@@ -48,11 +49,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import junk_names  # noqa: E402 - benchmarks' own modules, beside this one
 import linking_eval  # noqa: E402
 
+import pyoxigraph  # noqa: E402
+
 from lod import pipeline  # noqa: E402
 from lod.config import Settings  # noqa: E402
 from lod.errors import ReadError  # noqa: E402
 from lod.link import offline_linker  # noqa: E402
 from lod.model import Record  # noqa: E402
+from lod.publish.layout import STORE  # noqa: E402
 from lod.map import INPUT_TAG  # noqa: E402
 from lod.read import read_file  # noqa: E402
 from lod.read.fields import clean_line, parse_date  # noqa: E402
@@ -247,8 +251,11 @@ def shuffled_exports(run: Run, out) -> None:
         files = list(run.files)
         random.Random(seed).shuffle(files)
         folder = (run.export(f"shuffled-{seed}", files) / ".lod" / "current").resolve()
-        outputs.append({str(p.relative_to(folder)): p.read_bytes()
-                        for p in sorted(folder.rglob("*")) if p.is_file()})
+        files: dict[str, object] = {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+                                    if p.is_file() and p.relative_to(folder).parts[0] != STORE}
+        if (folder / STORE).is_dir():  # RocksDB's files differ from run to run: the store's quads
+            files[STORE] = set(pyoxigraph.Store.read_only(str(folder / STORE)))
+        outputs.append(files)
     same = all(o == outputs[0] for o in outputs[1:])
     print(f"{SHUFFLES} exports with shuffled input order: {'byte-identical' if same else 'DIFFERENT'} "
           f"({len(outputs[0])} files each)", file=out)

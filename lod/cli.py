@@ -15,7 +15,8 @@ import sys
 import time
 from pathlib import Path
 
-from lod import __version__, serialize
+from lod import __version__
+from lod.publish import products
 from lod.errors import LodError
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
@@ -154,12 +155,11 @@ def _names(text: str | None) -> tuple[str, ...] | None:
 
 
 def _formats(text: str) -> tuple[str, ...]:
-    from lod import serialize
     from lod.errors import ConfigError
 
     try:
-        return tuple(f.name for f in serialize.outputs(f.strip() for f in text.split(",") if f.strip()))
-    except (KeyError, ValueError) as error:
+        return products.choose(text.split(",")).names
+    except ValueError as error:
         raise ConfigError(f"--formats {text!r}: {str(error).strip(chr(34))}") from None
 
 
@@ -229,6 +229,7 @@ def cmd_serve(args) -> int:
     from lod.serve.oai import NOT_SERVED
     from lod.serve.options import OaiOptions, ServeOptions, SparqlOptions
     from lod.serve.server import address_warning, serve
+    from lod.serve.store import NO_STORE
 
     if not Path(args.dir).is_dir():
         _error(f"{args.dir}: no export here; run `lod export --out {args.dir}` first")
@@ -245,6 +246,9 @@ def cmd_serve(args) -> int:
         print(f"lod serve: warning: {warning}", file=sys.stderr)
     if not options.oai.admin_email:
         print(f"lod serve: warning: {NOT_SERVED}", file=sys.stderr)
+    if export.store_path() is None:
+        print(f"lod serve: warning: {NO_STORE}; documents, dumps and feeds are served, SPARQL and entity "
+              "pages answer 503", file=sys.stderr)
     serve(args.dir, args.host, args.port, options)
     return EXIT_OK
 
@@ -310,11 +314,6 @@ def _link_options(parser: argparse.ArgumentParser) -> None:
                              "unchecked (default 1800)")
 
 
-def _exportable() -> str:
-    return ", ".join(f"{f.name} ({f.label}{' files' if f.per_document else ' dump'})"
-                     for f in serialize.formats() if f.exportable)
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="lod", description="Linked open data from archive records.")
     parser.add_argument("--version", action="version", version=f"lod {__version__}")
@@ -337,8 +336,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--engine", choices=["local", "dask"], default="local",
                         help="where records are rendered: local processes, or a Dask cluster")
     export.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://host:8786")
-    export.add_argument("--formats", default=",".join(serialize.default_outputs()), metavar="LIST",
-                        help=f"what to write, from {_exportable()} (default %(default)s); "
+    export.add_argument("--formats", default=",".join(products.default_outputs()), metavar="LIST",
+                        help=f"what to write, from {products.choices()} (default %(default)s); "
                              "'nt' alone is the dump-only path")
     export.add_argument("--online", action="store_true",
                         help="ask Wikidata about names the authority table does not know")
@@ -358,7 +357,7 @@ def build_parser() -> argparse.ArgumentParser:
     link.add_argument("--profiles", metavar="LIST", help=argparse.SUPPRESS)
     link.add_argument("--workers", type=int, default=1, help=argparse.SUPPRESS)
     link.add_argument("--chunk-triples", type=int, default=500_000, help=argparse.SUPPRESS)
-    link.add_argument("--formats", default=",".join(serialize.default_outputs()), help=argparse.SUPPRESS)
+    link.add_argument("--formats", default=",".join(products.default_outputs()), help=argparse.SUPPRESS)
     link.add_argument("--no-resume", dest="resume", action="store_false", help=argparse.SUPPRESS)
     link.add_argument("--sort-memory", type=float, default=16.0, help=argparse.SUPPRESS)
     _link_options(link)

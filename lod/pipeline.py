@@ -28,14 +28,14 @@ from pathlib import Path
 
 from isal import isal_zlib
 
-from lod import MAPPING_VERSION, __version__, serialize
+from lod import MAPPING_VERSION, __version__
 from lod.config import Dataset, Settings
 from lod.engine import Engine
 from lod.errors import LodError, Place, ReadError
 from lod.limits import Limits
 from lod.map import profiles
 from lod.model import Origin, Record
-from lod.publish import Edition, Entry, documents
+from lod.publish import Edition, Entry, documents, products
 from lod.publish.rendered import PACKED_FORMAT, unpacked
 from lod.publish.report import Report, error_entry
 from lod.publish.runs import KeySorter
@@ -154,21 +154,23 @@ def export(inputs: Iterable[str], out: Path, settings: Settings, linker: Linker 
            resume: bool = True, sort_bytes: int = 16 << 20, limits: Limits = Limits()) -> Report:
     """Export every readable record of ``inputs`` into ``out`` as a new complete generation.
 
-    ``formats``: what to write, by name in :mod:`lod.serialize` (default: its default outputs).
+    ``formats``: what to write, by name: formats of :mod:`lod.serialize` and optional products
+    such as the SPARQL store (:func:`lod.publish.products.choose`; default: the default outputs).
     ``engine``: a ``dask.distributed.Client`` to render on a cluster instead of local processes.
     ``resume``: carry on from a killed run of this same export (see lod.publish.checkpoint);
     False starts over (this run still leaves checkpoints for the next).
     ``sort_bytes``: memory for each on-disk sort; each time it fills, a run goes to disk.
     ``limits``: what one input record may hold (lod.limits).
     """
-    formats = tuple(f.name for f in serialize.outputs(formats or serialize.default_outputs()))
+    outputs = products.choose(formats or products.default_outputs())
+    formats = outputs.formats
     profiles.chosen(settings.profiles)  # unknown names are a configuration error before anything starts
     inputs = list(inputs)
     progress = progress or Progress()
     report = Report()
-    edition = Edition(out, settings, report, dataset=dataset, formats=formats, chunk_triples=chunk_triples,
-                      sort_bytes=sort_bytes, resume=resume, now=now,
-                      fingerprint=_fingerprint(inputs, settings, linker, formats, out, now, limits))
+    edition = Edition(out, settings, report, dataset=dataset, formats=formats, products=outputs.products,
+                      chunk_triples=chunk_triples, sort_bytes=sort_bytes, resume=resume, now=now,
+                      fingerprint=_fingerprint(inputs, settings, linker, outputs.names, out, now, limits))
     try:
         with edition:
             job = Job(settings, linker, edition.known, edition.now, edition.documents,

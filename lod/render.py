@@ -48,7 +48,8 @@ def render(record: Record, settings: Settings, linker: Linker | None = None,
     stats = line_stats(own, f"{settings.base}id/".encode("utf-8"))
     files = {f.extension: f.write(triples, root).encode("utf-8")
              for f in serialize.outputs(formats or serialize.default_outputs()) if f.per_document}
-    pieces = {product.name: product.make(record, triples, iris) for product in products.registered()}
+    pieces = {product.name: product.make(record, triples, iris) for product in products.registered()
+              if product.make is not None}
     return Rendered(record.key, digest, files, own + shared, len(own), stats, pieces, record.origins,
                     record.warnings)
 

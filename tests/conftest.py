@@ -51,7 +51,36 @@ class Export:
         return self.out / layout.DOCUMENTS
 
     def files(self, extension: str) -> list[Path]:
-        return sorted(self.documents.glob(f"*{extension}"))
+        return document_files(self.out, extension)
+
+    def file(self, key: str, extension: str) -> Path:
+        return document_file(self.out, key, extension)
+
+
+def document_file(out: Path, key: str, extension: str) -> Path:
+    """A document's file in the export folder ``out`` (``extension``: ``.ttl``, ``.jsonld``)."""
+    return out / layout.DOCUMENTS / layout.document_file(key, extension)
+
+
+def published(out: Path) -> dict[str, object]:
+    """The current generation of the export folder ``out``: each file's bytes by path, but
+    for the store (RocksDB's files differ from run to run) its quads, under ``store``."""
+    root = (out / layout.HIDDEN / layout.CURRENT).resolve()
+    files: dict[str, object] = {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
+                                if p.is_file() and p.relative_to(root).parts[0] != layout.STORE}
+    if (root / layout.STORE).is_dir():
+        files[layout.STORE] = store_quads(out)
+    return files
+
+
+def store_quads(out: Path) -> set:
+    """The quads of the export's store, opened read-only as ``lod serve`` opens it."""
+    return set(ox.Store.read_only(str((out / layout.STORE).resolve())))
+
+
+def document_files(out: Path, extension: str) -> list[Path]:
+    """Every document file with ``extension`` in the export folder ``out``, in key order."""
+    return sorted(layout.document_files(out / layout.DOCUMENTS, extension), key=lambda path: path.name)
 
 
 Exporter = Callable[..., Export]

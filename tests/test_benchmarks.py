@@ -149,3 +149,18 @@ def test_pages_eval_without_its_folder_says_so_and_succeeds(tmp_path, capsys):
     pages_eval = _load("pages_eval")
     assert pages_eval.main([str(tmp_path / "absent")]) == 0
     assert "MANIFEST.tsv not found; nothing to score" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_serve_scale_smoke_run_prints_the_tables(tmp_path):
+    result = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "serve_scale.py"), "--docs", "200", "--baseline", "none",
+         "--keep", str(tmp_path / "work")],
+        capture_output=True, text=True, timeout=600, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr[-3000:]
+    out = result.stdout
+    assert "| `lod export` (the store included) |" in out and "| `lod serve` | store written by the export |" in out
+    assert re.search(r"Its update for the re-export \(\d+ documents changed\), the store product alone: \*\*", out)
+    for row in ("first SPARQL answer", "SPARQL: count of persons: first", "entity page (HTML): first",
+                "RSS, server + SPARQL workers"):
+        assert f"| {row}" in out, row

@@ -14,6 +14,7 @@ import pytest
 
 from lod import __version__
 from lod.cli import main
+from conftest import document_files
 
 ROOT = Path(__file__).resolve().parents[1]
 RECORDS = Path(__file__).parent / "fixtures" / "records"
@@ -55,7 +56,7 @@ def report_of(out: Path) -> dict:
 
 
 def documents(out: Path, extension: str) -> list[Path]:
-    return sorted((out / "documents").glob(f"*{extension}"))
+    return document_files(out, extension)
 
 
 def check_export(out: Path, stdout: str, exported: int) -> dict:
@@ -72,7 +73,7 @@ def check_export(out: Path, stdout: str, exported: int) -> dict:
     # Every record read is published, merged into another capture, or rejected.
     assert report["read"] == report["exported"] + report["merged_count"] + report["rejected_count"]
     assert len(documents(out, ".ttl")) == len(documents(out, ".jsonld")) == exported
-    assert {p.suffix for p in (out / "documents").iterdir()} <= {".ttl", ".jsonld"}  # no temp files
+    assert {p.suffix for p in (out / "documents").rglob("*") if p.is_file()} <= {".ttl", ".jsonld"}  # no temp files
     return report
 
 
@@ -268,6 +269,6 @@ def test_records_of_one_landing_page_are_merged_whatever_the_order(tmp_path, cap
         assert not (out / "documents" / ".duplicates").exists()
         (turtle,) = documents(out, ".ttl")
         assert len([v for v in variants if v["summary"].encode() in turtle.read_bytes()]) == 1
-        outputs.append({p.name: p.read_bytes() for p in (out / "documents").iterdir()})
+        outputs.append({p.name: p.read_bytes() for p in (out / "documents").rglob("*") if p.is_file()})
         outputs[-1]["nq"] = b"".join(p.read_bytes() for p in sorted((out / "dumps").glob("*.nq.gz")))
     assert outputs[0] == outputs[1]

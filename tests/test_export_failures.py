@@ -18,8 +18,9 @@ from pathlib import Path
 
 import pytest
 
+from conftest import published
 from lod.cli import main
-from lod.publish.layout import CURRENT, HIDDEN, PUBLISHED, Layout
+from lod.publish.layout import HIDDEN, PUBLISHED, Layout
 
 ROOT = Path(__file__).resolve().parents[1]
 RECORDS = ROOT / "tests" / "fixtures" / "records"
@@ -28,9 +29,6 @@ ENV = {**os.environ, "SOURCE_DATE_EPOCH": "1767225600",
        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
 
 
-def published(out: Path) -> dict[str, bytes]:
-    root = (out / HIDDEN / CURRENT).resolve()
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def lod(*args: str, limit_bytes: int | None = None, **options) -> subprocess.CompletedProcess:

@@ -30,7 +30,7 @@ from lod.map import Settings
 from lod.model import Record
 from lod.publish.validate import validate_export
 from lod.read import fields, read_file, read_inputs
-from tests.conftest import NOW
+from conftest import NOW, document_file, document_files
 
 DCTERMS = "http://purl.org/dc/terms/"
 SCHEMA = "http://schema.org/"
@@ -81,7 +81,7 @@ def export(inputs, out: Path, limits: Limits = Limits()) -> dict:
         pipeline.export([str(i) for i in inputs], out, Settings(), linker=offline_linker(), now=NOW,
                         limits=limits)
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
-    for turtle in (out / "documents").glob("*.ttl"):
+    for turtle in document_files(out, ".ttl"):
         ox.parse(turtle.read_bytes(), format=ox.RdfFormat.TURTLE)
         ox.parse((turtle.with_suffix(".jsonld")).read_bytes(), format=ox.RdfFormat.JSON_LD)
     return report
@@ -93,7 +93,7 @@ def rejected(report: dict) -> dict[tuple[str, int | None], dict]:
 
 def titles(out: Path) -> set[str]:
     graph = Graph()
-    for turtle in (out / "documents").glob("*.ttl"):
+    for turtle in document_files(out, ".ttl"):
         graph.parse(turtle)
     return {str(o) for o in graph.objects(None, URIRef(DCTERMS + "title"))}
 
@@ -114,7 +114,7 @@ def test_a_bracket_that_makes_the_url_unusable_falls_back_to_the_record_id_with_
     assert report["exported"] == 3 and report["rejected"] == []
     (warning,) = report["warnings"]
     assert warning["line"] == 2 and warning["key"] == "record-900002" and "is not a URL" in warning["reason"]
-    turtle = (tmp_path / "out" / "documents" / "record-900002.ttl").read_text(encoding="utf-8")
+    turtle = document_file(tmp_path / "out", "record-900002", ".ttl").read_text(encoding="utf-8")
     assert "schema:url" not in turtle
 
 
@@ -122,7 +122,7 @@ def test_brackets_in_the_path_of_a_url_are_escaped_and_the_url_kept(tmp_path):
     path = jsonl(tmp_path / "r.jsonl", good(1, document_url="https://digitalarchive.example.org/document/[5]"))
     report = export([path], tmp_path / "out")
     assert report["exported"] == 1 and report["warnings"] == []
-    assert "/document/%5B5%5D" in next((tmp_path / "out" / "documents").glob("*.ttl")).read_text("utf-8")
+    assert "/document/%5B5%5D" in document_files(tmp_path / "out", ".ttl")[0].read_text("utf-8")
 
 
 # --- JSON: escapes, nesting, types ------------------------------------------------------------
@@ -218,9 +218,10 @@ def test_a_subject_heading_of_a_thousand_parts_is_rejected_or_written_without_re
     assert report["exported"] == 2 and "subject_parts" in rejected(report)[("r.jsonl", 2)]["reason"]
     report = export([path], tmp_path / "raised", Limits(subject_parts=1_000))
     assert report["exported"] == 3  # JSON-LD nests 64 levels at most, then refers by @id
-    document = tmp_path / "raised" / "documents" / "900002"
-    turtle = set(ox.parse(document.with_suffix(".ttl").read_bytes(), format=ox.RdfFormat.TURTLE))
-    assert set(ox.parse(document.with_suffix(".jsonld").read_bytes(), format=ox.RdfFormat.JSON_LD)) == turtle
+    turtle = set(ox.parse(document_file(tmp_path / "raised", "900002", ".ttl").read_bytes(),
+                          format=ox.RdfFormat.TURTLE))
+    jsonld = document_file(tmp_path / "raised", "900002", ".jsonld").read_bytes()
+    assert set(ox.parse(jsonld, format=ox.RdfFormat.JSON_LD)) == turtle
 
 
 def test_a_statement_too_long_for_rdf_stores_rejects_its_record(tmp_path, monkeypatch):
@@ -409,7 +410,7 @@ def test_a_fifo_named_on_the_command_line_is_an_error_not_a_hang(tmp_path):
 def test_an_uncertain_date_is_kept_as_plain_text_and_the_export_validates(tmp_path):
     path = jsonl(tmp_path / "r.jsonl", good(1), good(2, original_publication_date="Spring 195?"))
     export([path], tmp_path / "out")
-    graph = Graph().parse(tmp_path / "out" / "documents" / "900002.ttl")
+    graph = Graph().parse(document_file(tmp_path / "out", "900002", ".ttl"))
     document = URIRef("http://localhost:8080/id/document/900002")
     assert list(graph.objects(document, URIRef(DCTERMS + "date"))) == [Literal("Spring 195?")]
     assert list(graph.objects(document, URIRef(SCHEMA + "dateCreated"))) == []
@@ -422,7 +423,7 @@ def test_an_impossible_upload_date_gives_no_ill_typed_literal_and_a_warning(tmp_
     path = jsonl(tmp_path / "r.jsonl", good(1, original_upload_date=upload))
     report = export([path], tmp_path / "out")
     assert "upload date" in report["warnings"][0]["reason"]
-    graph = Graph().parse(next((tmp_path / "out" / "documents").glob("*.ttl")))
+    graph = Graph().parse(document_files(tmp_path / "out", ".ttl")[0])
     typed = [o for o in graph.objects() if isinstance(o, Literal) and o.datatype]
     assert typed and not [o for o in typed if o.ill_typed]
     (when,) = graph.objects(None, URIRef("http://www.w3.org/ns/prov#generatedAtTime"))

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import document_files, published
 from lod import pipeline
 from lod.link import offline_linker
 from lod.config import Settings
@@ -81,11 +82,11 @@ def test_editing_one_record_changes_exactly_its_files_and_adds_one_update(tmp_pa
 def test_deleting_a_record_adds_a_delete_tombstone(tmp_path, records):
     out = tmp_path / "out"
     export([records], out, "2026-01-01T00:00:00Z")
-    keys = {p.stem for p in (out / "documents").glob("*.ttl")}
+    keys = {p.stem for p in document_files(out, ".ttl")}
     lines = records.read_text(encoding="utf-8").splitlines(keepends=True)
     records.write_text("".join(lines[1:]), encoding="utf-8")
     report = export([records], out, "2026-02-01T00:00:00Z")
-    gone = keys - {p.stem for p in (out / "documents").glob("*.ttl")}
+    gone = keys - {p.stem for p in document_files(out, ".ttl")}
     assert len(gone) == 1 and report.changes["Delete"] == 1
     last = journal(out)[-1]
     assert last["type"] == "Delete" and last["key"] in gone
@@ -94,7 +95,7 @@ def test_deleting_a_record_adds_a_delete_tombstone(tmp_path, records):
     assert tombstone["type"] == "Delete" and tombstone["object"]["id"].endswith(last["key"])
 
 
-def published(out: Path, name: str) -> Path:
+def current_file(out: Path, name: str) -> Path:
     return (out / ".lod" / "current" / name).resolve()
 
 
@@ -111,7 +112,7 @@ def test_a_lost_state_file_is_rebuilt_from_the_published_documents_and_history_i
     out = tmp_path / "out"
     export([records], out, "2026-01-01T00:00:00Z")
     before = snapshot(out)
-    DAMAGES[damage](published(out, "state.json"))
+    DAMAGES[damage](current_file(out, "state.json"))
     report = export([records], out, "2026-02-01T00:00:00Z")
     assert any("its state was rebuilt from its 6 documents" in note for note in report.notes), report.notes
     assert not any(report.changes.values())
@@ -128,7 +129,7 @@ def test_a_lost_state_file_is_rebuilt_from_the_published_documents_and_history_i
 def test_a_damaged_journal_loses_its_damaged_lines_and_every_later_export_works(tmp_path, records):
     out = tmp_path / "out"
     export([records], out, "2026-01-01T00:00:00Z")
-    path = published(out, "journal.jsonl")
+    path = current_file(out, "journal.jsonl")
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     path.write_text("".join([lines[0], "{not a journal entry\n", *lines[2:]])[:-3], encoding="utf-8")
     lines = records.read_text(encoding="utf-8").splitlines(keepends=True)
@@ -145,8 +146,8 @@ def test_a_damaged_journal_loses_its_damaged_lines_and_every_later_export_works(
 def test_with_state_and_journal_lost_the_documents_alone_keep_the_history_from_restarting(tmp_path, records):
     out = tmp_path / "out"
     export([records], out, "2026-01-01T00:00:00Z")
-    published(out, "state.json").unlink()
-    published(out, "journal.jsonl").unlink()
+    current_file(out, "state.json").unlink()
+    current_file(out, "journal.jsonl").unlink()
     report = export([records], out, "2026-02-01T00:00:00Z")
     assert not any(report.changes.values()) and not (out / "journal.jsonl").exists()
 
@@ -154,7 +155,7 @@ def test_with_state_and_journal_lost_the_documents_alone_keep_the_history_from_r
 def test_a_dump_only_export_without_its_state_announces_updates_not_creates(tmp_path, records):
     out = tmp_path / "out"
     pipeline.export([str(records)], out, Settings(), offline_linker(), now="2026-01-01T00:00:00Z", formats=("nt",))
-    published(out, "state.json").unlink()
+    current_file(out, "state.json").unlink()
     report = pipeline.export([str(records)], out, Settings(), offline_linker(), now="2026-02-01T00:00:00Z",
                              formats=("nt",))
     assert report.changes == {"Create": 0, "Update": 6, "Delete": 0}
@@ -164,8 +165,8 @@ def test_a_dump_only_export_without_its_state_announces_updates_not_creates(tmp_
 def test_a_document_file_that_does_not_read_back_is_announced_as_updated(tmp_path, records):
     out = tmp_path / "out"
     export([records], out, "2026-01-01T00:00:00Z")
-    published(out, "state.json").unlink()
-    damaged = sorted((out / "documents").glob("*.ttl"))[0].resolve()
+    current_file(out, "state.json").unlink()
+    damaged = document_files(out, ".ttl")[0].resolve()
     damaged.unlink()
     damaged.write_text("@prefix broken", encoding="utf-8")
     report = export([records], out, "2026-02-01T00:00:00Z")
@@ -186,7 +187,7 @@ def test_kill_9_mid_export_leaves_the_previous_export_readable_and_the_next_run_
     process = subprocess.Popen([sys.executable, "-m", "lod", "export", *map(str, inputs), "--out", str(out),
                                 "--workers", "1"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
-    while not list((out / ".lod").glob("staging-*/documents/*")) and time.monotonic() < deadline:
+    while not list((out / ".lod").glob("staging-*/documents/*/*")) and time.monotonic() < deadline:
         time.sleep(0.05)
     time.sleep(0.5)
     process.send_signal(signal.SIGKILL)
@@ -196,7 +197,7 @@ def test_kill_9_mid_export_leaves_the_previous_export_readable_and_the_next_run_
     report = export(inputs, out, "2026-02-01T00:00:00Z")
     assert report.exported == 2000
     assert not list((out / ".lod").glob("staging-*"))
-    assert len(list((out / "documents").glob("*.ttl"))) == 2000
+    assert len(document_files(out, ".ttl")) == 2000
     manifest = json.loads((out / "manifest.json").read_text())
     assert sum(f["triples"] for f in manifest["files"] if f["path"].endswith(".nt.gz")) == report.triples
     os.sync()
@@ -205,11 +206,6 @@ def test_kill_9_mid_export_leaves_the_previous_export_readable_and_the_next_run_
 # --- resuming a killed export ------------------------------------------------------------------
 
 NOW = "2026-03-01T00:00:00Z"
-
-
-def published_bytes(out: Path) -> dict[str, bytes]:
-    root = (out / ".lod" / "current").resolve()
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 class InterruptAfter(pipeline.Progress):
@@ -255,7 +251,7 @@ def test_an_interrupted_export_resumes_from_its_checkpoint_with_the_same_bytes(t
     assert any("the first 37 documents were done already" in note for note in report.notes)
     assert report.exported == clean.exported == 60
     assert (report.triples, report.changes) == (clean.triples, clean.changes)
-    assert published_bytes(out) == published_bytes(tmp_path / "clean")
+    assert published(out) == published(tmp_path / "clean")
     assert not list((out / ".lod").glob("staging-*"))
 
 
@@ -280,7 +276,7 @@ def test_a_checkpoint_of_another_export_is_not_resumed(tmp_path, synthetic_input
                              resume=resume)
     assert not any("resumed" in note for note in report.notes)
     pipeline.export([str(p) for p in inputs], tmp_path / "clean", Settings(), offline_linker(), now=now)
-    assert published_bytes(out) == published_bytes(tmp_path / "clean")
+    assert published(out) == published(tmp_path / "clean")
     if change == "no resume":  # a run that starts over still leaves checkpoints for the next
         interrupted(inputs, tmp_path / "again", after=20, resume=False)
 
@@ -338,9 +334,9 @@ def test_kill_9_with_two_workers_then_the_same_command_resumes_to_the_same_bytes
         time.sleep(0.1)
     assert not any(alive(pid) for pid in workers), "worker processes outlived the killed export"
     consumed = json.loads(checkpoint.read_text())["consumed"]
-    assert len(list(checkpoint.parent.parent.glob("documents/*.ttl"))) > consumed  # leftovers past it
+    assert len(list(checkpoint.parent.parent.glob("documents/*/*.ttl"))) > consumed  # leftovers past it
     result = subprocess.run([*command, "--out", str(out)], env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert "600 records read: 600 documents exported" in result.stdout
     assert f"resumed an interrupted export: the first {consumed} documents" in result.stderr
-    assert published_bytes(out) == published_bytes(tmp_path / "clean")
+    assert published(out) == published(tmp_path / "clean")

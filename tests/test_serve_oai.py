@@ -15,6 +15,7 @@ pytest.importorskip("uvicorn")
 from sickle import Sickle  # noqa: E402
 from sickle import oaiexceptions  # noqa: E402
 
+from conftest import document_file  # noqa: E402
 from tests.test_serve_sparql import (  # noqa: E402
     APP_OPTIONS, BASE, INPUTS, REPO, LiveServer, export, make_app, next_second, void_title,
 )
@@ -160,7 +161,7 @@ def test_get_record_oai_dc(repo):
     record = Sickle(repo.endpoint).GetRecord(identifier=oai_id(key), metadataPrefix="oai_dc")
     assert record.header.identifier == oai_id(key)
     assert not record.header.deleted
-    graph = rdflib.Graph().parse(repo.folder / "documents" / f"{key}.ttl")
+    graph = rdflib.Graph().parse(document_file(repo.folder, key, ".ttl"))
     document = f"{BASE}id/document/{key}"
     dc = record.metadata
     assert dc["title"] == ["Letter from Jawaharlal Nehru to Zhou Enlai on the Sino-Indian Boundary"]
@@ -188,7 +189,7 @@ def test_get_record_rdf(repo):
     rdf = parse(response).find(f".//{OAI}metadata/{RDF}RDF")
     assert rdf is not None
     graph = rdflib.Graph().parse(data=ET.tostring(rdf), format="xml")
-    expected = rdflib.Graph().parse(repo.folder / "documents" / f"{key}.ttl")
+    expected = rdflib.Graph().parse(document_file(repo.folder, key, ".ttl"))
     assert len(graph) == len(expected) and len(graph) > 10
     assert set(graph) == set(expected)  # no blank nodes: the same triples
 
@@ -364,13 +365,13 @@ def test_incremental_harvest_after_an_edit_and_a_delete(tmp_path):
         page_one = ET.fromstring(requests.get(endpoint, timeout=30, params={
             "verb": "ListIdentifiers", "metadataPrefix": "oai_dc"}).content)
         token = page_one.find(f".//{OAI}resumptionToken").text
-        ttl = {k: (out / "documents" / f"{k}.ttl").read_bytes() for k in before["keys"]}
+        ttl = {k: document_file(out, k, ".ttl").read_bytes() for k in before["keys"]}
 
         # one record edited, one removed from the input; the archive re-exports
         after = export(out, _edited_inputs(tmp_path / "in2", drop=3, edit=0))
         (deleted,) = set(before["keys"]) - set(after["keys"])
         (edited,) = [k for k in after["keys"]
-                     if (out / "documents" / f"{k}.ttl").read_bytes() != ttl.get(k)]
+                     if document_file(out, k, ".ttl").read_bytes() != ttl.get(k)]
         new_entries = after["journal"][len(before["journal"]):]
         assert sorted((e["type"], e["key"]) for e in new_entries) == sorted(
             [("Update", edited), ("Delete", deleted)])
@@ -412,7 +413,7 @@ def test_hostile_text_stays_well_formed(tmp_path):
     source.write_text(json.dumps(record) + "\n", encoding="utf-8")
     info = export(tmp_path / "export", [source])
     key = info["keys"][0]
-    assert "\\u0001" in (tmp_path / "export" / "documents" / f"{key}.ttl").read_text()
+    assert "\\u0001" in document_file(tmp_path / "export", key, ".ttl").read_text()
     app = make_app(tmp_path / "export")
     with LiveServer(app) as live:
         endpoint = f"{live.url}/oai"

@@ -23,6 +23,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SKOS, VOID
 
+from conftest import document_files
 from lod import cli, pipeline
 from lod.link import offline_linker
 from lod.model import Record
@@ -192,7 +193,7 @@ def rendered_documents(export) -> dict:
         if not isinstance(item, Record):
             continue
         rendered = render(item, export.settings, offline_linker(), export.now)
-        path = export.documents / f"{rendered.key}.ttl"
+        path = export.file(rendered.key, ".ttl")
         if path.exists() and path.read_bytes() == rendered.files[".ttl"]:
             winners[rendered.key] = rendered
     return winners
@@ -205,8 +206,8 @@ def test_turtle_jsonld_ntriples_are_the_same_graph(export, oxigraph_graph):
     assert sorted(documents) == [p.stem for p in export.files(".ttl")]
     all_lines: set[str] = set()
     for key, rendered in sorted(documents.items()):
-        ttl = (export.documents / f"{key}.ttl").read_bytes()
-        data = (export.documents / f"{key}.jsonld").read_bytes()
+        ttl = export.file(key, ".ttl").read_bytes()
+        data = export.file(key, ".jsonld").read_bytes()
         assert rendered.files[".jsonld"] == data, key
         nt = "".join(rendered.lines)
         all_lines.update(rendered.lines)
@@ -247,12 +248,12 @@ def test_lod_validate_command(sample_export, tmp_path, capsys):
     assert "0 problems" in capsys.readouterr().out
     broken = tmp_path / "broken"
     shutil.copytree(sample_export.out, broken)
-    path = next((broken / layout.DOCUMENTS).glob("*.ttl"))
+    path = document_files(broken, ".ttl")[0]
     path.write_text(path.read_text(encoding="utf-8") + f'\n{document_iri_of(path)} dcterms:title "Two"@en .\n',
                     encoding="utf-8")
     assert cli.main(["validate", str(broken)]) == 1
     out = capsys.readouterr().out
-    assert f"documents/{path.name}: " in out and "dcterms:title" in out
+    assert f"{path.relative_to(broken).as_posix()}: " in out and "dcterms:title" in out
 
 
 def document_iri_of(path: Path) -> str:
@@ -264,7 +265,7 @@ def broken_export(sample_export, tmp_path):
     """A copy of the sample export with one document to break; yields (folder, ttl path)."""
     folder = tmp_path / "export"
     shutil.copytree(sample_export.out, folder)
-    path = next((folder / layout.DOCUMENTS).glob("*.ttl"))
+    path = document_files(folder, ".ttl")[0]
     return folder, path
 
 
@@ -300,7 +301,7 @@ ROOT = object()  # stands for the document's IRI in rewrite()
 
 
 def problems_for(folder: Path, path: Path) -> list[str]:
-    prefix = f"documents/{path.name}: "
+    prefix = f"{path.relative_to(folder).as_posix()}: "
     return [p for p in validate_export(folder) if p.startswith(prefix)]
 
 
@@ -385,7 +386,7 @@ def test_validate_reports_jsonld_that_differs_from_turtle(broken_export):
     tree["name"] = "A different title"
     twin.write_text(json.dumps(tree), encoding="utf-8")
     problems = validate_export(folder)
-    assert any(p.startswith(f"documents/{twin.name}: not the same graph") for p in problems), problems
+    assert any(p.startswith(f"{twin.relative_to(folder).as_posix()}: not the same graph") for p in problems), problems
 
 
 def test_validate_reports_files_that_do_not_parse(broken_export):
@@ -393,7 +394,7 @@ def test_validate_reports_files_that_do_not_parse(broken_export):
     path.write_text(path.read_text(encoding="utf-8") + '\n<http://a> <http://b> "unterminated .\n',
                     encoding="utf-8")
     problems = validate_export(folder)
-    assert any(p.startswith(f"documents/{path.name}: does not parse") for p in problems), problems
+    assert any(p.startswith(f"{path.relative_to(folder).as_posix()}: does not parse") for p in problems), problems
 
 
 def test_validate_reports_a_dump_that_lacks_triples(broken_export):

@@ -22,14 +22,14 @@ from pathlib import Path
 from lod import serialize
 from lod.config import Dataset
 from lod.config import Settings
-from lod.publish import checkpoint, coverage, documents, links  # noqa: F401 - products, registered on import
+from lod.publish import checkpoint, coverage, documents, links, store  # noqa: F401 - products, registered on import
 from lod.publish.dumps import DumpWriter, write_manifest
 from lod.publish.feed import write_feed_from_journal, write_sitemap_rows
 from lod.publish.files import StreamedFile, write_text
 from lod.publish.layout import (
-    DATASET_DUMP, DOCUMENTS, DUMPS, JOURNAL, LINKS, MANIFEST, REPORT, STATE, VOID_TURTLE, Layout,
+    DATASET_DUMP, DOCUMENTS, DUMPS, JOURNAL, LINKS, MANIFEST, PUBLISHED, REPORT, STATE, VOID_TURTLE, Layout,
 )
-from lod.publish.products import Context, Published, registered
+from lod.publish.products import Context, Outputs, Published, registered
 from lod.publish.rendered import unpacked
 from lod.publish.report import Report
 from lod.publish.runs import KeySorter
@@ -50,15 +50,19 @@ Resolver = Callable[[str, list[Entry]], Entry]
 class Edition:
     """One export's new generation of ``out``. Use as a context manager around the whole export.
 
-    ``fingerprint``: everything the result depends on (None: never resume); ``now``: the
-    export's clock (None: the time now, or the killed run's when resuming).
+    ``formats``: names in :mod:`lod.serialize`; ``products``: the optional products to write
+    (:mod:`lod.publish.products`). ``fingerprint``: everything the result depends on (None:
+    never resume); ``now``: the export's clock (None: the time now, or the killed run's when
+    resuming).
     """
 
     def __init__(self, out: Path, settings: Settings, report: Report, *, dataset: Dataset = Dataset(),
-                 formats: tuple[str, ...], chunk_triples: int = 500_000, sort_bytes: int = 16 << 20,
+                 formats: tuple[str, ...], products: tuple[str, ...] = (), chunk_triples: int = 500_000,
+                 sort_bytes: int = 16 << 20,
                  fingerprint: str | None = None, resume: bool = True, now: str | None = None):
         self.layout = Layout(Path(out))
         self.settings, self.report, self.dataset = settings, report, dataset
+        self.outputs = Outputs(formats, products)
         self.formats, self.chunk_triples, self.sort_bytes = formats, chunk_triples, sort_bytes
         self.fingerprint, self.resume, self.now = fingerprint, resume, now
         self.late_rejections: list[dict] = []
@@ -173,8 +177,9 @@ class Edition:
         outputs = serialize.outputs(self.formats)
         dump = DumpWriter(staging / DUMPS, [f for f in outputs if f.dump], chunk_triples=self.chunk_triples,
                           uri_space=f"{settings.base}id/")
-        products = {product.name: product.writer(staging, Context(self.previous, settings.base))
-                    for product in registered()}
+        context = Context(self.previous, settings.base)
+        products = {product.name: product.writer(staging, context)
+                    for product in registered() if self.outputs.writes(product)}
         writers = list(products.values())
         state = StateWriter(staging / STATE)
         journal = JournalWriter(staging / JOURNAL, self.previous / JOURNAL if self.previous else None,
@@ -284,6 +289,11 @@ class Edition:
         """True when the new generation would be byte-identical to the current one."""
         if self.previous is None or any(self.report.changes.values()):
             return False
+        def entries(generation: Path) -> set[str]:
+            return {name for name in PUBLISHED if (generation / name).exists()}
+
+        if entries(self.previous) != entries(self.staging):
+            return False  # an output added or left out (--formats): the store, say
         for name in (MANIFEST, STATE, VOID_TURTLE, LINKS, REPORT, JOURNAL):
             old, new = self.previous / name, self.staging / name
             if not old.exists() or old.read_bytes() != new.read_bytes():

@@ -1,4 +1,4 @@
-"""Per-document files (``documents/KEY.ttl``, ``.jsonld``), written by the workers that render them.
+"""Per-document files (``documents/<shard>/KEY.ttl``, ``.jsonld``), written by the workers that render them.
 
 Workers write straight into the staging folder, so file creation (slow on a busy
 disk) runs in parallel and the bytes never pass through the main process. Two
@@ -21,6 +21,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from lod.publish.files import write_bytes
+from lod.publish.layout import document_file, document_files
 from lod.serialize import ntriples
 from lod.vocab import PROV, RDF, XSD
 
@@ -39,7 +40,8 @@ def place(documents: Path, key: str, digest: str, files: dict[str, bytes],
     unchanged = previous is not None and old_digest == digest
     try:  # the first file's exclusive create claims the key
         for ext, data in files.items():
-            _create(documents / f"{key}{ext}", data, previous / f"{key}{ext}" if unchanged else None)
+            name = document_file(key, ext)
+            _create(documents / name, data, previous / name if unchanged else None)
         return True
     except FileExistsError:
         pass
@@ -50,6 +52,7 @@ def place(documents: Path, key: str, digest: str, files: dict[str, bytes],
 
 def _create(path: Path, data: bytes, source: Path | None) -> None:
     """Create ``path`` exclusively: a hard link to an unchanged ``source``, else the bytes."""
+    path.parent.mkdir(exist_ok=True)  # the key's shard
     if source is not None:
         try:
             os.link(source, path)
@@ -72,7 +75,9 @@ def settle(documents: Path, key: str, digest: str, extensions: tuple[str, ...]) 
     """
     for ext in extensions:
         try:
-            os.replace(documents / DUPLICATES / f"{key}.{digest}{ext}", documents / f"{key}{ext}")
+            target = documents / document_file(key, ext)
+            target.parent.mkdir(exist_ok=True)
+            os.replace(documents / DUPLICATES / f"{key}.{digest}{ext}", target)
         except FileNotFoundError:
             pass
 
@@ -92,7 +97,7 @@ def clean(documents: Path) -> None:
 def overwrite(documents: Path, key: str, files: dict[str, bytes]) -> None:
     """Put a document's files under its key, replacing what is there (each file whole or absent)."""
     for ext, data in files.items():
-        write_bytes(documents / f"{key}{ext}", data)
+        write_bytes(documents / document_file(key, ext), data)
 
 
 def read_back(documents: Path) -> dict[str, tuple[str, str | None]] | None:
@@ -100,13 +105,13 @@ def read_back(documents: Path) -> dict[str, tuple[str, str | None]] | None:
     the export gave its triples, the time its description carries), for when the state that
     held them is lost.
 
-    The digest is :attr:`lod.publish.rendered.Rendered.digest`: the SHA-256 of the document's sorted
-    N-Triples lines, here written again from the parsed file; "" when the file does not
+    The digest is :attr:`lod.publish.rendered.Rendered.digest`: the SHA-256 of the document's
+    sorted N-Triples lines, here written again from the parsed file; "" when the file does not
     parse. The time is its ``prov:generatedAtTime`` (None when it has none). None when the
     generation has no per-document files (a dump-only export).
     """
     for extension, syntax in READABLE:
-        files = sorted(documents.glob(f"*{extension}"))
+        files = sorted(document_files(documents, extension))
         if files:
             return {path.name[: -len(extension)]: _identity(path, syntax) for path in files}
     return None

@@ -206,6 +206,12 @@ def _blob(lines: bytes | list[str]) -> bytes:
     return blob
 
 
+def chunk_files(folder: Path, format: Format) -> list[Path]:
+    """The chunks of one dump format in ``folder``, in order."""
+    return sorted(path for path in folder.glob(f"{format.dump.stem}-*{format.extension}.gz")
+                  if _chunk_names()[0].match(path.name))
+
+
 def _chunk_names() -> tuple[re.Pattern, re.Pattern]:
     """Names of the chunks of every registered dump format, and of their temporary files."""
     names = "|".join(re.escape(f.dump.stem) + r"-\d{5,}" + re.escape(f.extension)

@@ -21,7 +21,7 @@ from lod.serve.sparql.results import CHARSET_TYPES, FORMAT_IRIS, GRAPH_TYPES, se
 from lod.serve.sparql.workers import (
     Job, QueryPool, QueryShed, QueryTimeout, QueryTooExpensive, WorkerFailed,
 )
-from lod.serve.store import QueryStore
+from lod.serve.store import NoStore, QueryStore
 from lod.vocab import PREFIXES, RDF, RDFS, SD
 
 #: What the default graph is, in the service description and on the form.
@@ -48,7 +48,7 @@ class SparqlEndpoint:
         self.pool = QueryPool(options.workers, options.memory_limit, options.short_seconds)
 
     def start(self) -> None:
-        """Start the workers (blocking); the store is built by whoever asks first."""
+        """Start the workers (blocking); each opens the store read-only with its first query."""
         self.pool.start()
 
     def close(self) -> None:
@@ -70,18 +70,10 @@ class SparqlEndpoint:
             return _error(refusal.status, refusal.message)
         if asked.query is None:
             return self._no_query(request, asked.accept)
-        try:
-            snapshot = await run_in_threadpool(self.store.current)
-        except Exception as error:  # noqa: BLE001
-            return _error(500, f"the SPARQL store could not be loaded: {error}")
         options = self.options
-        job = Job(query=asked.query, store=str(snapshot.path), accept=asked.accept, forced=asked.forced,
-                  results_type=asked.results_type, graph_type=asked.graph_type,
-                  limit=options.max_results, base_iri=self.export.base,
-                  default_graphs=asked.default_graphs, named_graphs=asked.named_graphs)
         started = time.monotonic()
         try:
-            answer = await self.pool.run(job, options.timeout)
+            answer = await self._run(asked)
         except QueryTimeout:
             return _error(503, f"query timed out after {options.timeout:g} s",
                           {"Retry-After": str(max(1, round(options.timeout)))})
@@ -96,6 +88,10 @@ class SparqlEndpoint:
                                "add LIMIT, avoid ORDER BY / GROUP BY over huge intermediate results")
         except WorkerFailed as error:
             return _error(500, str(error))
+        except NoStore as error:
+            return _error(503, str(error))
+        except Exception as error:  # noqa: BLE001
+            return _error(500, f"the SPARQL store could not be opened: {error}")
         elapsed = time.monotonic() - started
         if answer[0] == "error":
             return _error(answer[1], answer[2])
@@ -112,6 +108,20 @@ class SparqlEndpoint:
             headers["X-Result-Truncated"] = "true"
             headers["X-Result-Limit"] = str(options.max_results)
         return _response(200, body, media, headers)
+
+    async def _run(self, asked) -> tuple:
+        """Run the query on the current generation's store; once more on the next generation's
+        when the export switched while a worker was opening the store (its folder is gone)."""
+        for attempt in (1, 2):
+            snapshot = await run_in_threadpool(self.store.current)
+            job = Job(query=asked.query, store=str(snapshot.path), accept=asked.accept, forced=asked.forced,
+                      results_type=asked.results_type, graph_type=asked.graph_type,
+                      limit=self.options.max_results, base_iri=self.export.base,
+                      default_graphs=asked.default_graphs, named_graphs=asked.named_graphs)
+            answer = await self.pool.run(job, self.options.timeout)
+            if answer[0] != "unopened" or attempt == 2:
+                return ("error", 500, answer[1]) if answer[0] == "unopened" else answer
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def _no_query(self, request, accept: str | None):
         choice = conneg.negotiate(accept, ["text/html", *_RDF_TYPES])
