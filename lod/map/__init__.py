@@ -67,7 +67,7 @@ def map_record(record: Record, settings: Settings = Settings(), generated_at: st
             for obj in _objects(rule, record, iris, text):
                 add((subject, rule.predicate, obj))
         if profile.document is not None:
-            profile.document(add, record, iris, text)
+            profile.document(add, record, settings)
     typing = [profile.entity for profile in profiles if profile.entity is not None]
     for role, entity in record.entities():
         node = iris.entity(record, entity)

@@ -48,14 +48,15 @@ class Profile:
     name: str
     title: str
     rules: tuple[Rule, ...]
-    #: ``document(add, record, iris, text_language)``: what the table cannot say about the document.
+    #: ``document(add, record, settings)``: what the table cannot say about the document (settings:
+    #: :class:`lod.config.Settings`, for its IRIs, text language and providers).
     document: Callable | None = None
     #: ``entity(add, node, entity, role, text_language)``: the profile's typing and naming of an entity.
     entity: Callable | None = None
 
 
 _REGISTRY: dict[str, Profile] = {}
-_BUILT_IN = ("lod.map.profiles.dcterms", "lod.map.profiles.schema")
+_BUILT_IN = ("lod.map.profiles.dcterms", "lod.map.profiles.schema", "lod.map.profiles.edm")
 
 
 def register(profile: Profile) -> Profile:

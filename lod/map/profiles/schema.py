@@ -13,9 +13,10 @@ KIND_TYPES = {PERSON: schema.Person, ORGANIZATION: schema.Organization, PLACE: s
 CLASSIFICATION = "classification"
 
 
-def document_nodes(add, record, iris, text: str) -> None:
+def document_nodes(add, record, settings) -> None:
     """The description's ``schema:mainEntity`` (the document it describes), and the original security
     classification (``Top Secret``) as a ``schema:PropertyValue`` node."""
+    iris = settings.iris
     add((iris.description(record.key), schema.mainEntity, iris.document(record.key)))
     if record.classification:
         node = iris.part(record, CLASSIFICATION)
