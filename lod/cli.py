@@ -150,11 +150,15 @@ def _names(text: str | None) -> tuple[str, ...] | None:
 
 
 def _formats(text: str) -> tuple[str, ...]:
+    """``--formats``: a list of formats, or ``+NAME`` for a format besides the default ones."""
     from lod import serialize
     from lod.errors import ConfigError
 
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    if any(name.startswith("+") for name in names):
+        names = [*serialize.default_outputs(), *(name.lstrip("+") for name in names)]
     try:
-        return tuple(f.name for f in serialize.outputs(f.strip() for f in text.split(",") if f.strip()))
+        return tuple(f.name for f in serialize.outputs(names))
     except (KeyError, ValueError) as error:
         raise ConfigError(f"--formats {text!r}: {str(error).strip(chr(34))}") from None
 
@@ -220,6 +224,21 @@ def cmd_validate(args) -> int:
     return EXIT_OK if not problems else EXIT_REJECTED
 
 
+def cmd_check(args) -> int:
+    import json
+
+    from lod.publish.check import check
+
+    report = check(Path(args.dir), args.target, Path(args.official) if args.official else None)
+    for line in report.lines():
+        print(line)
+    if args.report:
+        Path(args.report).write_text(json.dumps(report.as_json(), indent=2, ensure_ascii=False) + "\n",
+                                     encoding="utf-8")
+    print(report.summary())
+    return report.status
+
+
 def cmd_serve(args) -> int:
     from lod.serve.folder import Export
     from lod.serve.oai import NOT_SERVED
@@ -247,7 +266,14 @@ def cmd_serve(args) -> int:
 
 def cmd_mapping(args) -> int:
     from lod.map.profiles import registered
-    from lod.serialize.turtle import iri
+    from lod.serialize.edm import NAMESPACES
+    from lod.vocab import PREFIXES
+
+    prefixes = sorted({**NAMESPACES, **PREFIXES}.items(), key=lambda item: -len(item[1]))
+
+    def iri(value: str) -> str:
+        return next((f"{name}:{value[len(namespace):]}" for name, namespace in prefixes
+                     if value.startswith(namespace)), f"<{value}>")
 
     for number, profile in enumerate(registered()):
         print(f"{'' if number == 0 else chr(10)}Profile `{profile.name}` ({profile.title}):\n\n"
@@ -304,7 +330,8 @@ def _link_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _exportable() -> str:
-    return ", ".join(f"{f.name} ({f.label}{' files' if f.per_document else ' dump'})"
+    return ", ".join(f"{f.name} ({f.label}{' files' if f.per_document else ''}"
+                     f"{' and dump' if f.per_document and f.dump else '' if f.per_document else ' dump'})"
                      for f in serialize.formats() if f.exportable)
 
 
@@ -331,8 +358,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="where records are rendered: local processes, or a Dask cluster")
     export.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://host:8786")
     export.add_argument("--formats", default=",".join(serialize.default_outputs()), metavar="LIST",
-                        help=f"what to write, from {_exportable()} (default %(default)s); "
-                             "'nt' alone is the dump-only path")
+                        help=f"what to write, from {_exportable()} (default %(default)s; +NAME: the "
+                             "default and NAME, e.g. +edm for Europeana and DPLA); 'nt' alone is the dump-only path")
     export.add_argument("--online", action="store_true",
                         help="ask Wikidata about names the authority table does not know")
     export.add_argument("--no-resume", dest="resume", action="store_false",
@@ -371,6 +398,16 @@ def build_parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="check an export against the SHACL shapes")
     validate.add_argument("dir", metavar="DIR", nargs="?", default="output")
     validate.set_defaults(run=cmd_validate)
+
+    check = commands.add_parser("check", help="what Europeana, DPLA or a DCAT-AP portal would reject, and why")
+    check.add_argument("dir", metavar="DIR", nargs="?", default="output")
+    check.add_argument("--for", dest="target", required=True, choices=["europeana", "dpla", "dcat-ap"],
+                       help="the aggregator whose rules to apply")
+    check.add_argument("--official", metavar="FOLDER",
+                       help="the aggregators' own validation files (europeana-edm/EDM.xsd and its Schematron, "
+                            "dcat-ap-3.0.1/ SHACL shapes), run besides lod's rules")
+    check.add_argument("--report", metavar="FILE", help="also write the findings as JSON")
+    check.set_defaults(run=cmd_check)
 
     serve = commands.add_parser("serve", help="serve an export: linked data, SPARQL, OAI-PMH")
     serve.add_argument("dir", metavar="DIR", nargs="?", default="output")
