@@ -276,7 +276,8 @@ def cmd_mapping(args) -> int:
                      if value.startswith(namespace)), f"<{value}>")
 
     for number, profile in enumerate(registered()):
-        print(f"{'' if number == 0 else chr(10)}Profile `{profile.name}` ({profile.title}):\n\n"
+        only = "" if profile.describes else f"; for its own output only, `--formats +{profile.name}`"
+        print(f"{'' if number == 0 else chr(10)}Profile `{profile.name}` ({profile.title}{only}):\n\n"
               "| record field | property | value |\n|---|---|---|")
         for rule in profile.rules:
             value = f"`{iri(rule.value)}`" if rule.value is not None else rule.term

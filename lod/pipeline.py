@@ -157,7 +157,7 @@ def export(inputs: Iterable[str], out: Path, settings: Settings, linker: Linker 
     ``sort_bytes``: memory for each on-disk sort; each time it fills, a run goes to disk.
     """
     formats = tuple(f.name for f in serialize.outputs(formats or serialize.default_outputs()))
-    profiles.chosen(settings.profiles)  # unknown names are a configuration error before anything starts
+    profiles.chosen(settings.profiles, descriptions=True)  # a configuration error before anything starts
     inputs = list(inputs)
     progress = progress or Progress()
     report = Report()

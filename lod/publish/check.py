@@ -115,16 +115,16 @@ class CheckReport:
                 f"{self.checked[0].file}: {levels[REJECTED]} violations (rejected), {levels[DOWNGRADED]} warnings "
                 "(downgraded)" if self.checked else "nothing checked")
             return text + "".join(f"; not run: {part}" for part in self.not_run)
-        text = f"lod check --for {self.target}: {records} records, {len(rejected)} would be rejected"
+        text = (f"lod check --for {self.target}: {records} record{'s' if records != 1 else ''}, "
+                f"{len(rejected)} would be rejected")
         reasons = Counter(f.reason.split(" (")[0] for c in self.checked for f in c.findings)
         if reasons:
             text += "; " + ", ".join(f"{reason}: {n}" for reason, n in sorted(reasons.items(), key=lambda i: (-i[1], i[0])))
-        if self.target == "europeana" and self.checked:
-            accepted = [c for c in self.checked if not c.rejected]
+        accepted = [c for c in self.checked if not c.rejected]
+        if self.target == "europeana" and accepted:
             for name in ("metadata", "content"):
                 tiers = Counter(c.tiers[name] for c in accepted)
-                text += f"; {name} tiers of the accepted: " + (
-                    ", ".join(f"{tier} {n}" for tier, n in sorted(tiers.items())) or "none")
+                text += f"; {name} tiers of the accepted: " + ", ".join(f"{tier} {n}" for tier, n in sorted(tiers.items()))
         if self.official and self.target == "europeana":
             failing = sum(1 for c in self.checked if c.official)
             differ = sum(1 for c in self.checked
@@ -162,7 +162,7 @@ def check(folder: Path, target: str, official: Path | None = None) -> CheckRepor
                                                    f"{EDM_RDF_XML.name} …`")
     rules = _europeana if target == "europeana" else _dpla
     report = CheckReport(target, [])
-    validator = _EuropeanaFiles.load(official, report.not_run) if target == "europeana" else None
+    validator = EuropeanaFiles.load(official, report.not_run) if target == "europeana" else None
     for path in files:
         name = f"{DOCUMENTS}/{path.name}"
         try:
@@ -173,7 +173,7 @@ def check(folder: Path, target: str, official: Path | None = None) -> CheckRepor
         checked = Checked(name)
         rules(record, checked)
         if validator is not None:
-            checked.official = validator.failures(path)
+            checked.official = validator.failures(path.read_bytes())
         report.checked.append(checked)
     report.official = validator is not None
     return report
@@ -400,14 +400,14 @@ def content_tier(record: Record) -> tuple[str, str]:
                         f"more: 4; 0.42: 2); the rights statement ({reuse or 'closed'} reuse) caps it at {cap}")
 
 
-class _EuropeanaFiles:
+class EuropeanaFiles:
     """Europeana's own validation: ``EDM.xsd`` with lxml, the Schematron with saxonche."""
 
     def __init__(self, schema, schematron, processor):
         self.schema, self.schematron, self.processor = schema, schematron, processor
 
     @classmethod
-    def load(cls, folder: Path | None, not_run: list[str]) -> _EuropeanaFiles | None:
+    def load(cls, folder: Path | None, not_run: list[str]) -> EuropeanaFiles | None:
         why = None
         if folder is None:
             why = "Europeana's EDM.xsd and Schematron: give --official FOLDER holding europeana-edm/"
@@ -427,14 +427,15 @@ class _EuropeanaFiles:
             stylesheet_file=str(folder / EDM_SCHEMATRON))
         return cls(etree.XMLSchema(etree.parse(str(folder / EDM_XSD))), stylesheet, processor)
 
-    def failures(self, path: Path) -> list[str]:
-        """What EDM.xsd and the Schematron say is wrong with one record ([] when it passes both)."""
+    def failures(self, record: bytes) -> list[str]:
+        """What EDM.xsd and the Schematron say is wrong with one record's EDM ([] when it passes both)."""
         from lxml import etree
 
-        document = etree.parse(str(path))
+        document = etree.fromstring(record)
         found = [] if self.schema.validate(document) else \
             [f"EDM.xsd: {error.message}" for error in self.schema.error_log]
-        report = etree.fromstring(self.schematron.transform_to_string(source_file=str(path)).encode("utf-8"))
+        source = self.processor.parse_xml(xml_text=record.decode("utf-8"))
+        report = etree.fromstring(self.schematron.transform_to_string(xdm_node=source).encode("utf-8"))
         svrl = "{http://purl.oclc.org/dsdl/svrl}"
         found += [f"Schematron: {' '.join((failed.findtext(svrl + 'text') or '').split())}"
                   for failed in report.iter(svrl + "failed-assert")]

@@ -1,10 +1,12 @@
 """Europeana Data Model: the document as an ``edm:ProvidedCHO`` with its ``ore:Aggregation``.
 
-Not a default profile: the EDM outputs (:mod:`lod.serialize.edm`) map it on their own, and
-``profiles = ["dcterms", "schema", "edm"]`` adds its triples to the descriptions too. What it
-writes is what Europeana's ``EDM.xsd`` has a place for: Dublin Core elements on the document
-(dates as text, since EDM's date elements take no datatype), persons and organizations as
-``edm:Agent``, places as ``edm:Place``; subjects are the SKOS concepts every description has.
+The EDM outputs (``--formats +edm``: :mod:`lod.serialize.edm`) map it on their own; it never
+joins the descriptions (``describes=False``). EDM is a delivery form with Europeana's
+constraints (dates as text, since its date elements take no datatype; one ``skos:prefLabel``;
+the aggregation's providers), not a better description, and one EDM record stays the same
+whatever profiles the descriptions use. What it writes is what ``EDM.xsd`` has a place for:
+Dublin Core elements on the document, persons and organizations as ``edm:Agent``, places as
+``edm:Place``; subjects are the SKOS concepts every description has.
 """
 
 from __future__ import annotations
@@ -81,4 +83,4 @@ PROFILE = register(Profile("edm", "Europeana Data Model", (
     Rule("identifiers", dc.identifier, "string"),
     Rule("source", dc.source, "text"),
     Rule("places", dcterms.spatial, "entity"),
-), document=aggregation, entity=contextual_entity))
+), document=aggregation, entity=contextual_entity, describes=False))
