@@ -129,9 +129,9 @@ class CheckReport:
             failing = sum(1 for c in self.checked if c.official)
             differ = sum(1 for c in self.checked
                          if bool(c.official) != any(f.level == REJECTED for f in c.findings))
-            text += (f"; Europeana's EDM.xsd and Schematron: {failing} of {records} fail"
-                     f"{'' if differ else ', the same records lod rejects'}"
-                     f"{f', {differ} records judged otherwise by lod' if differ else ''}")
+            text += (f"; Europeana's EDM.xsd and Schematron: {failing} of {records} fail, "
+                     + (f"lod's rules judge {differ} records otherwise" if differ
+                        else "the records lod's rules reject"))
         return text + "".join(f"; not run: {part}" for part in self.not_run)
 
     def as_json(self) -> dict:
