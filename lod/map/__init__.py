@@ -62,6 +62,7 @@ def map_record(record: Record, settings: Settings = Settings(), generated_at: st
     add = triples.append
     text = checked_language(settings.text_language)
     profiles = chosen(settings.profiles)
+    describing = any(profile.describes for profile in profiles)  # else an output's own profile: no PROV
     for profile in profiles:
         for rule in profile.rules:
             for obj in _objects(rule, record, iris, text):
@@ -74,11 +75,12 @@ def map_record(record: Record, settings: Settings = Settings(), generated_at: st
         _entity_triples(add, node, entity, text)
         for hook in typing:
             hook(add, node, entity, role, text)
-        if entity.qid:
+        if entity.qid and describing:
             _link_provenance(add, iris, record, node, entity)
     for subject_heading in record.subjects:
         _concept_triples(add, iris, subject_heading.parts, text)
-    _description_provenance(add, iris, record, subject, generated_at)
+    if describing:
+        _description_provenance(add, iris, record, subject, generated_at)
     return Triples(triples)
 
 

@@ -92,6 +92,17 @@ _NODE_ORDER = {cls: number for number, cls in enumerate(CLASSES)}
 NAMESPACES = {"rdf": _RDF, "dc": str(DC), "dcterms": str(DCTERMS), "edm": str(EDM._NS),
               "ore": str(ORE._NS), "owl": str(OWL), "skos": str(SKOS)}
 _PREFIXED = sorted(((iri, name) for name, iri in NAMESPACES.items()), key=lambda item: -len(item[0]))
+
+
+def _qname(iri: str) -> str:
+    return next(f"{name}:{iri[len(namespace):]}" for namespace, name in _PREFIXED if iri.startswith(namespace))
+
+
+#: class -> predicate -> (its place in the class, the element): a node's properties are looked up,
+#: not the schema's list walked (most of a class's elements are absent from a record).
+_PLACES = {cls: {element.predicate: (place, element) for place, element in enumerate(elements)}
+           for cls, elements in CLASSES.items()}
+_QNAMES = {iri: _qname(iri) for iri in (*CLASSES, *(e.predicate for es in CLASSES.values() for e in es))}
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
 _ATTRIBUTE_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", '"': "&quot;", "\t": "&#9;", "\n": "&#10;",
@@ -107,9 +118,9 @@ def _fits(value, form: str) -> bool:
     return form == LITERAL or (form == EITHER and not datatype)
 
 
-def _clean(value):
-    """A literal with XML 1.0's forbidden characters replaced by U+FFFD (an IRI never has them)."""
-    if type(value) is str or not _XML_INVALID.search(value[0]):
+def _clean(value: tuple) -> tuple:
+    """A literal with XML 1.0's forbidden characters replaced by U+FFFD."""
+    if not _XML_INVALID.search(value[0]):
         return value
     return (_XML_INVALID.sub("\ufffd", value[0]), value[1], value[2])
 
@@ -119,55 +130,62 @@ def _order(value) -> tuple:
     return (0, value) if type(value) is str else (1, *value)
 
 
-def _nodes(triples) -> list[tuple[str, str, list[tuple[str, list]]]]:
-    """(subject, class, [(predicate, values)]) for each node of an EDM class, in record order."""
-    properties: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-    classes: dict[str, set[str]] = defaultdict(set)
-    for s, p, o in plain(triples):
-        if p == _RDF_TYPE and o in CLASSES:
-            classes[s].add(o)
-        else:
-            properties[s][p].append(o)
+def _nodes(triples) -> list[tuple[str, str, list[tuple[Element, list]]]]:
+    """(subject, class, [(element, values)]) for each node of an EDM class, in record order."""
+    by_subject: dict[str, list] = defaultdict(list)
+    for triple in plain(triples):
+        by_subject[triple[0]].append(triple)
     nodes = []
-    for subject, kinds in classes.items():
-        mine = properties.get(subject, {})
-        for cls in kinds:
-            rows = []
-            for element in CLASSES[cls]:
-                values = sorted((_clean(v) for v in mine.get(element.predicate, ()) if _fits(v, element.form)),
-                                key=_order)
-                if values:
-                    rows.append((element, values[:1] if element.single else values))
-            nodes.append((subject, cls, rows))
+    for subject, rows in by_subject.items():
+        for cls in {o for _, p, o in rows if p == _RDF_TYPE and o in _PLACES}:
+            places = _PLACES[cls]
+            found: dict[int, list] = defaultdict(list)
+            for _, predicate, value in rows:
+                place = places.get(predicate)
+                if place is not None and _fits(value, place[1].form):
+                    found[place[0]].append(value)
+            properties = []
+            for place in sorted(found):
+                element, values = CLASSES[cls][place], found[place]
+                if len(values) > 1:
+                    values.sort(key=_order)
+                    if element.single:
+                        del values[1:]
+                properties.append((element, [v if type(v) is str else _clean(v) for v in values]))
+            nodes.append((subject, cls, properties))
     nodes.sort(key=lambda node: (_NODE_ORDER[node[1]], node[0]))
     return nodes
 
 
-def selected(triples) -> Triples:
+class Selected(Triples):
+    """A record's EDM triples that remember their nodes, so the writer does not find them again."""
+
+    nodes: list
+
+
+def selected(triples) -> Selected:
     """The triples of a record that EDM RDF/XML carries, as it carries them: the nodes of EDM's
     classes with the properties the schema gives each class (values in the form it allows; for a
     property it allows once, the first value), literals cleaned of what XML 1.0 cannot hold.
     Everything else a description has (PROV, ``rdfs:label``, schema.org ...) is left out."""
-    return Triples((subject, p, v) for subject, cls, rows in _nodes(triples)
-                   for p, v in ((_RDF_TYPE, cls), *((e.predicate, v) for e, values in rows for v in values)))
-
-
-def _qname(iri: str) -> str:
-    for namespace, name in _PREFIXED:
-        if iri.startswith(namespace):
-            return f"{name}:{iri[len(namespace):]}"
-    raise ValueError(f"no EDM element for {iri}")
+    if type(triples) is Selected:
+        return triples
+    nodes = _nodes(triples)
+    view = Selected((subject, p, v) for subject, cls, rows in nodes
+                    for p, v in ((_RDF_TYPE, cls), *((e.predicate, v) for e, values in rows for v in values)))
+    view.nodes = nodes
+    return view
 
 
 def serialize(triples, root: str | None = None) -> str:
     """The record's EDM as RDF/XML (``root`` is the ProvidedCHO, first in any case)."""
     declarations = " ".join(f'xmlns:{name}="{iri}"' for name, iri in NAMESPACES.items())
     out = ['<?xml version="1.0" encoding="UTF-8"?>\n', f"<rdf:RDF {declarations}>\n"]
-    for subject, cls, rows in _nodes(triples):
-        tag = _qname(cls)
+    for subject, cls, rows in selected(triples).nodes:
+        tag = _QNAMES[cls]
         out.append(f'  <{tag} rdf:about="{subject.translate(_ATTRIBUTE_ESCAPES)}">\n')
         for element, values in rows:
-            name = _qname(element.predicate)
+            name = _QNAMES[element.predicate]
             for value in values:
                 if type(value) is str:
                     out.append(f'    <{name} rdf:resource="{value.translate(_ATTRIBUTE_ESCAPES)}"/>\n')
