@@ -256,3 +256,13 @@ def test_a_thousand_synthetic_records_pass_or_lod_check_says_why(tmp_path, expor
     export = exporter(inputs, "edm-synthetic", formats=WITH_EDM)
     assert export.report.exported == 1000
     _agree(export.out, aggregator_files)
+
+
+def test_formats_plus_edm_adds_edm_to_the_default_outputs(tmp_path):
+    from lod.cli import _formats, main
+
+    assert _formats("+edm") == ("ttl", "jsonld", "nt", "nq", "edm")
+    assert main(["export", str(RECORDS / "sample.jsonl"), "--out", str(tmp_path / "out"), "--formats", "+edm",
+                 "--workers", "1"]) == 0
+    documents = tmp_path / "out" / "documents"
+    assert len(list(documents.glob("*.edm.xml"))) == len(list(documents.glob("*.ttl"))) == 6

@@ -203,6 +203,18 @@ def test_get_record_rdf(repo):
     assert set(graph) == set(expected)  # no blank nodes: the same triples
 
 
+def test_oai_dc_is_the_dcterms_profile_in_simple_dublin_core():
+    """One place says which field goes where: each dcterms-profile property lands in the DC element it
+    refines, so a new rule in the profile reaches oai_dc without a table here."""
+    from lod.map.profiles.dcterms import PROFILE, element
+    from lod.serve.oai import DC_ELEMENTS
+
+    assert {element(rule.predicate) for rule in PROFILE.rules} <= set(DC_ELEMENTS)
+    refined = {rule.field: element(rule.predicate) for rule in PROFILE.rules}
+    assert (refined["summary"], refined["places"], refined["citation"], refined["dataset"]) == (
+        "description", "coverage", "identifier", "relation")
+
+
 def _nehru(repo) -> str:
     return next(k for k in repo.info["keys"] if k.startswith("letter-jawaharlal-nehru"))
 
