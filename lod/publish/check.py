@@ -32,7 +32,7 @@ from pathlib import Path
 from lod.errors import ConfigError, Place
 from lod.publish.layout import DOCUMENTS, VOID_TURTLE
 from lod.serialize import EDM_RDF_XML
-from lod.serialize.edm import CONTENT_TYPES, NAMESPACES
+from lod.serialize.edm import CONTENT_TYPES, tag as _tag
 
 TARGETS = ("europeana", "dpla", "dcat-ap")
 REJECTED, DOWNGRADED = "rejected", "downgraded"
@@ -43,10 +43,6 @@ EDM_SCHEMATRON = "europeana-edm/schematron/schematron.xsl"
 DCAT_AP_SHAPES = ("dcat-ap-3.0.1/shapes.ttl", "dcat-ap-3.0.1/range.ttl")
 DCAT_AP_RECOMMENDED = ("dcat-ap-3.0.1/shapes_recommended.ttl", "dcat-ap-3.0.1/deprecateduris.ttl")
 CATALOG_TURTLE = "catalog.ttl"
-
-
-def _tag(prefix: str, name: str) -> str:
-    return f"{{{NAMESPACES[prefix]}}}{name}"
 
 
 ABOUT, RESOURCE, LANG = _tag("rdf", "about"), _tag("rdf", "resource"), "{http://www.w3.org/XML/1998/namespace}lang"
@@ -158,15 +154,14 @@ def check(folder: Path, target: str, official: Path | None = None) -> CheckRepor
     files = sorted((folder / DOCUMENTS).glob(f"*{EDM_RDF_XML.extension}"))
     if not files:
         raise ConfigError(f"no EDM records in {folder / DOCUMENTS} ({target} takes lod's EDM)",
-                          Place(str(folder)), hint=f"export with `lod export --formats ttl,jsonld,nt,nq,"
-                                                   f"{EDM_RDF_XML.name} …`")
+                          Place(str(folder)), hint=f"export with `lod export --formats +{EDM_RDF_XML.name}`")
     rules = _europeana if target == "europeana" else _dpla
     report = CheckReport(target, [])
     validator = EuropeanaFiles.load(official, report.not_run) if target == "europeana" else None
     for path in files:
         name = f"{DOCUMENTS}/{path.name}"
         try:
-            record = Record.parse(path)
+            record = EdmRecord.parse(path)
         except (OSError, ET.ParseError) as error:
             report.checked.append(Checked(name, [Finding(name, REJECTED, f"not readable EDM ({error})")]))
             continue
@@ -183,7 +178,7 @@ def check(folder: Path, target: str, official: Path | None = None) -> CheckRepor
 
 
 @dataclass
-class Record:
+class EdmRecord:
     """One EDM file: its ProvidedCHOs, aggregations and contextual entities by IRI."""
 
     chos: list[ET.Element]
@@ -191,7 +186,7 @@ class Record:
     entities: dict[str, tuple[str, ET.Element]]  # IRI -> (class tag, element)
 
     @classmethod
-    def parse(cls, path: Path) -> Record:
+    def parse(cls, path: Path) -> EdmRecord:
         root = ET.parse(path).getroot()
         entities = {node.get(ABOUT, ""): (node.tag, node) for node in root
                     if node.tag in (AGENT, PLACE, TIMESPAN, CONCEPT)}
@@ -210,7 +205,8 @@ class Record:
         """The node's values of one property that say something (a link, or non-blank text)."""
         return [v for v in node.findall(_tag(prefix, name)) if v.get(RESOURCE) or (v.text or "").strip()]
 
-    def links(self, node: ET.Element) -> set[str]:
+    @staticmethod
+    def links(node: ET.Element) -> set[str]:
         return {v.get(RESOURCE) for v in node if v.get(RESOURCE)}
 
 
@@ -238,7 +234,7 @@ def rights_class(uri: str) -> str | None:
     return None
 
 
-def _europeana(record: Record, checked: Checked) -> None:
+def _europeana(record: EdmRecord, checked: Checked) -> None:
     def reject(reason: str) -> None:
         checked.findings.append(Finding(checked.file, REJECTED, reason))
 
@@ -325,7 +321,7 @@ _CLASS_NAMES = {AGENT: "edm:Agent", PLACE: "edm:Place", TIMESPAN: "edm:TimeSpan"
 _METADATA_ORDER = "0ABC"
 
 
-def metadata_tier(record: Record) -> tuple[str, str]:
+def metadata_tier(record: EdmRecord) -> tuple[str, str]:
     """(tier, the rule that decided it): the lowest of the language, enabling-elements and
     contextual-classes measures; the deciding measure first, the others after it."""
     measures = [_language(record), _enabling(record), _contextual(record)]
@@ -334,7 +330,7 @@ def metadata_tier(record: Record) -> tuple[str, str]:
     return _METADATA_ORDER[lowest], "; ".join(f"{why}: {_METADATA_ORDER[tier]}" for tier, why in ordered)
 
 
-def _language(record: Record) -> tuple[int, str]:
+def _language(record: EdmRecord) -> tuple[int, str]:
     tagged_entities = {iri for iri, (cls, node) in record.entities.items() if cls in (PLACE, TIMESPAN, CONCEPT)
                        and any(label.get(LANG) and (label.text or "").strip() for label in node.findall(PREF_LABEL))}
     present = tagged = 0
@@ -348,7 +344,7 @@ def _language(record: Record) -> tuple[int, str]:
     return tier, f"language: {tagged} of {present} kinds of property have a language tag"
 
 
-def _enabling(record: Record) -> tuple[int, str]:
+def _enabling(record: EdmRecord) -> tuple[int, str]:
     classes = {iri: cls for iri, (cls, _) in record.entities.items()}
     elements, groups = 0, set()
     for (prefix, name), group in ENABLING_FIXED.items():
@@ -366,7 +362,7 @@ def _enabling(record: Record) -> tuple[int, str]:
     return tier, f"enabling elements: {elements} in {len(groups)} groups"
 
 
-def _contextual(record: Record) -> tuple[int, str]:
+def _contextual(record: EdmRecord) -> tuple[int, str]:
     linked = record.links(record.cho)
     kinds = sorted({cls for iri, (cls, node) in record.entities.items() if iri in linked
                     and any((label.text or "").strip() for label in node.findall(PREF_LABEL))
@@ -380,7 +376,7 @@ def _contextual(record: Record) -> tuple[int, str]:
                   f"qualif{'y' if many else 'ies'} ({qualifying}{'; ' if missing else ''}{'; '.join(missing)})")
 
 
-def content_tier(record: Record) -> tuple[str, str]:
+def content_tier(record: EdmRecord) -> tuple[str, str]:
     """(tier, the rule that decided it) for a TEXT record (TextClassifier): without media, 1 with a
     landing page and 0 without; with media, Europeana measures the files (a PDF or an image of at
     least 0.95 megapixels: 4), capped by the rights statement's reuse class."""
@@ -445,7 +441,7 @@ class EuropeanaFiles:
 # --- DPLA --------------------------------------------------------------------------------------
 
 
-def _dpla(record: Record, checked: Checked) -> None:
+def _dpla(record: EdmRecord, checked: Checked) -> None:
     """DPLA's model (MAP) as its hubs map lod's oai_qdc: required, then what DPLA shows less of without."""
     cho, aggregation = record.cho, record.aggregation
 

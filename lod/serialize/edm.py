@@ -94,6 +94,12 @@ NAMESPACES = {"rdf": _RDF, "dc": str(DC), "dcterms": str(DCTERMS), "edm": str(ED
 _PREFIXED = sorted(((iri, name) for name, iri in NAMESPACES.items()), key=lambda item: -len(item[0]))
 
 
+def tag(prefix: str, name: str) -> str:
+    """An EDM element or attribute name as ElementTree and lxml spell it (``{namespace}name``),
+    for those who read the files this module writes."""
+    return f"{{{NAMESPACES[prefix]}}}{name}"
+
+
 def _qname(iri: str) -> str:
     return next(f"{name}:{iri[len(namespace):]}" for namespace, name in _PREFIXED if iri.startswith(namespace))
 

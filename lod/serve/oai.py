@@ -15,7 +15,7 @@ OAI-PMH requires one and it must be an address, so without it ``/oai`` is not se
 Metadata formats: ``oai_dc`` (simple Dublin Core, read from the document's Turtle: each
 property of the ``dcterms`` profile as the element it refines, so the profile is the one
 place that says which field goes where) and ``rdf`` (the document's whole description as
-RDF/XML); when the export wrote EDM (``--formats …,edm``) also ``edm`` (the record's EDM
+RDF/XML); when the export wrote EDM (``--formats +edm``) also ``edm`` (the record's EDM
 RDF/XML file, as Europeana harvests it) and ``oai_qdc`` (qualified Dublin Core for DPLA's
 hubs, read from that file: the document's elements, then what DPLA's model takes from the
 aggregation under EDM's names: ``edm:dataProvider``, ``edm:isShownAt`` for the landing page,
@@ -54,8 +54,8 @@ from lod.serve.folder import CHANGE_TYPES, DELETE, DUMPS, JOURNAL, STATE, Export
 from lod.serve.options import OaiOptions
 from lod.serve.store import LABELS
 from lod.vocab import (
-    DC, DCMITYPE, DCTERMS, EDM, OAI_DC_NS, OAI_IDENTIFIER_NS, OAI_QDC_NS, ORE, PREFIXES, RDF, SCHEMA, SKOS,
-    XML_NS, XSI_NS,
+    DC, DCMITYPE, DCTERMS, EDM, OAI_DC_NS, OAI_IDENTIFIER_NS, OAI_QDC_NS, PREFIXES, RDF, SCHEMA, XML_NS,
+    XSI_NS,
 )
 from lod.vocab import OAI_PMH_NS as OAI_NS
 
@@ -255,18 +255,16 @@ def dublin_core(triples, document_iri: str) -> list[tuple[str, str, str | None]]
     return [(element, text, language) for element in DC_ELEMENTS for text, language in found[element]]
 
 
-#: EDM file names, as ElementTree spells them.
-_ABOUT, _RESOURCE = f"{{{RDF_NS}}}about", f"{{{RDF_NS}}}resource"
-_LANG = f"{{{XML_NS}}}lang"
-_CHO, _AGGREGATION = f"{{{EDM_NS}}}ProvidedCHO", f"{{{str(ORE._NS)}}}Aggregation"
-_PREF_LABEL = f"{{{str(SKOS)}}}prefLabel"
+_ABOUT, _RESOURCE, _LANG = edm.tag("rdf", "about"), edm.tag("rdf", "resource"), f"{{{XML_NS}}}lang"
+_CHO, _AGGREGATION, _PREF_LABEL = edm.tag("edm", "ProvidedCHO"), edm.tag("ore", "Aggregation"), \
+    edm.tag("skos", "prefLabel")
 #: What oai_qdc takes from the aggregation, in order: (EDM element, qualified DC element).
 QDC_FROM_AGGREGATION = (
-    (f"{{{EDM_NS}}}isShownAt", f"{{{DC_NS}}}identifier"),  # hubs read a URL identifier as the item's page
-    (f"{{{DC_NS}}}rights", f"{{{DC_NS}}}rights"),
-    (f"{{{EDM_NS}}}dataProvider", f"{{{EDM_NS}}}dataProvider"),
-    (f"{{{EDM_NS}}}isShownAt", f"{{{EDM_NS}}}isShownAt"),
-    (f"{{{EDM_NS}}}rights", f"{{{EDM_NS}}}rights"),
+    (edm.tag("edm", "isShownAt"), edm.tag("dc", "identifier")),  # hubs read a URL identifier as the item's page
+    (edm.tag("dc", "rights"), edm.tag("dc", "rights")),
+    (edm.tag("edm", "dataProvider"), edm.tag("edm", "dataProvider")),
+    (edm.tag("edm", "isShownAt"), edm.tag("edm", "isShownAt")),
+    (edm.tag("edm", "rights"), edm.tag("edm", "rights")),
 )
 
 
@@ -297,7 +295,7 @@ def qualified_dc(record: ET.Element) -> ET.Element:
 
     for document in record.iter(_CHO):
         for value in document:
-            if value.tag.startswith((f"{{{DC_NS}}}", f"{{{_DCT}}}")):
+            if value.tag.startswith((edm.tag("dc", ""), edm.tag("dcterms", ""))):
                 add(value.tag, value)
     for aggregation in record.iter(_AGGREGATION):
         for source, target in QDC_FROM_AGGREGATION:
@@ -543,7 +541,7 @@ class OaiRepository:
                            f"metadata format {value!r} is not supported; use one of "
                            + ", ".join(self.prefixes())
                            + ("" if value not in FROM_EDM else
-                              " (edm and oai_qdc need an export with EDM: lod export --formats …,edm)"))
+                              " (edm and oai_qdc need an export with EDM: lod export --formats +edm)"))
         return value
 
     def _edm_path(self, key: str):
