@@ -272,7 +272,6 @@ def _europeana(record: EdmRecord, checked: Checked) -> None:
     content, content_rule = content_tier(record)
     checked.tiers = {"metadata": metadata, "metadata_rule": metadata_rule,
                      "content": content, "content_rule": content_rule}
-    checked.findings.sort(key=lambda finding: finding.level != REJECTED)
     if metadata == "0":
         reject(f"metadata tier 0 (Europeana publishes from tier A: {metadata_rule})")
     if content == "1":  # tier 0 (no landing page) is rejected above
