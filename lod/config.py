@@ -15,6 +15,7 @@ from pyoxigraph import NamedNode
 
 from lod.errors import ConfigError, Place
 from lod.iris import Iris
+from lod.vocab import catalogue_terms
 
 DEFAULT_FILE = "lod.toml"
 #: The vocabulary profiles of a description unless lod.toml or --profiles choose others.
@@ -74,6 +75,12 @@ class Dataset:
     license: str = "http://creativecommons.org/publicdomain/zero/1.0/"
     publisher: str = DEFAULT_PUBLISHER
     publisher_url: str = "https://www.wilsoncenter.org/program/history-and-public-policy-program"
+    #: The DCAT contact point's e-mail address ("": the contact point has the publisher's name and URL).
+    contact_email: str = ""
+    #: EU data themes (codes of vocab/catalogue.tsv): diplomatic documents (INTR) an archive holds (EDUC).
+    themes: tuple[str, ...] = ("INTR", "EDUC")
+    #: ADMS publisher type (a code of vocab/catalogue.tsv), "" when not said.
+    publisher_type: str = ""
 
 
 @dataclass(frozen=True)
@@ -85,9 +92,11 @@ class Config:
 _SECTIONS = {
     "base": str, "text_language": str, "profiles": list,
     "dataset": {"title": str, "title_language": str, "description": str, "license": str,
-                "publisher": str, "publisher_url": str},
+                "publisher": str, "publisher_url": str, "contact_email": str, "themes": list,
+                "publisher_type": str},
     "providers": {"data_provider": str, "provider": str},
 }
+_EMAIL = re.compile(r"[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+\Z")
 
 
 def load_config(path: str | None = None, base: str | None = None,
@@ -120,7 +129,7 @@ def load_config(path: str | None = None, base: str | None = None,
         Iris(settings.base)
     except ValueError as error:
         raise ConfigError(str(error), Place(str(file) if not base else "--base")) from None
-    dataset = Dataset(**values.get("dataset", {}))
+    dataset = _dataset(values.get("dataset", {}), Place(str(file)))
     given = values.get("providers", {})
     providers = Providers(data_provider=given.get("data_provider", dataset.publisher),
                           provider=given.get("provider", ""))
@@ -142,6 +151,27 @@ def _check_provider(value: str, name: str, file: str, required: bool) -> None:
             NamedNode(value)
         except ValueError:
             raise ConfigError(f"{name!r} is not a valid IRI: {value!r}", Place(file)) from None
+
+
+def _dataset(values: dict, place: Place) -> Dataset:
+    """The ``[dataset]`` table, its e-mail address and its controlled-vocabulary codes checked."""
+    values = dict(values)
+    if "themes" in values:
+        if not all(isinstance(theme, str) for theme in values["themes"]):
+            raise ConfigError("'dataset.themes' must be a list of strings", place)
+        values["themes"] = tuple(values["themes"])
+    dataset = Dataset(**values)
+    if dataset.contact_email and not _EMAIL.match(dataset.contact_email):
+        raise ConfigError(f"'dataset.contact_email' is not an e-mail address: {dataset.contact_email!r}", place)
+    terms = catalogue_terms()
+    for key, codes, scheme in (("themes", dataset.themes, "data-theme"),
+                               ("publisher_type", (dataset.publisher_type,) if dataset.publisher_type else (),
+                                "publisher-type")):
+        unknown = [code for code in codes if code not in terms[scheme]]
+        if unknown:
+            raise ConfigError(f"'dataset.{key}': unknown {', '.join(map(repr, unknown))}; "
+                              f"choose from {', '.join(terms[scheme])}", place)
+    return dataset
 
 
 def _check(values: dict, schema: dict, file: str, section: str = "") -> None:

@@ -257,7 +257,7 @@ def _resolver(job: Job, report: Report, on_error) -> Callable[[str, list[Entry]]
 def _fingerprint(inputs: list[str], settings: Settings, linker: Linker | None, formats: tuple[str, ...],
                  out: Path, now: str | None) -> str | None:
     """Everything the export's result depends on; None (no resuming) for a linker that cannot say."""
-    from lod.publish import checkpoint
+    from lod.publish import checkpoint, products
     from lod.publish.layout import Layout
 
     linking = getattr(linker, "fingerprint", None) if linker is not None else "none"
@@ -266,6 +266,7 @@ def _fingerprint(inputs: list[str], settings: Settings, linker: Linker | None, f
     previous = Layout(Path(out)).current()
     return checkpoint.fingerprint(
         [item for item in input_files(inputs) if isinstance(item, str)], inputs=inputs, lod=__version__,
-        mapping=MAPPING_VERSION, packed=PACKED_FORMAT, settings=repr(settings), linker=linking, formats=formats,
+        mapping=MAPPING_VERSION, packed=PACKED_FORMAT, products=[p.name for p in products.registered()],
+        settings=repr(settings), linker=linking, formats=formats,
         previous=previous.name if previous else None,
         now=now if now is not None else os.environ.get("SOURCE_DATE_EPOCH"))

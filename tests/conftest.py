@@ -6,6 +6,8 @@ repository) only when it is present: the project must stand alone.
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +22,8 @@ from lod.config import Settings
 from lod.publish import layout
 from lod.vocab import SAMPLES_DIR
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "corpus" / "wilson-records.jsonl"
 PAGES = SHARED / "corpus" / "pages"
 AGGREGATORS = SHARED / "aggregators"
@@ -109,6 +112,23 @@ def corpus_export(exporter) -> Export:
         pytest.skip(f"shared corpus not present: {CORPUS}")
     seed = CORPUS.parent / "seed-record.txt"
     return exporter([CORPUS, seed if seed.exists() else SAMPLE], "corpus")
+
+
+def load_benchmark(name: str):
+    """A module of ``benchmarks/`` (not a package), e.g. ``synthetic``."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault(name, module)  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def synthetic_1000_export(exporter, tmp_path_factory) -> Export:
+    """1,000 records of ``benchmarks/synthetic.py`` (every input format, names in and out of
+    the authority table), exported."""
+    inputs = load_benchmark("synthetic").generate(1000, tmp_path_factory.mktemp("synthetic-input"), seed=0)
+    return exporter(inputs, "synthetic-1000")
 
 
 @pytest.fixture(scope="session")

@@ -216,7 +216,12 @@ def test_the_dump_is_declared_as_turtle(fixtures_export):
     edm_files = [f for f in manifest["files"] if f["path"].startswith("dumps/edm-")]
     assert [f["media_type"] for f in edm_files] == ["text/turtle"]
     void = Graph().parse(fixtures_export.out / "void.ttl")
-    assert URIRef(f"{BASE}{edm_files[0]['path']}") in set(void.objects(None, rdflib.VOID.dataDump))
+    url = URIRef(f"{BASE}{edm_files[0]['path']}")
+    (distribution,) = void.subjects(rdflib.DCAT.downloadURL, url)
+    assert distribution == URIRef(f"{BASE}id/dataset/distribution/edm")
+    assert void.value(distribution, rdflib.DCAT.mediaType) == URIRef("https://www.iana.org/assignments/media-types/text/turtle")
+    assert void.value(distribution, rdflib.DCTERMS.conformsTo) == URIRef(str(EDM._NS))  # how Europeana finds it
+    assert url not in set(void.objects(None, rdflib.VOID.dataDump))  # VoID's dump is the dataset's own triples
     assert len(dump_graph(fixtures_export.out)) == edm_files[0]["triples"]
 
 

@@ -150,8 +150,10 @@ def offline_loader(url, options=None):
     raise AssertionError(f"JSON-LD processing tried to load {url}")
 
 
-def pyld_graph(text: str) -> Graph:
-    nquads = pyld.to_rdf(json.loads(text), {"format": "application/n-quads", "documentLoader": offline_loader})
+def pyld_graph(text: str, mode: str = "json-ld-1.1") -> Graph:
+    """The graph pyld reads, as a JSON-LD 1.1 processor or (``json-ld-1.0``) a 1.0 one."""
+    nquads = pyld.to_rdf(json.loads(text), {"format": "application/n-quads", "documentLoader": offline_loader,
+                                            "processingMode": mode})
     return Graph().parse(data=nquads, format="nt")
 
 
@@ -163,6 +165,7 @@ def readers(oxigraph_graph):
         },
         "jsonld": lambda text: {
             "pyld": pyld_graph(text),
+            "pyld as a JSON-LD 1.0 processor": pyld_graph(text, "json-ld-1.0"),
             "rdflib": Graph().parse(data=text, format="json-ld"),
             "pyoxigraph": oxigraph_graph(text, ox.RdfFormat.JSON_LD),
         },

@@ -125,10 +125,11 @@ def offline_loader(url, options=None):
     raise AssertionError(f"JSON-LD processing tried to load {url}: the context must be inlined")
 
 
-def pyld_graph(data: bytes) -> Graph:
-    """Expand with pyld (no network) to N-Quads, then read those with rdflib."""
+def pyld_graph(data: bytes, mode: str = "json-ld-1.1") -> Graph:
+    """Expand with pyld (no network) to N-Quads, then read those with rdflib; ``mode``
+    ``json-ld-1.0`` makes pyld a JSON-LD 1.0 processor (which refuses 1.1 contexts)."""
     nquads = pyld.to_rdf(json.loads(data), {"format": "application/n-quads",
-                                            "documentLoader": offline_loader})
+                                            "documentLoader": offline_loader, "processingMode": mode})
     return Graph().parse(data=nquads, format="nt")
 
 
@@ -214,6 +215,7 @@ def test_turtle_jsonld_ntriples_are_the_same_graph(export, oxigraph_graph):
             "turtle/rdflib": Graph().parse(data=ttl, format="turtle"),
             "turtle/pyoxigraph": oxigraph_graph(ttl, ox.RdfFormat.TURTLE),
             "json-ld/pyld": pyld_graph(data),
+            "json-ld 1.0/pyld": pyld_graph(data, "json-ld-1.0"),
             "json-ld/rdflib": Graph().parse(data=data, format="json-ld"),
             "json-ld/pyoxigraph": oxigraph_graph(data, ox.RdfFormat.JSON_LD),
             "n-triples/pyoxigraph": oxigraph_graph(nt, ox.RdfFormat.N_TRIPLES),
@@ -223,6 +225,14 @@ def test_turtle_jsonld_ntriples_are_the_same_graph(export, oxigraph_graph):
     # split("\n"), not splitlines(): U+2028 inside a literal is not a line end in N-Triples.
     dump = {line + "\n" for line in dump_text(export).split("\n") if line}
     assert all_lines <= dump, sorted(all_lines - dump)[:5]
+
+
+def test_json_ld_1_0_processors_read_the_dataset_description(export):
+    """Every JSON-LD file, the dataset description too, is JSON-LD 1.0 (no 1.1-only feature)."""
+    data = (export.out / layout.VOID_JSONLD).read_bytes()
+    expected = Graph().parse(export.out / layout.VOID_TURTLE, format="turtle")
+    graph = pyld_graph(data, "json-ld-1.0")
+    assert isomorphic(expected, graph), diff(expected, graph)
 
 
 # --- SHACL and lod validate -----------------------------------------------------------
@@ -480,6 +490,38 @@ def test_undefined_term_check_can_fail():
     assert undefined("http://schema.org/nmae") and undefined("http://www.w3.org/ns/dcat#datset")
     assert undefined("https://schema.org/name")
     assert undefined("http://schema.org/name") is None and undefined("http://example.org/x") is None
+
+
+# --- jsonld.js (npm) as a second JSON-LD 1.0 processor --------------------------------
+
+JSONLD_JS = """
+const jsonld = require('jsonld');
+const fs = require('fs');
+(async () => {
+  const out = {};
+  for (const file of process.argv.slice(1)) {
+    out[file] = await jsonld.toRDF(JSON.parse(fs.readFileSync(file, 'utf8')), {
+      format: 'application/n-quads', processingMode: 'json-ld-1.0',
+      documentLoader: url => { throw new Error('tried to load ' + url); }});
+  }
+  process.stdout.write(JSON.stringify(out));
+})().catch(error => { console.error(String(error)); process.exit(1); });
+"""
+
+
+@pytest.mark.external
+def test_jsonld_js_as_a_1_0_processor_reads_every_file(export):
+    """Digital Bazaar's jsonld.js (``npm install jsonld``, found through NODE_PATH) in 1.0 mode."""
+    node = shutil.which("node")
+    if not node or subprocess.run([node, "-e", "require('jsonld')"], capture_output=True).returncode:
+        pytest.skip("node or its jsonld package (npm install jsonld) not installed")
+    files = [*export.files(".jsonld"), export.out / layout.VOID_JSONLD]
+    run = subprocess.run([node, "-e", JSONLD_JS, *map(str, files)], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    for path, nquads in json.loads(run.stdout).items():
+        turtle_file = Path(path).with_suffix(".ttl")
+        expected = {q.triple for q in ox.parse(path=turtle_file, format=ox.RdfFormat.TURTLE)}
+        assert {q.triple for q in ox.parse(nquads.encode(), format=ox.RdfFormat.N_QUADS)} == expected, path
 
 
 # --- rapper (Debian raptor2-utils) ---------------------------------------------------

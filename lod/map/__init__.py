@@ -70,13 +70,16 @@ def map_record(record: Record, settings: Settings = Settings(), generated_at: st
         if profile.document is not None:
             profile.document(add, record, settings)
     typing = [profile.entity for profile in profiles if profile.entity is not None]
+    linked: dict[str, Entity] = {}
     for role, entity in record.entities():
         node = iris.entity(record, entity)
         _entity_triples(add, node, entity, text)
         for hook in typing:
             hook(add, node, entity, role, text)
-        if entity.qid and describing:
-            _link_provenance(add, iris, record, node, entity)
+        if entity.qid and describing and (node not in linked or _link_rank(entity) < _link_rank(linked[node])):
+            linked[node] = entity
+    for node, entity in linked.items():
+        _link_provenance(add, iris, record, node, entity)
     for subject_heading in record.subjects:
         _concept_triples(add, iris, subject_heading.parts, text)
     if describing:
@@ -173,12 +176,22 @@ def source_iris(record: Record) -> list[str]:
     return [*dict.fromkeys(filter(None, pages)), *dict.fromkeys(inputs)]
 
 
+def _link_rank(entity: Entity) -> tuple:
+    """Which of a document's ways to one linked entity its link statement gives: the strongest
+    method (in the order of :data:`LINKING_METHODS`), then the highest score."""
+    decision = entity.link
+    method = decision.method if decision else "input"
+    order = list(LINKING_METHODS).index(method) if method in LINKING_METHODS else len(LINKING_METHODS)
+    return order, -(decision.score if decision else 1.0), method, entity.qid
+
+
 def _link_provenance(add, iris: Iris, record: Record, node: str, entity: Entity) -> None:
     """How the ``owl:sameAs`` link was made, as PROV on a reified statement (no blank nodes).
 
     The statement IRI lives inside the document (``…/id/document/K#link-…``), so each
-    document says for itself why it links the entity; the method is a
-    ``prov:Activity`` shared by every link made the same way.
+    document says for itself why it links the entity: one statement per entity, with one
+    method (:func:`_link_rank`) when the document names it twice, by two methods; the
+    method is a ``prov:Activity`` shared by every link made the same way.
     """
     decision = entity.link
     method = decision.method if decision else "input"

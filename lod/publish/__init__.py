@@ -23,7 +23,7 @@ from pathlib import Path
 from lod import serialize
 from lod.config import Dataset
 from lod.config import Settings
-from lod.publish import checkpoint, documents, links  # noqa: F401 - links: a product, registered on import
+from lod.publish import checkpoint, coverage, documents, links  # noqa: F401 - products, registered on import
 from lod.publish.dumps import DumpWriter, write_manifest
 from lod.publish.feed import write_feed_from_journal, write_sitemap_rows
 from lod.publish.files import StreamedFile, write_text
@@ -173,7 +173,9 @@ class Edition:
         outputs = serialize.outputs(self.formats)
         dump = DumpWriter(staging / DUMPS, [f for f in outputs if f.dump], chunk_triples=self.chunk_triples,
                           uri_space=f"{settings.base}id/")
-        writers = [product.writer(staging, Context(self.previous, settings.base)) for product in registered()]
+        products = {product.name: product.writer(staging, Context(self.previous, settings.base))
+                    for product in registered()}
+        writers = list(products.values())
         state = StateWriter(staging / STATE)
         journal = JournalWriter(staging / JOURNAL, self.previous / JOURNAL if self.previous else None,
                                 (old_state.seq if old_state else 0) + 1)
@@ -240,7 +242,9 @@ class Edition:
                                              report.exported, tuple(examples),
                                              vocabularies((*stats.predicates, *stats.classes)),
                                              iris.dataset()),
-            files, settings.base, journal.last_time or self.now, outputs)
+            files, settings.base, journal.last_time or self.now, outputs,
+            coverage=products[coverage.PRODUCT.name].coverage, issued=journal.first_time,
+            text_language=settings.text_language)
         write_void(staging, description, iris)
         _concatenate([staging / f.path for f in files if f.media_type == serialize.N_TRIPLES.media_type],
                      staging / DATASET_DUMP)

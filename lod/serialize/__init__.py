@@ -31,8 +31,8 @@ class Dump:
     """How a format is written as a whole-dataset dump, in gzip chunks ``dumps/<stem>-00001.<ext>.gz``.
 
     ``graphs``: one named graph per document (N-Quads), else every triple once.
-    ``media_type``, ``extension``: when the dump is not written in its format's own syntax
-    (None: the format's). ``conforms_to``: the data model the dump follows, for the dataset
+    ``media_type``, ``extension``, ``file_type``: when the dump is not written in its format's own
+    syntax (None: the format's). ``conforms_to``: the data model the dump follows, for the dataset
     description (``dcterms:conformsTo``), when it is not a plain RDF dump of the dataset.
     """
 
@@ -40,6 +40,7 @@ class Dump:
     graphs: bool
     media_type: str | None = None
     extension: str | None = None
+    file_type: str | None = None
     conforms_to: str | None = None
 
 
@@ -51,6 +52,7 @@ class Format:
     label: str
     media_type: str
     w3c: str  # the format's IRI under http://www.w3.org/ns/formats/ (void:feature)
+    file_type: str  # its code in the EU Vocabularies file types (dcterms:format of a DCAT distribution)
     write: Writer | None = None  # one document's triples -> text (served; per-document files)
     per_document: bool = False  # the export can write it as documents/KEY.<name>
     dump: Dump | None = None  # the export can write it as a dump
@@ -74,6 +76,10 @@ class Format:
     @property
     def dump_extension(self) -> str:
         return self.dump.extension or self.extension
+
+    @property
+    def dump_file_type(self) -> str:
+        return self.dump.file_type or self.file_type
 
     @property
     def exportable(self) -> bool:
@@ -152,17 +158,17 @@ def _ntriples(triples, root=None) -> str:
     return ntriples.serialize(triples)
 
 
-TURTLE = register(Format("ttl", "Turtle", "text/turtle", "Turtle", turtle.serialize, per_document=True,
-                         default=True, aliases=("turtle",)))
-JSON_LD = register(Format("jsonld", "JSON-LD", "application/ld+json", "JSON-LD", jsonld.serialize,
+TURTLE = register(Format("ttl", "Turtle", "text/turtle", "Turtle", "RDF_TURTLE", turtle.serialize,
+                         per_document=True, default=True, aliases=("turtle",)))
+JSON_LD = register(Format("jsonld", "JSON-LD", "application/ld+json", "JSON-LD", "JSON_LD", jsonld.serialize,
                           per_document=True, default=True, aliases=("json-ld",)))
-N_TRIPLES = register(Format("nt", "N-Triples", "application/n-triples", "N-Triples", _ntriples,
+N_TRIPLES = register(Format("nt", "N-Triples", "application/n-triples", "N-Triples", "RDF_N_TRIPLES", _ntriples,
                             dump=Dump("dataset", graphs=False), required=True, aliases=("ntriples",)))
-N_QUADS = register(Format("nq", "N-Quads", "application/n-quads", "N-Quads", dump=Dump("documents", graphs=True),
-                          default=True, aliases=("nquads",)))
-RDF_XML = register(Format("rdf", "RDF/XML", "application/rdf+xml", "RDF_XML", _rdfxml,
+N_QUADS = register(Format("nq", "N-Quads", "application/n-quads", "N-Quads", "RDF_N_QUADS",
+                          dump=Dump("documents", graphs=True), default=True, aliases=("nquads",)))
+RDF_XML = register(Format("rdf", "RDF/XML", "application/rdf+xml", "RDF_XML", "RDF_XML", _rdfxml,
                           aliases=("rdfxml", "xml")))
-EDM_RDF_XML = register(Format("edm", "EDM for Europeana", "application/rdf+xml", "RDF_XML", edm.serialize,
+EDM_RDF_XML = register(Format("edm", "EDM for Europeana", "application/rdf+xml", "RDF_XML", "RDF_XML", edm.serialize,
                               per_document=True, profiles=("edm",), select=edm.selected, suffix=".edm.xml",
                               dump=Dump("edm", graphs=False, media_type="text/turtle", extension=".ttl",
-                                        conforms_to=str(EDM._NS))))
+                                        file_type="RDF_TURTLE", conforms_to=str(EDM._NS))))

@@ -10,19 +10,26 @@ from lod.vocab import RDF, SCHEMA, WD
 schema, rdf = Names(SCHEMA), Names(RDF)
 WIKIDATA = str(WD)
 KIND_TYPES = {PERSON: schema.Person, ORGANIZATION: schema.Organization, PLACE: schema.Place}
-CLASSIFICATION = "classification"
 
 
 def document_nodes(add, record, settings) -> None:
-    """The description's ``schema:mainEntity`` (the document it describes), and the original security
-    classification (``Top Secret``) as a ``schema:PropertyValue`` node."""
-    iris = settings.iris
-    add((iris.description(record.key), schema.mainEntity, iris.document(record.key)))
+    """The document is ``schema:mainEntityOfPage`` its description (``schema:mainEntity`` would make the
+    description a CreativeWork); the original security classification is a condition of access, as in
+    archival description (ISAD(G) 3.4.1): ``schema:conditionsOfAccess "Original classification: Top
+    Secret"``; the subject headings are also ``schema:DefinedTerm`` (and ``schema:Intangible``, its core
+    supertype: DefinedTerm is pending) with a ``schema:name``, so that ``schema:about`` points to Things."""
+    iris, text = settings.iris, settings.text_language
+    document = iris.document(record.key)
+    add((document, schema.mainEntityOfPage, iris.description(record.key)))
     if record.classification:
-        node = iris.part(record, CLASSIFICATION)
-        add((node, rdf.type, schema.PropertyValue))
-        add((node, schema.name, literal("original classification", "en")))
-        add((node, schema.value, literal(record.classification)))
+        add((document, schema.conditionsOfAccess, literal(f"Original classification: {record.classification}")))
+    for heading in record.subjects:
+        for depth in range(1, len(heading.parts) + 1):
+            label = "--".join(heading.parts[:depth])
+            node = iris.concept(label)
+            add((node, rdf.type, schema.DefinedTerm))
+            add((node, rdf.type, schema.Intangible))
+            add((node, schema.name, literal(label, text)))
 
 
 def typed_entity(add, node: str, entity, role: str, text: str) -> None:
@@ -40,6 +47,7 @@ def typed_entity(add, node: str, entity, role: str, text: str) -> None:
 
 PROFILE = register(Profile("schema", "schema.org", (
     Rule("type", rdf.type, "const", schema.ArchiveComponent),
+    Rule("type", rdf.type, "const", schema.CreativeWork),  # ArchiveComponent is a pending term
     Rule("title", schema.name, "text"),
     Rule("description", schema.description, "text"),
     Rule("summary", schema.abstract, "text"),
@@ -59,6 +67,5 @@ PROFILE = register(Profile("schema", "schema.org", (
     Rule("credit", schema.creditText, "text"),
     Rule("languages", schema.inLanguage, "language"),
     Rule("url", schema.url, "iri"),
-    Rule(CLASSIFICATION, schema.additionalProperty, "property"),
     Rule("dataset", schema.isPartOf, "iri"),
 ), document=document_nodes, entity=typed_entity))
