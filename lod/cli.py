@@ -155,10 +155,14 @@ def _names(text: str | None) -> tuple[str, ...] | None:
 
 
 def _formats(text: str) -> tuple[str, ...]:
+    """``--formats``: a list of outputs, or ``+NAME`` for an output besides the default ones."""
     from lod.errors import ConfigError
 
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    if any(name.startswith("+") for name in names):
+        names = [*products.default_outputs(), *(name.lstrip("+") for name in names)]
     try:
-        return products.choose(text.split(",")).names
+        return products.choose(names).names
     except ValueError as error:
         raise ConfigError(f"--formats {text!r}: {str(error).strip(chr(34))}") from None
 
@@ -224,6 +228,21 @@ def cmd_validate(args) -> int:
     return EXIT_OK if not problems else EXIT_REJECTED
 
 
+def cmd_check(args) -> int:
+    import json
+
+    from lod.publish.check import check
+
+    report = check(Path(args.dir), args.target, Path(args.official) if args.official else None)
+    for line in report.lines():
+        print(line)
+    if args.report:
+        Path(args.report).write_text(json.dumps(report.as_json(), indent=2, ensure_ascii=False) + "\n",
+                                     encoding="utf-8")
+    print(report.summary())
+    return report.status
+
+
 def cmd_serve(args) -> int:
     from lod.serve.folder import Export
     from lod.serve.oai import NOT_SERVED
@@ -255,10 +274,18 @@ def cmd_serve(args) -> int:
 
 def cmd_mapping(args) -> int:
     from lod.map.profiles import registered
-    from lod.serialize.turtle import iri
+    from lod.serialize.edm import NAMESPACES
+    from lod.vocab import PREFIXES
+
+    prefixes = sorted({**NAMESPACES, **PREFIXES}.items(), key=lambda item: -len(item[1]))
+
+    def iri(value: str) -> str:
+        return next((f"{name}:{value[len(namespace):]}" for name, namespace in prefixes
+                     if value.startswith(namespace)), f"<{value}>")
 
     for number, profile in enumerate(registered()):
-        print(f"{'' if number == 0 else chr(10)}Profile `{profile.name}` ({profile.title}):\n\n"
+        only = "" if profile.describes else f"; for its own output only, `--formats +{profile.name}`"
+        print(f"{'' if number == 0 else chr(10)}Profile `{profile.name}` ({profile.title}{only}):\n\n"
               "| record field | property | value |\n|---|---|---|")
         for rule in profile.rules:
             value = f"`{iri(rule.value)}`" if rule.value is not None else rule.term
@@ -337,8 +364,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="where records are rendered: local processes, or a Dask cluster")
     export.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://host:8786")
     export.add_argument("--formats", default=",".join(products.default_outputs()), metavar="LIST",
-                        help=f"what to write, from {products.choices()} (default %(default)s); "
-                             "'nt' alone is the dump-only path")
+                        help=f"what to write, from {products.choices()} (default %(default)s; +NAME: the "
+                             "default and NAME, e.g. +edm for Europeana and DPLA); 'nt' alone is the dump-only path")
     export.add_argument("--online", action="store_true",
                         help="ask Wikidata about names the authority table does not know")
     export.add_argument("--no-resume", dest="resume", action="store_false",
@@ -377,6 +404,16 @@ def build_parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="check an export against the SHACL shapes")
     validate.add_argument("dir", metavar="DIR", nargs="?", default="output")
     validate.set_defaults(run=cmd_validate)
+
+    check = commands.add_parser("check", help="what Europeana, DPLA or a DCAT-AP portal would reject, and why")
+    check.add_argument("dir", metavar="DIR", nargs="?", default="output")
+    check.add_argument("--for", dest="target", required=True, choices=["europeana", "dpla", "dcat-ap"],
+                       help="the aggregator whose rules to apply")
+    check.add_argument("--official", metavar="FOLDER",
+                       help="the aggregators' own validation files (europeana-edm/EDM.xsd and its Schematron, "
+                            "dcat-ap-3.0.1/ SHACL shapes), run besides lod's rules")
+    check.add_argument("--report", metavar="FILE", help="also write the findings as JSON")
+    check.set_defaults(run=cmd_check)
 
     serve = commands.add_parser("serve", help="serve an export: linked data, SPARQL, OAI-PMH")
     serve.add_argument("dir", metavar="DIR", nargs="?", default="output")

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
+from pyoxigraph import NamedNode
+
 from lod.errors import ConfigError, Place
 from lod.iris import Iris
 from lod.limits import LIMIT_NAMES, Limits
@@ -19,6 +21,29 @@ from lod.vocab import catalogue_terms
 DEFAULT_FILE = "lod.toml"
 #: The vocabulary profiles of a description unless lod.toml or --profiles choose others.
 DEFAULT_PROFILES = ("dcterms", "schema")
+#: The dataset's publisher unless lod.toml says otherwise; also the data provider aggregators are told of.
+DEFAULT_PUBLISHER = "History and Public Policy Program, Wilson Center"
+_IRI = re.compile(r"https?://")
+
+
+@dataclass(frozen=True)
+class Providers:
+    """Who hands the records to aggregators, as Europeana's EDM and DPLA's MAP name them: the
+    **data provider** (the institution the records come from) and the **provider** (who delivers
+    them: an aggregator, or the data provider itself when it delivers directly). Each an IRI
+    (``http(s)://…``, written as a link) or a name (written as text)."""
+
+    data_provider: str = DEFAULT_PUBLISHER
+    provider: str = ""  # "": the data provider delivers directly
+
+    @property
+    def delivered_by(self) -> str:
+        return self.provider or self.data_provider
+
+
+def is_iri(value: str) -> bool:
+    """Whether a provider is given as an IRI (else it is a name)."""
+    return _IRI.match(value) is not None
 
 
 @dataclass(frozen=True)
@@ -28,6 +53,7 @@ class Settings:
     base: str = "http://localhost:8080/"
     text_language: str = "en"  # language of titles, summaries and bodies (the translations)
     profiles: tuple[str, ...] = DEFAULT_PROFILES  # names in lod.map.profiles, in the order they run
+    providers: Providers = Providers()  # named in the aggregation of every EDM description
 
     @property
     def iris(self) -> Iris:
@@ -48,7 +74,7 @@ class Dataset:
     description: str = ("Translated historical documents (telegrams, reports, records of "
                         "conversations) described with Dublin Core and schema.org.")
     license: str = "http://creativecommons.org/publicdomain/zero/1.0/"
-    publisher: str = "History and Public Policy Program, Wilson Center"
+    publisher: str = DEFAULT_PUBLISHER
     publisher_url: str = "https://www.wilsoncenter.org/program/history-and-public-policy-program"
     #: The DCAT contact point's e-mail address ("": the contact point has the publisher's name and URL).
     contact_email: str = ""
@@ -71,6 +97,7 @@ _SECTIONS = {
                 "publisher": str, "publisher_url": str, "contact_email": str, "themes": list,
                 "publisher_type": str},
     "limits": dict.fromkeys(LIMIT_NAMES, int),
+    "providers": {"data_provider": str, "provider": str},
 }
 _EMAIL = re.compile(r"[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+\Z")
 
@@ -106,11 +133,31 @@ def load_config(path: str | None = None, base: str | None = None,
     except ValueError as error:
         raise ConfigError(str(error), Place(str(file) if not base else "--base")) from None
     dataset = _dataset(values.get("dataset", {}), Place(str(file)))
+    given = values.get("providers", {})
+    providers = Providers(data_provider=given.get("data_provider", dataset.publisher),
+                          provider=given.get("provider", ""))
+    for key in ("data_provider", "provider"):
+        _check_provider(getattr(providers, key), f"providers.{key}", str(file), required=key == "data_provider")
     try:
         limits = Limits(**values.get("limits", {}))
     except ValueError as error:
         raise ConfigError(str(error), Place(str(file))) from None
-    return Config(settings=settings, dataset=dataset, limits=limits)
+    return Config(settings=replace(settings, providers=providers), dataset=dataset, limits=limits)
+
+
+def _check_provider(value: str, name: str, file: str, required: bool) -> None:
+    """A provider is a name on one line or an IRI an RDF parser accepts."""
+    if not value.strip():
+        if required:
+            raise ConfigError(f"{name!r} must not be empty (a name, or an IRI)", Place(file))
+        return
+    if value != value.strip() or "\n" in value:
+        raise ConfigError(f"{name!r} must be a name on one line, without surrounding spaces", Place(file))
+    if is_iri(value):
+        try:
+            NamedNode(value)
+        except ValueError:
+            raise ConfigError(f"{name!r} is not a valid IRI: {value!r}", Place(file)) from None
 
 
 def _dataset(values: dict, place: Place) -> Dataset:

@@ -164,7 +164,7 @@ def export(inputs: Iterable[str], out: Path, settings: Settings, linker: Linker 
     """
     outputs = products.choose(formats or products.default_outputs())
     formats = outputs.formats
-    profiles.chosen(settings.profiles)  # unknown names are a configuration error before anything starts
+    profiles.chosen(settings.profiles, descriptions=True)  # a configuration error before anything starts
     inputs = list(inputs)
     progress = progress or Progress()
     report = Report()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from bisect import bisect_left
 from collections.abc import Callable
+from dataclasses import replace
 
 from lod.config import Settings
 from lod.errors import Place, ReadError
@@ -29,7 +30,8 @@ def render(record: Record, settings: Settings, linker: Linker | None = None,
     """Link, map and serialize one record. Pure: same record, settings and time, same bytes.
 
     ``formats``: the export's outputs (names in :mod:`lod.serialize`; default: the default
-    outputs); the per-document ones are written as files.
+    outputs); the per-document ones are written as files. A format that renders other
+    profiles (EDM) maps the record again with those alone, only when it is chosen.
 
     Raises ReadError for a record with a statement too long for RDF stores to load
     (:data:`lod.limits.STATEMENT_BYTES`): the dumps it would be in must stay loadable.
@@ -46,12 +48,24 @@ def render(record: Record, settings: Settings, linker: Linker | None = None,
     if len(own) + len(shared) > STATEMENT_BYTES - len(description) - 3:  # one line might be
         _check_statements(lines, len(description) + 3, record)
     stats = line_stats(own, f"{settings.base}id/".encode("utf-8"))
-    files = {f.extension: f.write(triples, root).encode("utf-8")
-             for f in serialize.outputs(formats or serialize.default_outputs()) if f.per_document}
+    files, views, hashes = {}, {}, []
+    mapped = {None: triples}  # by profiles: each set of profiles a format renders is mapped once
+    for f in serialize.outputs(formats or serialize.default_outputs()):
+        if f.profiles not in mapped:
+            mapped[f.profiles] = map_record(record, replace(settings, profiles=f.profiles), first_seen)
+        view = mapped[f.profiles] if f.select is None else f.select(mapped[f.profiles])
+        if f.per_document:
+            files[f.extension] = f.write(view, root).encode("utf-8")
+        if f.profiles is not None:  # its own lines: for its dump, and for the document's digest
+            view_own, view_shared, view_digest = _own_and_shared(ntriples.lines(view), mine)
+            views[f.name] = (view_own + view_shared, len(view_own))
+            hashes.append(view_digest)
+    if hashes:  # the digest says when any file of the document changes
+        digest = hashlib.sha256(" ".join((digest, *hashes)).encode("ascii")).hexdigest()
     pieces = {product.name: product.make(record, triples, iris) for product in products.registered()
               if product.make is not None}
     return Rendered(record.key, digest, files, own + shared, len(own), stats, pieces, record.origins,
-                    record.warnings)
+                    record.warnings, views)
 
 
 def _check_statements(lines: list[str], graph: int, record: Record) -> None:

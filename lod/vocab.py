@@ -98,6 +98,14 @@ SD = _closed("SD", "http://www.w3.org/ns/sparql-service-description#", (
     "Service", "endpoint", "supportedLanguage", "SPARQL11Query", "feature", "UnionDefaultGraph",
     "defaultDataset", "Dataset", "defaultGraph", "namedGraph", "Graph", "resultFormat"))
 
+#: The Europeana Data Model and OAI-ORE terms lod's EDM profile and writer use (EDM.xsd's classes and
+#: properties; the rest of EDM is not written, so a term outside this list is a typo).
+EDM = _closed("EDM", "http://www.europeana.eu/schemas/edm/", (
+    "ProvidedCHO", "WebResource", "Agent", "Place", "TimeSpan", "type", "aggregatedCHO", "dataProvider",
+    "provider", "intermediateProvider", "isShownAt", "isShownBy", "object", "hasView", "rights",
+    "currentLocation", "hasMet", "hasType", "isRelatedTo", "begin", "end"))
+ORE = _closed("ORE", "http://www.openarchives.org/ore/terms/", ("Aggregation", "Proxy", "proxyFor", "proxyIn"))
+
 WD = Namespace("http://www.wikidata.org/entity/")
 #: Controlled vocabularies DCAT-AP portals read (vocab/catalogue.tsv): each scheme's IRI; a
 #: concept is ``{scheme}/{code}`` (EU Vocabularies) or ``{scheme}{code}`` (ADMS).
@@ -115,6 +123,7 @@ RIGHTS = Namespace("http://rightsstatements.org/vocab/")
 SPARQL_RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
 OAI_PMH_NS = "http://www.openarchives.org/OAI/2.0/"
 OAI_DC_NS = "http://www.openarchives.org/OAI/2.0/oai_dc/"
+OAI_QDC_NS = "http://worldcat.org/xmlschemas/qdc-1.0/"
 OAI_IDENTIFIER_NS = "http://www.openarchives.org/OAI/2.0/oai-identifier"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
@@ -139,9 +148,9 @@ PREFIXES = {
 }
 
 __all__ = [
-    "DC", "DCAT", "DCTERMS", "DCMITYPE", "FOAF", "FORMATS", "OWL", "PROV", "RDF", "RDFS", "SCHEMA", "SD", "SKOS",
-    "SPDX", "VCARD", "VOID", "WD", "EU_AUTHORITY", "CATALOGUE_SCHEMES", "catalogue_terms", "eu_language",
-    "SPARQL_RESULTS_NS", "OAI_PMH_NS", "OAI_DC_NS", "OAI_IDENTIFIER_NS", "XSI_NS",
+    "DC", "DCAT", "DCTERMS", "DCMITYPE", "EDM", "ORE", "FOAF", "FORMATS", "OWL", "PROV", "RDF", "RDFS", "SCHEMA",
+    "SD", "SKOS", "SPDX", "VCARD", "VOID", "WD", "EU_AUTHORITY", "CATALOGUE_SCHEMES", "catalogue_terms",
+    "eu_language", "SPARQL_RESULTS_NS", "OAI_PMH_NS", "OAI_DC_NS", "OAI_QDC_NS", "OAI_IDENTIFIER_NS", "XSI_NS",
     "XML_NS",
     "XSD", "RIGHTS", "PREFIXES", "VOCAB_DIR", "SAMPLES_DIR", "vocab_path", "read_lines", "read_tsv",
     "language_tag", "languages",

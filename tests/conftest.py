@@ -25,6 +25,8 @@ from lod.vocab import SAMPLES_DIR
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "corpus" / "wilson-records.jsonl"
+PAGES = SHARED / "corpus" / "pages"
+AGGREGATORS = SHARED / "aggregators"
 SAMPLE = SAMPLES_DIR / "seed-record.txt"
 #: The export clock. Descriptions without an upload date are dated when lod first saw
 #: them, so exports compared byte for byte must share the clock.
@@ -87,9 +89,10 @@ Exporter = Callable[..., Export]
 
 
 def run_export(inputs: Sequence[Path | str], out: Path, settings: Settings = Settings(),
-               now: str = NOW) -> Export:
+               now: str = NOW, formats: tuple[str, ...] | None = None) -> Export:
     """Export like ``lod export`` does (offline linker), without printing."""
-    report = pipeline.export([str(i) for i in inputs], out, settings, linker=offline_linker(), now=now)
+    report = pipeline.export([str(i) for i in inputs], out, settings, linker=offline_linker(), now=now,
+                             formats=formats)
     return Export(tuple(Path(i) for i in inputs), out, report, settings, now)
 
 
@@ -98,10 +101,31 @@ def exporter(tmp_path_factory) -> Exporter:
     """``exporter(inputs, name)``: export into a fresh temporary folder."""
 
     def export(inputs: Sequence[Path | str], name: str = "export", settings: Settings = Settings(),
-               now: str = NOW) -> Export:
-        return run_export(inputs, tmp_path_factory.mktemp(name), settings, now)
+               now: str = NOW, formats: tuple[str, ...] | None = None) -> Export:
+        return run_export(inputs, tmp_path_factory.mktemp(name), settings, now, formats)
 
     return export
+
+
+@pytest.fixture(scope="session")
+def aggregator_files() -> Path:
+    """The aggregators' own validation files (``../shared/aggregators``: Europeana's EDM.xsd and
+    Schematron, DCAT-AP's shapes), or skip: they are not the project's to ship."""
+    if not (AGGREGATORS / "europeana-edm" / "EDM.xsd").exists():
+        pytest.skip(f"aggregators' validation files not present: {AGGREGATORS}")
+    return AGGREGATORS
+
+
+@pytest.fixture(scope="session")
+def europeana_files(aggregator_files):
+    """Europeana's EDM.xsd and Schematron, loaded as ``lod check --official`` loads them."""
+    from lod.publish.check import EuropeanaFiles
+
+    not_run: list[str] = []
+    files = EuropeanaFiles.load(aggregator_files, not_run)
+    if files is None:
+        pytest.skip(not_run[0])
+    return files
 
 
 @pytest.fixture(scope="session")

@@ -74,14 +74,15 @@ def void_title(folder: Path) -> str:
     return str(sorted(titles, key=lambda t: t.language != "en")[0])
 
 
-def export(folder: Path, inputs: list[Path] | None = None, base: str = BASE) -> dict:
-    """``lod export --out folder --base base inputs`` (again, for an incremental export).
+def export(folder: Path, inputs: list[Path] | None = None, base: str = BASE, formats: str | None = None) -> dict:
+    """``lod export --out folder --base base [--formats formats] inputs`` (again, for an incremental export).
 
     Returns ``{"keys", "triples", "journal"}`` of the export as it now is.
     """
     result = subprocess.run(
         [sys.executable, "-m", "lod", "export", "--out", str(folder), "--base", base,
-         *map(str, inputs or INPUTS)], cwd=REPO, capture_output=True, text=True, timeout=300)
+         *(("--formats", formats) if formats else ()), *map(str, inputs or INPUTS)],
+        cwd=REPO, capture_output=True, text=True, timeout=300)
     assert result.returncode in (0, 1), result.stdout + result.stderr
     for name in ("manifest.json", "state.json", "journal.jsonl", "void.ttl"):
         assert (folder / name).exists(), f"lod export wrote no {name}"

@@ -64,12 +64,13 @@ def map_record(record: Record, settings: Settings = Settings(), generated_at: st
     add = triples.append
     text = checked_language(settings.text_language)
     profiles = chosen(settings.profiles)
+    describing = any(profile.describes for profile in profiles)  # else an output's own profile: no PROV
     for profile in profiles:
         for rule in profile.rules:
             for obj in _objects(rule, record, iris, text):
                 add((subject, rule.predicate, obj))
         if profile.document is not None:
-            profile.document(add, record, iris, text)
+            profile.document(add, record, settings)
     typing = [profile.entity for profile in profiles if profile.entity is not None]
     linked: dict[str, Entity] = {}
     for role, entity in record.entities():
@@ -77,13 +78,14 @@ def map_record(record: Record, settings: Settings = Settings(), generated_at: st
         _entity_triples(add, node, entity, text)
         for hook in typing:
             hook(add, node, entity, role, text)
-        if entity.qid and (node not in linked or _link_rank(entity) < _link_rank(linked[node])):
+        if entity.qid and describing and (node not in linked or _link_rank(entity) < _link_rank(linked[node])):
             linked[node] = entity
     for node, entity in linked.items():
         _link_provenance(add, iris, record, node, entity)
     for subject_heading in record.subjects:
         _concept_triples(add, iris, subject_heading.parts, text)
-    _description_provenance(add, iris, record, subject, generated_at)
+    if describing:
+        _description_provenance(add, iris, record, subject, generated_at)
     return Triples(triples)
 
 

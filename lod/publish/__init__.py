@@ -196,10 +196,12 @@ class Edition:
         current: dict[str, tuple] = {}  # the document published() last gave, for its products
 
         def published() -> Iterator[tuple[str, str]]:
-            for key, digest, (nt, own, stats, pieces, origins, warnings, placed) in self._documents(progress, resolve):
+            for key, digest, (nt, own, stats, pieces, origins, warnings, views, placed) in self._documents(
+                    progress, resolve):
                 if not placed:
                     documents.settle(staging / DOCUMENTS, key, digest.hex(), extensions)
-                dump.add(iris.description(key), nt[:own], nt[own:], stats)
+                dump.add(iris.description(key), nt[:own], nt[own:], stats,
+                         {name: (lines[:mine], lines[mine:]) for name, (lines, mine) in views.items()})
                 current[key] = (digest.hex(), nt, own, pieces)
                 report.add_document(key, origins)
                 report.warnings.extend({"file": origins[0].file, "line": origins[0].line, "key": key,

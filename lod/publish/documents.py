@@ -107,8 +107,10 @@ def read_back(documents: Path) -> dict[str, tuple[str, str | None]] | None:
 
     The digest is :attr:`lod.publish.rendered.Rendered.digest`: the SHA-256 of the document's
     sorted N-Triples lines, here written again from the parsed file; "" when the file does not
-    parse. The time is its ``prov:generatedAtTime`` (None when it has none). None when the
-    generation has no per-document files (a dump-only export).
+    parse. (An export with a format of other profiles, EDM, gave its documents a digest that
+    also covers that view: those come back different, and are announced as updated.) The time
+    is its ``prov:generatedAtTime`` (None when it has none). None when the generation has no
+    per-document files (a dump-only export).
     """
     for extension, syntax in READABLE:
         files = sorted(document_files(documents, extension))

@@ -110,7 +110,8 @@ def default_outputs() -> tuple[str, ...]:
 
 def choices() -> str:
     """Every name ``--formats`` takes, with what it writes (for help texts)."""
-    return ", ".join([*(f"{f.name} ({f.label}{' files' if f.per_document else ' dump'})"
+    return ", ".join([*(f"{f.name} ({f.label}{' files' if f.per_document else ''}"
+                        f"{' and dump' if f.per_document and f.dump else '' if f.per_document else ' dump'})"
                         for f in serialize.formats() if f.exportable),
                       *(f"{p.name} ({p.label})" for p in optional())])
 

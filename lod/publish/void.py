@@ -156,7 +156,7 @@ def describe_dataset(iris: Iris, dataset: Dataset, stats: DatasetStats, files: l
     out += _coverage(iris, coverage, root, catalog, text_language)
     by_format: dict[Format, list[DumpFile]] = {}
     for file in files:
-        by_format.setdefault(serialize.get(file.media_type), []).append(file)
+        by_format.setdefault(serialize.get(file.format or file.media_type), []).append(file)
     for format, chunks in by_format.items():
         paths = [file.path for file in chunks]
         if len(set(paths)) != len(paths):
@@ -259,10 +259,11 @@ def _distribution(iris: Iris, root: URIRef, format: Format, chunks: list[DumpFil
     size = sum(file.bytes for file in chunks)
     count = f"{len(chunks)} file{'s' if len(chunks) != 1 else ''}"
     what = ("every document's triples in a named graph of its own (its description's IRI)" if format.dump.graphs
+            else f"every record in the {', '.join(format.profiles)} profile's terms" if format.profiles
             else "every triple of the dataset once")
     title = Literal(f"{format.label} dump", lang="en")
-    media_type, gzip = URIRef(MEDIA_TYPES + format.media_type), URIRef(f"{MEDIA_TYPES}application/{ENCODING}")
-    file_type = URIRef(f"{CATALOGUE_SCHEMES['file-type']}/{format.file_type}")
+    media_type, gzip = URIRef(MEDIA_TYPES + format.dump_media_type), URIRef(f"{MEDIA_TYPES}application/{ENCODING}")
+    file_type = URIRef(f"{CATALOGUE_SCHEMES['file-type']}/{format.dump_file_type}")
     manifest = URIRef(base_url + MANIFEST)
     out: list[Triple] = [
         (root, DCAT.distribution, node), (root, SCHEMA.distribution, node),
@@ -274,15 +275,18 @@ def _distribution(iris: Iris, root: URIRef, format: Format, chunks: list[DumpFil
         (node, DCAT.mediaType, media_type), (media_type, RDF.type, DCTERMS.MediaType),
         (node, DCAT.compressFormat, gzip), (gzip, RDF.type, DCTERMS.MediaType),
         (node, DCTERMS.format, file_type), (file_type, RDF.type, DCTERMS.MediaTypeOrExtent),
-        (node, SCHEMA.encodingFormat, Literal(format.media_type)),  # the content; the names say .gz
+        (node, SCHEMA.encodingFormat, Literal(format.dump_media_type)),  # the content; the names say .gz
         (node, DCAT.byteSize, Literal(str(size), datatype=XSD.nonNegativeInteger)),
         (node, SCHEMA.contentSize, Literal(f"{size} B")),
         (node, DCTERMS.license, license_),
         (node, FOAF.page, manifest), (manifest, RDF.type, FOAF.Document),
     ]
+    if format.dump.conforms_to:  # a data model of its own (EDM: what Europeana's harvester looks for)
+        standard = URIRef(format.dump.conforms_to)
+        out += [(node, DCTERMS.conformsTo, standard), (standard, RDF.type, DCTERMS.Standard)]
     for url in urls:  # DCAT-AP wants an access URL; for a download, the download URL itself
         out += [(node, DCAT.downloadURL, url), (node, DCAT.accessURL, url), (node, SCHEMA.contentUrl, url)]
-        if not format.dump.graphs:
+        if not format.dump.graphs and format.profiles is None:  # the dataset's triples, not another model's
             out.append((root, VOID.dataDump, url))
     if len(chunks) == 1:  # a checksum is of one file
         checksum = URIRef(f"{node}#checksum")

@@ -49,14 +49,18 @@ class Profile:
     name: str
     title: str
     rules: tuple[Rule, ...]
-    #: ``document(add, record, iris, text_language)``: what the table cannot say about the document.
+    #: ``document(add, record, settings)``: what the table cannot say about the document (settings:
+    #: :class:`lod.config.Settings`, for its IRIs, text language and providers).
     document: Callable | None = None
     #: ``entity(add, node, entity, role, text_language)``: the profile's typing and naming of an entity.
     entity: Callable | None = None
+    #: False for a profile only the formats that render it use (EDM: an aggregator's delivery
+    #: form), never the descriptions: ``profiles = [...]`` refuses it.
+    describes: bool = True
 
 
 _REGISTRY: dict[str, Profile] = {}
-_BUILT_IN = ("lod.map.profiles.dcterms", "lod.map.profiles.schema")
+_BUILT_IN = ("lod.map.profiles.dcterms", "lod.map.profiles.schema", "lod.map.profiles.edm")
 
 
 def register(profile: Profile) -> Profile:
@@ -72,13 +76,18 @@ def registered() -> tuple[Profile, ...]:
     return tuple(_REGISTRY.values())
 
 
-def chosen(names: tuple[str, ...]) -> tuple[Profile, ...]:
-    """The profiles called ``names``, in that order; a ConfigError names the choices for an unknown one."""
+def chosen(names: tuple[str, ...], descriptions: bool = False) -> tuple[Profile, ...]:
+    """The profiles called ``names``, in that order; a ConfigError names the choices for an unknown one
+    (``descriptions``: the descriptions' profiles, which a profile that does not describe cannot be)."""
     _load()
     unknown = [name for name in names if name not in _REGISTRY]
     if unknown:
         raise ConfigError(f"unknown profile {', '.join(map(repr, unknown))}; "
-                          f"profiles: {', '.join(_REGISTRY)}")
+                          f"profiles: {', '.join(n for n, p in _REGISTRY.items() if p.describes or not descriptions)}")
+    refused = [name for name in names if descriptions and not _REGISTRY[name].describes]
+    if refused:
+        raise ConfigError(f"profile {', '.join(map(repr, refused))} is rendered by its own output only, not by the "
+                          f"descriptions (lod export --formats +{refused[0]})")
     return tuple(_REGISTRY[name] for name in names)
 
 

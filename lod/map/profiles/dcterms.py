@@ -7,6 +7,18 @@ from lod.terms import Names
 from lod.vocab import DCMITYPE, DCTERMS
 
 dcterms = Names(DCTERMS)
+_DCTERMS = str(DCTERMS)
+#: The Dublin Core element each property of this profile refines, where it is not the one of the
+#: same name (DCMI Metadata Terms, each term's ``rdfs:subPropertyOf``): simple Dublin Core
+#: (OAI-PMH's oai_dc) writes the values there.
+REFINES = {dcterms.abstract: "description", dcterms.spatial: "coverage",
+           dcterms.bibliographicCitation: "identifier", dcterms.isPartOf: "relation"}
+
+
+def element(predicate: str) -> str:
+    """The simple Dublin Core element of one of this profile's properties (``dcterms:abstract`` ->
+    ``description``)."""
+    return REFINES.get(predicate) or predicate[len(_DCTERMS):]
 
 PROFILE = register(Profile("dcterms", "Dublin Core terms", (
     Rule("type", dcterms.type, "const", str(DCMITYPE.Text)),

@@ -12,12 +12,13 @@ WIKIDATA = str(WD)
 KIND_TYPES = {PERSON: schema.Person, ORGANIZATION: schema.Organization, PLACE: schema.Place}
 
 
-def document_nodes(add, record, iris, text: str) -> None:
+def document_nodes(add, record, settings) -> None:
     """The document is ``schema:mainEntityOfPage`` its description (``schema:mainEntity`` would make the
     description a CreativeWork); the original security classification is a condition of access, as in
     archival description (ISAD(G) 3.4.1): ``schema:conditionsOfAccess "Original classification: Top
     Secret"``; the subject headings are also ``schema:DefinedTerm`` (and ``schema:Intangible``, its core
     supertype: DefinedTerm is pending) with a ``schema:name``, so that ``schema:about`` points to Things."""
+    iris, text = settings.iris, settings.text_language
     document = iris.document(record.key)
     add((document, schema.mainEntityOfPage, iris.description(record.key)))
     if record.classification:
