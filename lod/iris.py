@@ -24,7 +24,7 @@ from urllib.parse import quote, urlsplit
 
 from pyoxigraph import NamedNode
 
-from lod.limits import text_cache
+from lod.limits import URL_CHARS, text_cache
 from lod.model import Entity, Record
 
 _SLUG_MAX = 80
@@ -104,10 +104,11 @@ def safe_url(url: str | None) -> str | None:
 
     Characters an IRI may not hold (spaces, quotes, angle brackets, a stray ``%``,
     brackets outside the host, a second ``#``) are percent-encoded; non-ASCII
-    letters are kept (IRIs allow them). Only http(s) URLs with a host qualify, and
-    the result is checked with an RDF parser's IRI rules.
+    letters are kept (IRIs allow them). Only http(s) URLs with a host and at most
+    :data:`lod.limits.URL_CHARS` characters qualify, and the result is checked with an
+    RDF parser's IRI rules.
     """
-    if not url:
+    if not url or len(url) > URL_CHARS:
         return None
     url = re.sub(r"[\t\n\r]", "", url.strip())  # as browsers do (WHATWG URL parsing)
     try:

@@ -40,6 +40,11 @@ LIMIT_NAMES = tuple(limit.name for limit in fields(Limits))
 #: longer is rejected rather than making the whole dump unloadable.
 STATEMENT_BYTES = 16 * MIB - 1
 
+#: The longest landing-page URL lod writes as an IRI (the sitemap protocol's limit; browsers
+#: and servers are no longer sure beyond it). Longer ones are no IRI: the record keeps its
+#: key and says so in a warning. So every IRI lod writes is short, and caches of IRIs stay small.
+URL_CHARS = 2_048
+
 #: Text longer than this (in characters) is computed, never kept, by the caches of name
 #: and IRI functions: a cache holds at most ``maxsize`` entries of this size.
 CACHED_TEXT = 256

@@ -118,6 +118,15 @@ def test_a_bracket_that_makes_the_url_unusable_falls_back_to_the_record_id_with_
     assert "schema:url" not in turtle
 
 
+def test_a_url_too_long_for_an_iri_keeps_its_key_and_gives_no_schema_url(tmp_path):
+    url = "https://digitalarchive.example.org/" + "x/" * 1_100 + "document/900002"
+    path = jsonl(tmp_path / "r.jsonl", good(1), good(2, document_url=url))
+    report = export([path], tmp_path / "out")
+    assert report["exported"] == 2 and "over the 2,048 lod writes as an IRI" in report["warnings"][0]["reason"]
+    turtle = document_file(tmp_path / "out", "900002", ".ttl").read_text(encoding="utf-8")
+    assert "schema:url" not in turtle and "x/x/" not in turtle
+
+
 def test_brackets_in_the_path_of_a_url_are_escaped_and_the_url_kept(tmp_path):
     path = jsonl(tmp_path / "r.jsonl", good(1, document_url="https://digitalarchive.example.org/document/[5]"))
     report = export([path], tmp_path / "out")

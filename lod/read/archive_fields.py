@@ -15,7 +15,7 @@ from dataclasses import replace
 from urllib.parse import urlsplit
 
 from lod.errors import Place, ReadError
-from lod.limits import Limits
+from lod.limits import URL_CHARS, Limits
 from lod.model import ORGANIZATION, LinkDecision, Origin, Record
 from lod.read import fields as F
 
@@ -94,6 +94,9 @@ def record_from_fields(values: dict, origin: Origin, separator: str | None = Non
     if problem:
         warnings.append(f"document_url {url.strip()[:200]!r} is not a URL ({problem}); "
                         "the key comes from the record ID or title")
+    elif url and len(url.strip()) > URL_CHARS:
+        warnings.append(f"document_url is {len(url.strip()):,} characters, over the {URL_CHARS:,} lod "
+                        "writes as an IRI: the document has no schema:url")
     qids = _qids(values.get("wikidata"), separator, at)
     funders = [*items("donors"), *F.funders_from_credit(text("credits"))]
 

@@ -12,7 +12,6 @@ import re
 from bisect import bisect_left
 from functools import lru_cache
 
-from lod.limits import text_cache
 from lod.serialize.ntriples import escape_control, escape_string
 from lod.terms import Text, plain
 from lod.vocab import PREFIXES, RDF
@@ -29,7 +28,7 @@ def _long_escape(text: str) -> str:
     return escape_control(text.replace("\\", "\\\\").replace('"', '\\"').replace("\r", "\\r"))
 
 
-@text_cache(maxsize=1 << 12)
+@lru_cache(maxsize=1 << 12)  # IRIs lod writes are short (lod.limits.URL_CHARS): the cache stays small
 def iri(value: str) -> str:
     if not _IN_A_NAMESPACE.match(value):  # most IRIs minted per document: one test, not one per prefix
         return f"<{value}>"
