@@ -36,10 +36,11 @@ REPORT = "report.json"
 LINKS = "links.csv"
 STATE = "state.json"
 JOURNAL = "journal.jsonl"
+SEARCH = "search.sqlite"
 
 #: Everything lod publishes at the top of DIR (all symlinks into the current generation).
 PUBLISHED = (DOCUMENTS, DUMPS, DATASET_DUMP, MANIFEST, VOID_TURTLE, VOID_JSONLD, CHANGES, SITEMAP, REPORT,
-             LINKS, STATE, JOURNAL)
+             LINKS, STATE, JOURNAL, SEARCH)
 
 
 class ExportRunning(LodError):
