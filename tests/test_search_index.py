@@ -223,22 +223,44 @@ def test_words_in_titles_summaries_and_descriptions_rank_first(site, catalog):
     assert in_head.index(False) == sum(in_head) > PAGE_SIZE  # every head match first; more than a page of them
 
 
+def small_index(folder: Path, texts: dict[str, dict]) -> Catalog:
+    """An index of a few documents written by the export's own writer."""
+    writer = _IndexWriter(folder, Context(None, "http://example.org/"))
+    for key, fields in texts.items():
+        row = {"key": key, "title": "", "summary": "", "description": "", "body": "", "date": "1950",
+               "year": 1950, "linked": False, "facets": [], **fields}
+        writer.add(Published(key, "", b"", 0, {"search": json.dumps(row).encode()}, "Create"))
+    writer.close()
+    return Catalog(folder / SEARCH)
+
+
 def test_relevance_puts_a_title_before_a_text_that_repeats_the_word(tmp_path):
-    pieces = {
+    found = small_index(tmp_path, {
         "a": {"title": "Minutes of a meeting", "body": "treaty " * 50},
         "b": {"title": "The treaty of friendship", "body": "Nothing else."},
         "c": {"title": "A telegram", "body": "No match here."},
-    }
-    writer = _IndexWriter(tmp_path, Context(None, "http://example.org/"))
-    for key, fields in pieces.items():
-        row = {"key": key, "summary": "", "description": "", "date": "1950", "year": 1950, "linked": False,
-               "facets": [], **fields}
-        writer.add(Published(key, "", b"", 0, {"search": json.dumps(row).encode()}, "Create"))
-    writer.close()
-    found = Catalog(tmp_path / SEARCH)
+    })
     try:
         assert [hit.key for hit in found.search(Query(text="treaty")).hits] == ["b", "a"]
         assert [hit.key for hit in found.search(Query(text="treaty", sort="oldest")).hits] == ["a", "b"]
+    finally:
+        found.close()
+
+
+def test_letters_without_a_decomposition_are_found_without_their_stroke(tmp_path):
+    found = small_index(tmp_path, {
+        "pl": {"title": "Letter from Lech Wałęsa", "body": "ŁÓDŹ, the strike committee of Gdańsk."},
+        "de": {"title": "Telegram", "body": "Franz Josef Strauß met the delegation in Ærøskøbing."},
+    })
+    try:
+        for typed, key in (("Walesa", "pl"), ("wałęsa", "pl"), ("LODZ", "pl"), ("lodz gdansk", "pl"),
+                           ('"lech walesa"', "pl"), ("Strauss", "de"), ("STRAUß", "de"), ("aeroskobing", "de"),
+                           ("Ærøskøbing", "de")):
+            assert [hit.key for hit in found.search(Query(text=typed)).hits] == [key], typed
+        (hit,) = found.search(Query(text="walesa")).hits
+        assert hit.title_marked == "Letter from Lech \ue000Wałęsa\ue001"  # the printed word marked
+        (hit,) = found.search(Query(text="strauss delegation")).hits
+        assert "Josef \ue000Strauß\ue001 met the \ue000delegation\ue001" in hit.snippet
     finally:
         found.close()
 

@@ -10,9 +10,12 @@ the rows in an SQLite database:
   ``sort`` is the browse order (date, undated last, then key);
 * ``facets``: one row per (facet, value, document);
 * ``text``: an FTS5 full-text index over title, summary, description and text, with the
-  ``unicode61`` tokenizer folding case and diacritics (``Sato`` finds ``Satō``). Its
-  content is the ``documents`` table (external content), so snippets and highlights
-  come from the stored text and the index stores no copy of it.
+  ``unicode61`` tokenizer folding case and diacritics (``Sato`` finds ``Satō``). It indexes
+  the text as :func:`fold` gives it (letters with no decomposition, ``ł`` ``ø`` ``ß``, which
+  the tokenizer keeps: ``Walesa`` finds ``Wałęsa``); its content is the ``documents`` table
+  (external content), so snippets and highlights mark the words of the stored, unfolded
+  text (folding keeps every word one word) and the index stores no copy of it. So the
+  index is written by lod alone (FTS5's ``rebuild`` would index the unfolded text).
 
 Incremental like the rest of the export: the previous generation's index is copied and
 only created, updated and deleted documents are written (an unchanged document costs
@@ -29,10 +32,11 @@ from __future__ import annotations
 
 import json
 import queue
+import re
 import shutil
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -73,38 +77,35 @@ CREATE TABLE documents (
 CREATE INDEX documents_in_order ON documents (sort);
 CREATE INDEX documents_by_year ON documents (year);
 CREATE TABLE facets (
+    document INTEGER NOT NULL,
     facet TEXT NOT NULL,
     value TEXT NOT NULL,
-    document INTEGER NOT NULL,
     label TEXT NOT NULL,
     qid TEXT,
-    PRIMARY KEY (facet, value, document)
+    PRIMARY KEY (document, facet, value)
 ) WITHOUT ROWID;
-CREATE INDEX facets_of_document ON facets (document);
 CREATE VIRTUAL TABLE text USING fts5 (
     {", ".join(COLUMNS)}, content='documents', content_rowid='id', tokenize='{TOKENIZER}'
 );
 """
-#: What keeps the full-text index in step with ``documents``; an index built from scratch
-#: gets them after its text is indexed in one go (FTS5's ``rebuild``: a third of the work).
-_TRIGGERS = f"""
-CREATE TRIGGER documents_inserted AFTER INSERT ON documents BEGIN
-    INSERT INTO text (rowid, {", ".join(COLUMNS)}) VALUES (new.id, {", ".join(f"new.{c}" for c in COLUMNS)});
-END;
-CREATE TRIGGER documents_deleted AFTER DELETE ON documents BEGIN
-    INSERT INTO text (text, rowid, {", ".join(COLUMNS)})
-        VALUES ('delete', old.id, {", ".join(f"old.{c}" for c in COLUMNS)});
-    DELETE FROM facets WHERE document = old.id;
-END;
-CREATE TRIGGER documents_updated AFTER UPDATE ON documents BEGIN
-    INSERT INTO text (text, rowid, {", ".join(COLUMNS)})
-        VALUES ('delete', old.id, {", ".join(f"old.{c}" for c in COLUMNS)});
-    INSERT INTO text (rowid, {", ".join(COLUMNS)}) VALUES (new.id, {", ".join(f"new.{c}" for c in COLUMNS)});
-    DELETE FROM facets WHERE document = old.id;
-END;
-"""
+#: Who has a value. An index made from scratch gets it once its rows are in (a sort, where
+#: each row inserted in value order would cost a step through a B-tree that outgrows memory).
+_BY_VALUE = "CREATE INDEX facets_by_value ON facets (facet, value, document)"
 _IN_LANGUAGE = str(SCHEMA.inLanguage)
 _CLEAN = str.maketrans(dict.fromkeys(map(ord, MARKS)))
+
+
+@lru_cache(maxsize=1)
+def _folding() -> tuple[re.Pattern, Callable[[re.Match], str]]:
+    letters = {row["letter"]: row["as"] for row in read_tsv("search-folding.tsv")}
+    return re.compile(f"[{''.join(letters)}]"), lambda match: letters[match.group()]
+
+
+def fold(text: str) -> str:
+    """Text as the full-text index holds it: the letters of ``vocab/search-folding.tsv`` folded
+    (``Wałęsa`` -> ``Walęsa``; the tokenizer does the rest). Words stay words, one for one."""
+    foldable, letters = _folding()
+    return foldable.sub(letters, text)  # a scan in C, Python only at each such letter
 
 
 @lru_cache(maxsize=1)
@@ -246,16 +247,13 @@ class _IndexWriter:
                 for key, piece in self._items():
                     if self.error is not None:
                         continue
-                    if piece is None:
-                        connection.execute("DELETE FROM documents WHERE key = ?", (key,))
-                    else:
-                        _upsert(connection, json.loads(piece))
+                    freed = _remove(connection, key) if self.incremental else None
+                    if piece is not None:
+                        _insert(connection, json.loads(piece), freed)
                 if self.error is None:
                     if not self.incremental:
-                        connection.execute("INSERT INTO text (text) VALUES ('rebuild')")
-                        connection.executescript(_TRIGGERS)  # commits first
-                    else:
-                        connection.execute("COMMIT")
+                        connection.execute(_BY_VALUE)
+                    connection.execute("COMMIT")
             finally:
                 connection.close()
         except BaseException as error:  # noqa: BLE001 - handed to the pass in key order
@@ -263,22 +261,31 @@ class _IndexWriter:
             self._drain()
 
 
-def _upsert(connection: sqlite3.Connection, row: dict) -> None:
-    values = (row["title"], row["summary"], row["description"], row["body"], row["date"], row["year"],
-              int(row["linked"]), f"{row['date'] or UNDATED} {row['key']}")
-    found = connection.execute("SELECT id FROM documents WHERE key = ?", (row["key"],)).fetchone()
+def _remove(connection: sqlite3.Connection, key: str) -> int | None:
+    """Take a document out of the index, if it is in it (FTS5 is told the folded text it indexed);
+    its id, for the document's new version (ids stay dense)."""
+    found = connection.execute(f"SELECT id, {', '.join(COLUMNS)} FROM documents WHERE key = ?", (key,)).fetchone()
     if found is None:
-        document = connection.execute(
-            "INSERT INTO documents (key, title, summary, description, body, date, year, linked, sort) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", (row["key"], *values)).lastrowid
-    else:
-        document = found[0]
-        connection.execute(
-            "UPDATE documents SET title = ?, summary = ?, description = ?, body = ?, date = ?, year = ?, "
-            "linked = ?, sort = ? WHERE id = ?", (*values, document))
-    connection.executemany("INSERT INTO facets (facet, value, document, label, qid) VALUES (?, ?, ?, ?, ?)",
-                           [(facet, value, document, label, qid or None)
-                            for facet, value, label, qid in row["facets"]])
+        return None
+    connection.execute(f"INSERT INTO text (text, rowid, {', '.join(COLUMNS)}) VALUES ('delete', ?{', ?' * len(COLUMNS)})",
+                       (found[0], *map(fold, found[1:])))
+    connection.execute("DELETE FROM documents WHERE id = ?", (found[0],))
+    connection.execute("DELETE FROM facets WHERE document = ?", (found[0],))
+    return found[0]
+
+
+def _insert(connection: sqlite3.Connection, row: dict, document: int | None = None) -> None:
+    texts = [row[column] for column in COLUMNS]
+    document = connection.execute(
+        f"INSERT INTO documents (id, key, {', '.join(COLUMNS)}, date, year, linked, sort) "
+        f"VALUES (?, ?{', ?' * (len(COLUMNS) + 4)})",
+        (document, row["key"], *texts, row["date"], row["year"], int(row["linked"]),
+         f"{row['date'] or UNDATED} {row['key']}"),
+    ).lastrowid
+    connection.execute(f"INSERT INTO text (rowid, {', '.join(COLUMNS)}) VALUES (?{', ?' * len(COLUMNS)})",
+                       (document, *map(fold, texts)))
+    connection.executemany("INSERT INTO facets (document, facet, value, label, qid) VALUES (?, ?, ?, ?, ?)",
+                           [(document, facet, value, label, qid or None) for facet, value, label, qid in row["facets"]])
 
 
 PRODUCT = register(Product("search", index_row, _IndexWriter))

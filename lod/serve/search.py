@@ -38,7 +38,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
-from lod.publish.search import COLUMNS, ENTITY_FACETS, FACETS, LANGUAGE, MARKS, VERSION
+from lod.publish.search import COLUMNS, ENTITY_FACETS, FACETS, LANGUAGE, MARKS, VERSION, fold
 from lod.serve.folder import KEY_RE, KEY_MAX
 from lod.vocab import read_lines
 
@@ -176,7 +176,7 @@ def match_expression(text: str, columns: tuple[str, ...] = ()) -> str | None:
     """An FTS5 match expression for what a person typed, or None when it holds no word.
 
     Quoted passages are phrases, other words terms (all must match); a word ending in
-    ``*`` matches as a prefix. Every term and phrase is an FTS5 string (``"..."``, its
+    ``*`` matches as a prefix; letters are folded as the index folds them. Every term and phrase is an FTS5 string (``"..."``, its
     quotes doubled), so operators, column names and brackets in the text are only words.
     Very common words (``vocab/search-stopwords.txt``) outside phrases are left out when
     other words remain. ``columns``: match in these columns only.
@@ -195,7 +195,7 @@ def match_expression(text: str, columns: tuple[str, ...] = ()) -> str | None:
     terms = content or terms
     if not terms:
         return None
-    expression = " ".join('"' + words.replace('"', '""') + '"' + (" *" if prefix else "")
+    expression = " ".join('"' + fold(words).replace('"', '""') + '"' + (" *" if prefix else "")
                           for words, _, prefix in terms)
     if columns:
         return "{" + " ".join(columns) + "} : (" + expression + ")"
