@@ -33,9 +33,11 @@ import re
 import sqlite3
 import threading
 from array import array
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from itertools import chain, islice
 from pathlib import Path
 
 from lod.publish.search import COLUMNS, ENTITY_FACETS, FACETS, LANGUAGE, MARKS, VERSION, fold
@@ -269,6 +271,7 @@ class Value:
     qid: str | None
     ids: array
     bitmap: int | None = None
+    index: int = 0  # in its catalog
 
     @property
     def count(self) -> int:
@@ -317,6 +320,9 @@ class Catalog:
     #: faster to intersect than its ids are to look up, and there are at most DENSE times
     #: the facet values per document of them).
     DENSE = 32
+    #: Up to this many documents (or a quarter of them all), their values are counted one by
+    #: one; above it, the top values come from the bitmaps, visited most frequent first.
+    FEW = 5_000
 
     def __init__(self, path: Path):
         self.path = path
@@ -372,21 +378,27 @@ class Catalog:
         self.linked = mask_of(linked, size)
         self.values: dict[tuple[str, str], Value] = {}
         dense = max(1, self.total // self.DENSE)
+        held: list[list[int]] = [[] for _ in range(size)]  # each document's values, by index
         for facet, value, label, top, qid, ids in db.execute(
                 "SELECT facet, value, min(label), max(label), max(qid), group_concat(document) "
                 "FROM facets GROUP BY facet, value"):
             documents = array("i", map(int, ids.split(",")))
-            self.values[facet, value] = Value(facet, value, label, qid, documents,
-                                              mask_of(documents, size) if len(documents) >= dense else None)
+            found = Value(facet, value, label, qid, documents,
+                          mask_of(documents, size) if len(documents) >= dense else None, len(self.values))
             if top != label:  # printed differently in different documents: the most frequent form
-                self.values[facet, value].label = db.execute(
+                found.label = db.execute(
                     "SELECT label FROM facets WHERE facet = ? AND value = ? GROUP BY label "
                     "ORDER BY count(*) DESC, label LIMIT 1", (facet, value)).fetchone()[0]
+            self.values[facet, value] = found
+            for document in documents:
+                held[document].append(found.index)
+        self.held = [array("i", indexes) for indexes in held]
+        self.by_index = list(self.values.values())
         self.by_facet: dict[str, list[Value]] = {facet: [] for facet in FACETS}
-        for found in self.values.values():
+        for found in self.by_index:
             self.by_facet[found.facet].append(found)
         for values in self.by_facet.values():
-            values.sort(key=lambda v: (-v.count, v.label.casefold(), v.value))
+            values.sort(key=_order)
 
     # sets -----------------------------------------------------------------------------------------
 
@@ -416,46 +428,51 @@ class Catalog:
 
     # counting -------------------------------------------------------------------------------------
 
-    #: Up to this many documents, their values are counted one by one (in SQLite) instead.
-    FEW = 500
-
-    def counted(self, documents: Documents) -> dict[tuple[str, str], int] | None:
-        """Every value's count among a few documents (None for more than :attr:`FEW`)."""
-        if documents.count > self.FEW:
+    def counted(self, documents: Documents) -> dict[str, list[tuple[Value, int]]] | None:
+        """Each facet's values among a few documents, counted document by document (None
+        for more than :attr:`FEW`, or a quarter of the collection)."""
+        if documents.count > max(self.FEW, self.total // 4) or documents.bitmap == self.all.bitmap:
             return None
-        ids = ids_of(documents.bitmap)
-        with self.connection() as db:
-            return {(facet, value): count for facet, value, count in db.execute(
-                f"SELECT facet, value, count(*) FROM facets WHERE document IN ({', '.join('?' * len(ids))}) "
-                "GROUP BY facet, value", ids)}
+        by_facet: dict[str, list[tuple[Value, int]]] = {facet: [] for facet in FACETS}
+        counts = Counter(chain.from_iterable(map(self.held.__getitem__, ids_of(documents.bitmap))))
+        for index, count in counts.items():
+            value = self.by_index[index]
+            by_facet[value.facet].append((value, count))
+        return by_facet
 
     def top(self, documents: Documents, facet: str, limit: int, offset: int = 0,
             leave_out: tuple[tuple[str, str], ...] = (),
-            counted: dict[tuple[str, str], int] | None = None) -> list[Count]:
+            counted: dict[str, list[tuple[Value, int]]] | None = None) -> list[Count]:
         """The values of ``facet`` the most of ``documents`` have (most first, then by label).
 
         ``counted``: :meth:`counted` of the same documents, when there are few.
         """
         wanted = limit + offset
-        best: list[tuple[int, _Reverse, _Reverse, Value]] = []  # a heap: the one to drop first on top
-        if counted is not None:
-            candidates = [self.values[key] for key in counted if key[0] == facet]
+        if documents.bitmap == self.all.bitmap:  # the whole collection: the values' own counts, in order
+            ranked = list(islice(((v, v.count) for v in self.by_facet.get(facet, [])
+                                  if (facet, v.value) not in leave_out), wanted))
+        elif counted is not None:
+            found = [(value, count) for value, count in counted[facet] if (facet, value.value) not in leave_out]
+            least = min(heapq.nlargest(wanted, [count for _, count in found]), default=0)
+            ranked = sorted(((value, count) for value, count in found if count >= least),
+                            key=lambda item: (-item[1], item[0].label.casefold(), item[0].value))
         else:
-            candidates = self.by_facet.get(facet, [])
-        for value in candidates:
-            if counted is None and len(best) >= wanted and value.count < best[0][0]:
-                break
-            if (facet, value.value) in leave_out:
-                continue
-            count = counted[facet, value.value] if counted is not None else value.within(documents)
-            if count:
-                item = (count, _Reverse(value.label.casefold()), _Reverse(value.value), value)
-                if len(best) < wanted:
-                    heapq.heappush(best, item)
-                elif item[:3] > best[0][:3]:
-                    heapq.heapreplace(best, item)
-        ranked = sorted(best, key=lambda item: (-item[0], item[3].label.casefold(), item[3].value))
-        return [Count(facet, v.value, v.label, count, v.qid) for count, _, _, v in ranked[offset:offset + limit]]
+            best: list[tuple[int, _Reverse, _Reverse, Value]] = []  # a heap: the one to drop first on top
+            for value in self.by_facet.get(facet, []):
+                if len(best) >= wanted and value.count < best[0][0]:
+                    break  # no later value, held by fewer documents in all, can enter the top
+                if (facet, value.value) in leave_out:
+                    continue
+                count = value.within(documents)
+                if count:
+                    item = (count, _Reverse(value.label.casefold()), _Reverse(value.value), value)
+                    if len(best) < wanted:
+                        heapq.heappush(best, item)
+                    elif item[:3] > best[0][:3]:
+                        heapq.heapreplace(best, item)
+            ranked = [(v, count) for count, _, _, v in
+                      sorted(best, key=lambda item: (-item[0], item[3].label.casefold(), item[3].value))]
+        return [Count(facet, v.value, v.label, count, v.qid) for v, count in ranked[offset:offset + limit]]
 
     def years(self, documents: Documents) -> list[tuple[int, int]]:
         counts = [(year, (bitmap & documents.bitmap).bit_count()) for year, bitmap in self.year_bitmaps.items()]
@@ -510,7 +527,8 @@ class Catalog:
             return [row[0] for row in db.execute(
                 f"SELECT id FROM documents WHERE 1{where} ORDER BY sort {direction} LIMIT ? OFFSET ?",
                 (*values, PAGE_SIZE, offset))]
-        where, values = self._filters_sql(query, "rowid")
+        # "+rowid": SQLite would otherwise ask FTS5 for each id of a filter, a full-text query each.
+        where, values = self._filters_sql(query, "+rowid")
         weights = ", ".join(map(str, WEIGHTS))
         head = match_expression(query.text, HEAD)
         first_tier = (self.matching(db, head) & documents.bitmap).bit_count()
@@ -570,6 +588,11 @@ class Catalog:
         with self.connection() as db:
             return {key: (title, date) for key, title, date in db.execute(
                 f"SELECT key, title, date FROM documents WHERE key IN ({', '.join('?' * len(keys))})", keys)}
+
+
+def _order(value: Value) -> tuple:
+    """Most documents first, then by label."""
+    return -value.count, value.label.casefold(), value.value
 
 
 class _Reverse:
