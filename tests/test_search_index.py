@@ -8,6 +8,7 @@ places, with facets the tests can count on.
 from __future__ import annotations
 
 import json
+import pickle
 import shutil
 import sqlite3
 from collections import Counter
@@ -146,7 +147,8 @@ def test_an_export_without_a_readable_index_gets_one_even_when_nothing_changed(t
         db.execute(f"PRAGMA user_version = {VERSION + 1}")  # as a later lod would write it
     export([inputs], tmp_path / "out")
     assert index_version(tmp_path / "out" / SEARCH) == VERSION
-    assert rows(tmp_path / "out" / SEARCH)["documents"].keys() == {r["record_id"] for r in site_records.records()[:10]}
+    keys = {r["record_id"] for r in site_records.records()[:10]}
+    assert rows(tmp_path / "out" / SEARCH)["documents"].keys() == keys
 
 
 # -- the search engine --------------------------------------------------------------------------
@@ -154,8 +156,10 @@ def test_an_export_without_a_readable_index_gets_one_even_when_nothing_changed(t
 def brute_force(site: Path, query: Query) -> tuple[set[str], Counter, Counter]:
     """The documents of a query, their facet values and years, counted the plain way in SQL."""
     with sqlite3.connect(f"{(site / SEARCH).resolve().as_uri()}?mode=ro", uri=True) as db:
-        documents = {key: (year, linked) for key, year, linked in db.execute("SELECT key, year, linked FROM documents")}
-        facets = list(db.execute("SELECT d.key, f.facet, f.value FROM facets f JOIN documents d ON d.id = f.document"))
+        documents = {key: (year, linked)
+                     for key, year, linked in db.execute("SELECT key, year, linked FROM documents")}
+        facets = list(db.execute("SELECT d.key, f.facet, f.value FROM facets f "
+                                 "JOIN documents d ON d.id = f.document"))
         keys = set(documents)
         expression = match_expression(query.text)
         if query.text:
@@ -178,7 +182,8 @@ def brute_force(site: Path, query: Query) -> tuple[set[str], Counter, Counter]:
 QUERIES = [Query(), Query(text="Sato"), Query(text="fishing grounds"), Query(text='"fishing grounds" harvest'),
            Query(filters=MOSCOW_AND_JAPAN), Query(text="Satō", filters=(("language", "ja"),)),
            Query(decade=1960), Query(year=1966), Query(links="unlinked"), Query(text="zarubin*"),
-           Query(text="Gromyko", links="linked", filters=(("place", "moscow"),)), Query(text="nowhere-to-be-found")]
+           Query(text="Gromyko", links="linked", filters=(("place", "moscow"),)),
+           Query(text="nowhere-to-be-found")]
 
 
 @pytest.mark.parametrize("query", QUERIES, ids=[repr(q.params()) for q in QUERIES])
@@ -229,7 +234,7 @@ def small_index(folder: Path, texts: dict[str, dict]) -> Catalog:
     for key, fields in texts.items():
         row = {"key": key, "title": "", "summary": "", "description": "", "body": "", "date": "1950",
                "year": 1950, "linked": False, "facets": [], **fields}
-        writer.add(Published(key, "", b"", 0, {"search": json.dumps(row).encode()}, "Create"))
+        writer.add(Published(key, "", b"", 0, {"search": pickle.dumps(row)}, "Create"))
     writer.close()
     return Catalog(folder / SEARCH)
 
@@ -294,10 +299,13 @@ def test_a_query_of_operators_matches_them_as_words():
 
 values = st.from_regex(r"[a-z0-9][a-z0-9-]{0,20}", fullmatch=True)
 queries = st.builds(
-    Query, text=st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=40).map(lambda t: " ".join(t.split())),
-    filters=st.lists(st.tuples(st.sampled_from(FACETS[:4]), values), max_size=4).map(lambda f: tuple(sorted(set(f)))),
+    Query,
+    text=st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=40).map(lambda t: " ".join(t.split())),
+    filters=st.lists(st.tuples(st.sampled_from(FACETS[:4]), values), max_size=4).map(
+        lambda found: tuple(sorted(set(found)))),
     year=st.none() | st.integers(1000, 2100), decade=st.none() | st.integers(100, 210).map(lambda d: d * 10),
-    links=st.none() | st.sampled_from(["linked", "unlinked"]), sort=st.sampled_from(["", "relevance", "oldest", "newest"]),
+    links=st.none() | st.sampled_from(["linked", "unlinked"]),
+    sort=st.sampled_from(["", "relevance", "oldest", "newest"]),
     page=st.integers(1, 5000))
 
 
