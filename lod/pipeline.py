@@ -256,7 +256,7 @@ def _resolver(job: Job, report: Report, on_error) -> Callable[[str, list[Entry]]
 def _fingerprint(inputs: list[str], settings: Settings, linker: Linker | None, formats: tuple[str, ...],
                  out: Path, now: str | None) -> str | None:
     """Everything the export's result depends on; None (no resuming) for a linker that cannot say."""
-    from lod.publish import checkpoint
+    from lod.publish import checkpoint, products
     from lod.publish.layout import Layout
 
     linking = getattr(linker, "fingerprint", None) if linker is not None else "none"
@@ -266,5 +266,6 @@ def _fingerprint(inputs: list[str], settings: Settings, linker: Linker | None, f
     return checkpoint.fingerprint(
         [item for item in input_files(inputs) if isinstance(item, str)], inputs=inputs, lod=__version__,
         mapping=MAPPING_VERSION, packed=PACKED_FORMAT, settings=repr(settings), linker=linking, formats=formats,
+        products=[product.name for product in products.registered()],  # each adds its piece to the runs
         previous=previous.name if previous else None,
         now=now if now is not None else os.environ.get("SOURCE_DATE_EPOCH"))
