@@ -41,7 +41,7 @@ def record(i: int) -> dict:
     if i % 3 == 0 and places:
         places.append(PLACES[2])
     subjects = [SUBJECTS[0]] if i % 4 != 3 and "Moscow" in places else [SUBJECTS[1 + i % 2]]
-    visitor = "the trade delegation" if unlinked else "Prime Minister Sato" if i % 8 == 0 else "Prime Minister Satō"
+    visitor = "the trade delegation" if unlinked else "Prime Minister " + ("Sato" if i % 8 == 0 else "Satō")
     body = (f"Top Secret\nRecord No. {7100 + i}\n"
             f"{author}: We have studied the question of the fishing grounds near the islands once more.\n"
             f"{other}: The visit of {visitor} will begin on the fourth day.\n"

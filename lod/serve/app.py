@@ -337,7 +337,8 @@ class Service:
 
         export, entity = self.export, ox.NamedNode(iri)
         subject_of = ox.NamedNode(str(SCHEMA.subjectOf))
-        triples = [ox.Triple(entity, subject_of, ox.NamedNode(export.document_iri(key))) for key in keys[:BACKLINKS]]
+        triples = [ox.Triple(entity, subject_of, ox.NamedNode(export.document_iri(key)))
+                   for key in keys[:BACKLINKS]]
         if len(keys) > BACKLINKS:
             listing = browse.search_path(export.base, Query(filters=((facet, value),)))
             triples.append(ox.Triple(entity, ox.NamedNode(str(RDFS.seeAlso)), ox.NamedNode(listing)))
@@ -382,8 +383,10 @@ class Service:
         void_triples = _parse_turtle(void_path.read_bytes()) if void_path else []
         void = pages.Description(void_triples) if void_path else None
         void_jsonld = export.resolve(void_file("jsonld"))
-        jsonld = (void_jsonld.read_text(encoding="utf-8") if void_jsonld
-                  else _write("jsonld", void_triples, export.dataset_iri()).decode("utf-8") if void_triples else None)
+        if void_jsonld is not None:
+            jsonld = void_jsonld.read_text(encoding="utf-8")
+        else:
+            jsonld = _write("jsonld", void_triples, export.dataset_iri()).decode("utf-8") if void_triples else None
         keys = export.keys()
         documents = (export.state().get("documents") or {})
         ordered = sorted(keys, key=lambda k: ((documents.get(k) or {}).get("modified") or "", k), reverse=True)

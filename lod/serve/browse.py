@@ -142,7 +142,8 @@ def facets_nav(results: Results, home: str, years_by_decade: list[tuple[int, int
         blocks.append(f'<h2>Decades</h2><ul class="counts">{items}</ul>')
     if not query.links and all(results.links.values()):
         items = "".join(f'<li><a href="{esc(search_path(home, query.adding("links", name)))}">'
-                        f'{esc(LINK_NAMES[name].capitalize())}</a> <span class="n">{results.links[name]:,}</span></li>'
+                        f'{esc(LINK_NAMES[name].capitalize())}</a> '
+                        f'<span class="n">{results.links[name]:,}</span></li>'
                         for name in ("linked", "unlinked"))
         blocks.append(f'<h2>Wikidata</h2><ul class="counts">{items}</ul>')
     if not blocks:
@@ -232,7 +233,7 @@ def search_page(results: Results, *, home: str, span: tuple[int, int] | None,
                 labels: Callable[[str, str], str]) -> str:
     """The result list: search form, what narrows it, the timeline, the page of documents, facets."""
     query = results.query
-    title = f"Search: {query.text}" if query.text else ("Documents" if not query.narrowed else "Documents, narrowed")
+    title = f"Search: {query.text}" if query.text else "Documents, narrowed" if query.narrowed else "Documents"
     parts = [f"<h1>{esc(title)}</h1>", search_form(home, query), filters_block(query, home, labels),
              summary_line(results)]
     main = [timeline(results.years, span, query, home, undated=results.undated) if results.total else "",
@@ -262,7 +263,8 @@ def facet_page(facet: str, counts: list[Count], query: Query, *, home: str, tota
     links = []
     page_number = offset // limit + 1
     if offset:
-        links.append(f'<a rel="prev" href="{esc(facet_page_path(home, query, facet, page_number - 1))}">Previous</a>')
+        previous = facet_page_path(home, query, facet, page_number - 1)
+        links.append(f'<a rel="prev" href="{esc(previous)}">Previous</a>')
     if offset + limit < total_values:
         links.append(f'<a rel="next" href="{esc(facet_page_path(home, query, facet, page_number + 1))}">Next</a>')
     if links:
@@ -341,7 +343,8 @@ def home_overview(results: Results, *, home: str, span: tuple[int, int] | None) 
     most = glance(results, home, ("person", "place", "subject"),
                   {"person": "People", "place": "Places", "subject": "Subjects"}, query)
     if most:
-        parts.append(f'<section aria-labelledby="most-named"><h2 id="most-named">Most often named</h2>{most}</section>')
+        parts.append(f'<section aria-labelledby="most-named"><h2 id="most-named">Most often named</h2>'
+                     f"{most}</section>")
     return "".join(parts)
 
 

@@ -178,10 +178,11 @@ def match_expression(text: str, columns: tuple[str, ...] = ()) -> str | None:
     """An FTS5 match expression for what a person typed, or None when it holds no word.
 
     Quoted passages are phrases, other words terms (all must match); a word ending in
-    ``*`` matches as a prefix; letters are folded as the index folds them. Every term and phrase is an FTS5 string (``"..."``, its
-    quotes doubled), so operators, column names and brackets in the text are only words.
-    Very common words (``vocab/search-stopwords.txt``) outside phrases are left out when
-    other words remain. ``columns``: match in these columns only.
+    ``*`` matches as a prefix; letters are folded as the index folds them. Every term and
+    phrase is an FTS5 string (``"..."``, its quotes doubled), so operators, column names
+    and brackets in the text are only words. Very common words
+    (``vocab/search-stopwords.txt``) outside phrases are left out when other words remain.
+    ``columns``: match in these columns only.
     """
     terms: list[tuple[str, bool, bool]] = []  # (text, phrase, prefix)
     text = _CONTROL.sub(" ", text[:MAX_QUERY_CHARS])  # FTS5 reads its expression as a C string: NUL ends it
@@ -540,7 +541,8 @@ class Catalog:
         if len(ids) < PAGE_SIZE:
             ids += [row[0] for row in db.execute(
                 f"SELECT rowid FROM text WHERE text MATCH ?{where} AND rowid NOT IN "
-                f"(SELECT rowid FROM text WHERE text MATCH ?) ORDER BY bm25(text, {weights}), rowid LIMIT ? OFFSET ?",
+                f"(SELECT rowid FROM text WHERE text MATCH ?) ORDER BY bm25(text, {weights}), rowid "
+                "LIMIT ? OFFSET ?",
                 (expression, *values, head, PAGE_SIZE - len(ids), max(0, offset - first_tier)))]
         return ids
 
@@ -554,7 +556,8 @@ class Catalog:
             start, end = MARKS
             for row in db.execute(
                     f"SELECT rowid, highlight(text, 0, ?, ?), "
-                    + ", ".join(f"snippet(text, {i}, ?, ?, '…', {SNIPPET_TOKENS})" for i in range(1, len(COLUMNS)))
+                    + ", ".join(f"snippet(text, {i}, ?, ?, '…', {SNIPPET_TOKENS})"
+                                for i in range(1, len(COLUMNS)))
                     + f" FROM text WHERE text MATCH ? AND rowid IN ({places})",
                     (start, end, *[start, end] * (len(COLUMNS) - 1), expression, *ids)):
                 snippet = next((s for s in row[2:] if start in s), "")
