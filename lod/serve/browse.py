@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 from lod.publish.search import ENTITY_FACETS, FACETS, LANGUAGE, MARKS
 from lod.serve.html import esc, format_iso_date, page
 from lod.serve.search import PAGE_SIZE, Count, Hit, Query, Results
+from lod.vocab import WD
 
 #: Facet -> (heading, singular, plural)
 FACET_NAMES = {
@@ -291,14 +292,15 @@ def results_json(results: Results, *, home: str, base: str, labels: Callable[[st
         if count.facet in ENTITY_FACETS:
             entry["id"] = f"{base}id/{ENTITY_FACETS[count.facet]}/{count.value}"
         if count.qid:
-            entry["wikidata"] = f"http://www.wikidata.org/entity/{count.qid}"
+            entry["wikidata"] = f"{WD}{count.qid}"
         return entry
 
+    asked: dict = {"q": query.text}
+    for facet, value in query.filters:
+        asked.setdefault(facet, []).append(value)
+    asked.update(year=query.year, decade=query.decade, links=query.links, sort=query.order, page=query.page)
     answer = {
-        "query": {"q": query.text, **{facet: [v for f, v in query.filters if f == facet]
-                                       for facet in FACETS if any(f == facet for f, _ in query.filters)},
-                  "year": query.year, "decade": query.decade, "links": query.links, "sort": query.order,
-                  "page": query.page},
+        "query": asked,
         "narrowed_by": [words for _, _, words, _ in describe_query(query, labels)],
         "total": results.total, "page_size": PAGE_SIZE, "pages": results.pages,
         "results": [{"key": hit.key, "id": f"{base}id/document/{hit.key}",
