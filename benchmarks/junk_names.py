@@ -6,7 +6,7 @@ Each rule is a named predicate over (name, kind) with an example it catches. The
 rules are the judge, so they keep their own short word lists rather than the
 linker's: a name the linker lets through is checked against words it never saw.
 They look at the names and alternate names the documents publish
-(``schema:name``/``schema:alternateName`` in ``documents/*.ttl``).
+(``schema:name``/``schema:alternateName`` in the documents' Turtle files).
 
 ``same-person-twice`` is the one rule over a document rather than a name: two
 person nodes of one document whose family names agree and whose given names do not
@@ -28,6 +28,7 @@ from pathlib import Path
 from rdflib import Graph
 from rdflib.namespace import RDF
 
+from lod.publish.layout import DOCUMENTS, document_files
 from lod.vocab import SCHEMA
 
 KINDS = {SCHEMA.Person: "person", SCHEMA.Organization: "organization", SCHEMA.Place: "place"}
@@ -160,13 +161,13 @@ def broken_rules(name: str, kind: str) -> list[str]:
 def _family_and_given(name: str) -> tuple[str, list[str]]:
     """``Choe Sang-muk`` -> ("choe", ["sang-muk"]); ``A. A. Gromyko`` -> ("gromyko", ["a", "a"])."""
     found = [fold(w) for w in words(name)]
-    if len(found) > 1 and found[0] in _surname_first():
+    if len(found) > 1 and found[0] in surname_first():
         return found[0], found[1:]
     return (found[-1], found[:-1]) if found else ("", [])
 
 
 @lru_cache(maxsize=1)
-def _surname_first() -> frozenset[str]:
+def surname_first() -> frozenset[str]:
     from lod.vocab import read_lines  # family names printed first (Kim, Mao): data, not the linker's logic
     return frozenset(fold(word) for word in read_lines("surname-first.txt"))
 
@@ -214,7 +215,7 @@ class Node:
 def nodes(folder: Path) -> list[Node]:
     """Every person, organization and place node of every document, with the rules it breaks."""
     out = []
-    for path in sorted((folder / "documents").glob("*.ttl")):
+    for path in sorted(document_files(folder / DOCUMENTS, ".ttl"), key=lambda path: path.name):
         graph = Graph().parse(path, format="turtle")
         people = []
         document_nodes = []

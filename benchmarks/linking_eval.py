@@ -43,6 +43,7 @@ from rdflib import Graph
 from rdflib.namespace import OWL
 
 from lod.link.authority import load_index
+from lod.publish.layout import DOCUMENTS, document_file
 from lod.publish.links import read_links
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -71,7 +72,7 @@ def read_gold(path: Path) -> list[dict[str, str]]:
 
 def linked_in_rdf(folder: Path, document: str) -> set[tuple[str, str]]:
     """(entity IRI, QID) pairs the document's Turtle states with owl:sameAs."""
-    graph = Graph().parse(folder / "documents" / f"{document}.ttl", format="turtle")
+    graph = Graph().parse(folder / DOCUMENTS / document_file(document, ".ttl"), format="turtle")
     return {(str(s), str(o)[len(WD):]) for s, o in graph.subject_objects(OWL.sameAs)
             if str(o).startswith(WD)}
 

@@ -14,24 +14,52 @@ compared with the manifest's ``title_as_printed`` and ``date_as_printed``:
   the manifest gives no date for is exact when the record has none.
 
 A page whose manifest title is empty prints no title: it is expected to be rejected,
-and a record for it counts as a wrong title (and date). Each figure is one small
-function of the run (folder, manifest, per-page results) listed in ``SECTIONS``, so
-export-level figures can be added beside them. Exits 0 with a message when the
-manifest is absent.
+and a record for it counts as a wrong title (and date).
+
+Then the folder is exported (``lod export``, in-process, offline linker, the clock pinned)
+and scored as a collection:
+
+* documents published against the documents the manifest implies (pages that print a
+  title, each ``same_document_as`` pair counted once);
+* captures of one document merged into one document, and documents of one
+  ``same_title_group`` each published under a key of its own;
+* junk person/organization names (``benchmarks/junk_names.py``) and text-link precision and
+  recall against ``benchmarks/gold/pages-text.tsv`` (``benchmarks/linking_eval.py``);
+* five exports with the input files in shuffled orders: byte-identical or not (the store:
+  the same quads).
+
+Each figure is one small function of the run listed in ``SECTIONS``. ``--no-export``
+scores the reading only. Exits 0 with a message when the manifest is absent.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import random
+import re
 import sys
-from dataclasses import dataclass
+import tempfile
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
-from lod.errors import ReadError
-from lod.model import Record
-from lod.read import read_file
-from lod.read.fields import clean_line, parse_date
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import junk_names  # noqa: E402 - benchmarks' own modules, beside this one
+import linking_eval  # noqa: E402
+
+import pyoxigraph  # noqa: E402
+
+from lod import pipeline  # noqa: E402
+from lod.config import Settings  # noqa: E402
+from lod.errors import ReadError  # noqa: E402
+from lod.link import offline_linker  # noqa: E402
+from lod.model import Record  # noqa: E402
+from lod.publish.layout import STORE  # noqa: E402
+from lod.map import INPUT_TAG  # noqa: E402
+from lod.read import read_file  # noqa: E402
+from lod.read.fields import clean_line, parse_date  # noqa: E402
 
 DEFAULT_FOLDER = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "pages"
 MANIFEST = "MANIFEST.tsv"
@@ -48,13 +76,49 @@ class Result:
     got: Record | ReadError | None  # None: the manifest names a file the folder lacks
 
 
-@dataclass(frozen=True)
+#: The export clock: exports compared byte for byte must share it.
+NOW = "2026-01-01T00:00:00Z"
+SHUFFLES = 5
+
+
+@dataclass
 class Run:
-    """What every section reports on: the inputs and each page's result."""
+    """What every section reports on: the inputs, each page's result, and (made once, when a section
+    asks) an export of the folder."""
 
     folder: Path
     manifest: Path
     results: list[Result]
+    rows: list[dict[str, str]] = field(default_factory=list)
+    work: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="lod-pages-eval-")))
+
+    def export(self, name: str, files: list[Path]) -> Path:
+        out = self.work / name
+        pipeline.export([str(f) for f in files], out, Settings(), offline_linker(), now=NOW)
+        return out
+
+    @property
+    def files(self) -> list[Path]:
+        return sorted(self.folder / r.file for r in self.results if (self.folder / r.file).is_file())
+
+    @cached_property
+    def exported(self) -> Path:
+        return self.export("export", self.files)
+
+    @cached_property
+    def key_of(self) -> dict[str, str]:
+        """Page file -> the key of the document it was published in (from the descriptions' provenance)."""
+        import gzip
+
+        found = {}
+        tag = re.compile(r'^<[^>]*/doc/document/([^>]+)> <http://www.w3.org/ns/prov#wasDerivedFrom> '
+                         rf'<{re.escape(INPUT_TAG)}([^#>]+)#')
+        with gzip.open(self.exported / "dataset.nt.gz", "rt", encoding="utf-8") as dump:
+            for line in dump:
+                match = tag.match(line)
+                if match:
+                    found[match[2]] = match[1]
+        return found
 
 
 def read_manifest(path: Path) -> list[dict[str, str]]:
@@ -137,21 +201,84 @@ def mismatches(run: Run, out) -> None:
                   f"expected {r.date!r}, got {got!r}", file=out)
 
 
+def documents_published(run: Run, out) -> None:
+    """Every page that prints a title yields its document; captures of one document count once."""
+    titled = {r["file"] for r in run.rows if clean_line(r["title_as_printed"])}
+    twins = {frozenset((r["file"], r["same_document_as"])) for r in run.rows
+             if r.get("same_document_as") and r["file"] in titled}
+    expected = len(titled) - len(twins)
+    published = len(set(run.key_of.values()))
+    missing = sorted(page for page in titled if page not in run.key_of)
+    print(f"documents published: {published} of {expected} expected"
+          f"{'; pages without a document: ' + ', '.join(missing) if missing else ''}", file=out)
+
+
+def captures_merged(run: Run, out) -> None:
+    pairs = sorted({tuple(sorted((r["file"], r["same_document_as"]))) for r in run.rows if r.get("same_document_as")})
+    merged = [pair for pair in pairs if run.key_of.get(pair[0]) and run.key_of.get(pair[0]) == run.key_of.get(pair[1])]
+    print(f"captures of one document merged: {_share(len(merged), len(pairs))}", file=out)
+    for pair in sorted(set(pairs) - set(merged)):
+        print(f"  not merged: {pair[0]} {run.key_of.get(pair[0])} / {pair[1]} {run.key_of.get(pair[1])}", file=out)
+
+
+def same_titles_apart(run: Run, out) -> None:
+    groups: dict[str, list[str]] = {}
+    for row in run.rows:
+        if row.get("same_title_group"):
+            groups.setdefault(row["same_title_group"], []).append(row["file"])
+    apart = [g for g, files in groups.items()
+             if all(run.key_of.get(f) for f in files) and len({run.key_of[f] for f in files}) == len(files)]
+    pages = sum(len(files) for files in groups.values())
+    print(f"same-title groups with every document published apart: {_share(len(apart), len(groups))} "
+          f"({pages} pages)", file=out)
+
+
+def junk(run: Run, out) -> None:
+    junk_names.summary(junk_names.nodes(run.exported), out=out, show=False)
+
+
+def text_links(run: Run, out) -> None:
+    if linking_eval.PAGES_GOLD.is_file() and run.folder.resolve() == linking_eval.SHARED_PAGES.resolve():
+        linking_eval.evaluate_pages(linking_eval.PAGES_GOLD, run.exported, out)
+    else:
+        print("text links: no gold for this folder", file=out)
+
+
+def shuffled_exports(run: Run, out) -> None:
+    """The same bytes whatever the order of the input files (the clock pinned, as SOURCE_DATE_EPOCH does)."""
+    outputs = []
+    for seed in range(SHUFFLES):
+        files = list(run.files)
+        random.Random(seed).shuffle(files)
+        folder = (run.export(f"shuffled-{seed}", files) / ".lod" / "current").resolve()
+        files: dict[str, object] = {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+                                    if p.is_file() and p.relative_to(folder).parts[0] != STORE}
+        if (folder / STORE).is_dir():  # RocksDB's files differ from run to run: the store's quads
+            files[STORE] = set(pyoxigraph.Store.read_only(str(folder / STORE)))
+        outputs.append(files)
+    same = all(o == outputs[0] for o in outputs[1:])
+    print(f"{SHUFFLES} exports with shuffled input order: {'byte-identical' if same else 'DIFFERENT'} "
+          f"({len(outputs[0])} files each)", file=out)
+
+
 SECTIONS = (pages_read, titles, dates, layouts, rejections, mismatches)
+EXPORT_SECTIONS = (documents_published, captures_merged, same_titles_apart, junk, text_links, shuffled_exports)
 
 
 def main(argv: list[str] | None = None, out=sys.stdout) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("folder", type=Path, nargs="?", default=DEFAULT_FOLDER)
     parser.add_argument("--manifest", type=Path, help="the answer key (default: FOLDER/MANIFEST.tsv)")
+    parser.add_argument("--no-export", dest="export", action="store_false",
+                        help="score the reading only (no export-level figures)")
     args = parser.parse_args(argv)
     manifest = args.manifest or args.folder / MANIFEST
     if not manifest.is_file():
         print(f"pages_eval: {manifest} not found; nothing to score", file=out)
         return 0
-    run = Run(args.folder, manifest, read_pages(args.folder, manifest))
+    run = Run(args.folder, manifest, read_pages(args.folder, manifest), read_manifest(manifest))
     print(f"pages_eval: {args.folder} ({manifest.name})", file=out)
-    for section in SECTIONS:
+    for section in SECTIONS + (EXPORT_SECTIONS if args.export else ()):
         section(run, out)
     return 0
 

@@ -304,7 +304,7 @@ def search_benchmark(docs: int, total: int, concurrencies: list[int], as_json: b
             print(export.stdout + export.stderr, file=sys.stderr)
             return 2
         index = (folder / "search.sqlite").resolve().stat().st_size
-        key = sorted(p.name[:-4] for p in (folder / "documents").glob("*.ttl"))[0]
+        key = sorted(json.loads((folder / "state.json").read_text(encoding="utf-8"))["documents"])[0]
         server = start_server(folder, port)
         try:
             results = asyncio.run(search_load(port, key, total, concurrencies))
@@ -361,7 +361,7 @@ def main(argv: list[str] | None = None) -> int:
         if export.returncode != 0:
             print(export.stdout + export.stderr, file=sys.stderr)
             return 2
-        key = sorted(p.name[:-4] for p in (folder / "documents").glob("*.ttl"))[0]
+        key = sorted(json.loads((folder / "state.json").read_text(encoding="utf-8"))["documents"])[0]
         server = start_server(folder, port)
         try:
             results = asyncio.run(load(base, port, key, args.requests, args.concurrency, args.client))

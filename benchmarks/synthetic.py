@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lod.link.authority import load_index, read_rows
-from lod.read.fields import _surname_first, fold
+from lod.read.fields import surname_first, fold
 from lod.vocab import SAMPLES_DIR, vocab_path
 
 CHUNK = 10_000
@@ -275,7 +275,7 @@ def _inverted(label: str) -> str:
     words = label.split()
     if len(words) < 2:
         return label
-    if fold(words[0]) in _surname_first():
+    if fold(words[0]) in surname_first():
         return f"{words[0]}, {' '.join(words[1:])}"
     return f"{words[-1]}, {' '.join(words[:-1])}"
 

@@ -15,7 +15,8 @@ import sys
 import time
 from pathlib import Path
 
-from lod import __version__, serialize
+from lod import __version__
+from lod.publish import products
 from lod.errors import LodError
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
@@ -85,7 +86,7 @@ def cmd_export(args) -> int:
     from lod.read import count_records
     from lod.vocab import SAMPLES_DIR
 
-    config = load_config(args.config, base=args.base)
+    config = load_config(args.config, base=args.base, profiles=_names(args.profiles))
     inputs = args.inputs or [str(SAMPLES_DIR / "seed-record.txt")]
     out = Path(args.out)
     fallback = None
@@ -144,13 +145,21 @@ def _dask_client(args):
         raise ConfigError(f"cannot reach the Dask scheduler at {args.scheduler} ({error})") from None
 
 
+def _names(text: str | None) -> tuple[str, ...] | None:
+    """A comma-separated list of names (None when the option was not given)."""
+    return tuple(name.strip() for name in text.split(",") if name.strip()) if text else None
+
+
 def _formats(text: str) -> tuple[str, ...]:
-    from lod import serialize
+    """``--formats``: a list of outputs, or ``+NAME`` for an output besides the default ones."""
     from lod.errors import ConfigError
 
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    if any(name.startswith("+") for name in names):
+        names = [*products.default_outputs(), *(name.lstrip("+") for name in names)]
     try:
-        return tuple(f.name for f in serialize.outputs(f.strip() for f in text.split(",") if f.strip()))
-    except (KeyError, ValueError) as error:
+        return products.choose(names).names
+    except ValueError as error:
         raise ConfigError(f"--formats {text!r}: {str(error).strip(chr(34))}") from None
 
 
@@ -180,7 +189,7 @@ def cmd_link(args) -> int:
 
 
 def cmd_review(args) -> int:
-    from lod.link.review import accept, pending
+    from lod.publish.review import accept, pending
 
     words = list(args.words)
     args.action = words.pop(0) if words and words[0] in ("accept", "list") else "list"
@@ -215,11 +224,27 @@ def cmd_validate(args) -> int:
     return EXIT_OK if not problems else EXIT_REJECTED
 
 
+def cmd_check(args) -> int:
+    import json
+
+    from lod.publish.check import check
+
+    report = check(Path(args.dir), args.target, Path(args.official) if args.official else None)
+    for line in report.lines():
+        print(line)
+    if args.report:
+        Path(args.report).write_text(json.dumps(report.as_json(), indent=2, ensure_ascii=False) + "\n",
+                                     encoding="utf-8")
+    print(report.summary())
+    return report.status
+
+
 def cmd_serve(args) -> int:
     from lod.serve.folder import Export
     from lod.serve.oai import NOT_SERVED
     from lod.serve.options import OaiOptions, ServeOptions, SparqlOptions
     from lod.serve.server import address_warning, serve
+    from lod.serve.store import NO_STORE
 
     if not Path(args.dir).is_dir():
         _error(f"{args.dir}: no export here; run `lod export --out {args.dir}` first")
@@ -236,19 +261,34 @@ def cmd_serve(args) -> int:
         print(f"lod serve: warning: {warning}", file=sys.stderr)
     if not options.oai.admin_email:
         print(f"lod serve: warning: {NOT_SERVED}", file=sys.stderr)
+    if export.store_path() is None:
+        print(f"lod serve: warning: {NO_STORE}; documents, dumps and feeds are served, SPARQL and entity "
+              "pages answer 503", file=sys.stderr)
     serve(args.dir, args.host, args.port, options)
     return EXIT_OK
 
 
 def cmd_mapping(args) -> int:
-    from lod.map.profiles import PROFILES
-    from lod.serialize.turtle import iri
+    from lod.map.profiles import registered
+    from lod.serialize.edm import NAMESPACES
+    from lod.vocab import PREFIXES
 
-    for number, (name, rules) in enumerate(PROFILES.items()):
-        print(f"{'' if number == 0 else chr(10)}Profile `{name}`:\n\n| record field | property | value |\n|---|---|---|")
-        for rule in rules:
-            value = f"`{iri(str(rule.value))}`" if rule.value is not None else rule.term
-            print(f"| {rule.field} | `{iri(str(rule.predicate))}` | {value} |")
+    prefixes = sorted({**NAMESPACES, **PREFIXES}.items(), key=lambda item: -len(item[1]))
+
+    def iri(value: str) -> str:
+        return next((f"{name}:{value[len(namespace):]}" for name, namespace in prefixes
+                     if value.startswith(namespace)), f"<{value}>")
+
+    for number, profile in enumerate(registered()):
+        only = "" if profile.describes else f"; for its own output only, `--formats +{profile.name}`"
+        print(f"{'' if number == 0 else chr(10)}Profile `{profile.name}` ({profile.title}{only}):\n\n"
+              "| record field | property | value |\n|---|---|---|")
+        for rule in profile.rules:
+            value = f"`{iri(rule.value)}`" if rule.value is not None else rule.term
+            print(f"| {rule.field} | `{iri(rule.predicate)}` | {value} |")
+        for label, hook in (("document", profile.document), ("entities", profile.entity)):
+            if hook is not None:
+                print(f"\n*{label}*: {' '.join(hook.__doc__.split()).replace('``', '`')}")
     return EXIT_OK
 
 
@@ -294,11 +334,6 @@ def _link_options(parser: argparse.ArgumentParser) -> None:
                         help="per request (default 10)")
 
 
-def _exportable() -> str:
-    return ", ".join(f"{f.name} ({f.label}{' files' if f.per_document else ' dump'})"
-                     for f in serialize.formats() if f.exportable)
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="lod", description="Linked open data from archive records.")
     parser.add_argument("--version", action="version", version=f"lod {__version__}")
@@ -310,6 +345,9 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--out", default="output", metavar="DIR", help="export folder (default: output)")
     export.add_argument("--base", metavar="IRI", help="base IRI for minted IRIs (default from lod.toml)")
     export.add_argument("--config", metavar="FILE", help="configuration file (default: ./lod.toml if present)")
+    export.add_argument("--profiles", metavar="LIST",
+                        help="vocabulary profiles of the descriptions, in order (default from lod.toml, "
+                             "else dcterms,schema; `lod mapping` lists them)")
     _link_options(export)
     export.add_argument("--workers", type=_positive, metavar="N",
                         help="worker processes (default: the number of cores; 1: no pool)")
@@ -318,9 +356,9 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--engine", choices=["local", "dask"], default="local",
                         help="where records are rendered: local processes, or a Dask cluster")
     export.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://host:8786")
-    export.add_argument("--formats", default=",".join(serialize.default_outputs()), metavar="LIST",
-                        help=f"what to write, from {_exportable()} (default %(default)s); "
-                             "'nt' alone is the dump-only path")
+    export.add_argument("--formats", default=",".join(products.default_outputs()), metavar="LIST",
+                        help=f"what to write, from {products.choices()} (default %(default)s; +NAME: the "
+                             "default and NAME, e.g. +edm for Europeana and DPLA); 'nt' alone is the dump-only path")
     export.add_argument("--online", action="store_true",
                         help="ask Wikidata about names the authority table does not know")
     export.add_argument("--no-resume", dest="resume", action="store_false",
@@ -336,9 +374,10 @@ def build_parser() -> argparse.ArgumentParser:
     link.add_argument("--out", default="output", metavar="DIR")
     link.add_argument("--base", metavar="IRI")
     link.add_argument("--config", metavar="FILE")
+    link.add_argument("--profiles", metavar="LIST", help=argparse.SUPPRESS)
     link.add_argument("--workers", type=int, default=1, help=argparse.SUPPRESS)
     link.add_argument("--chunk-triples", type=int, default=500_000, help=argparse.SUPPRESS)
-    link.add_argument("--formats", default=",".join(serialize.default_outputs()), help=argparse.SUPPRESS)
+    link.add_argument("--formats", default=",".join(products.default_outputs()), help=argparse.SUPPRESS)
     link.add_argument("--no-resume", dest="resume", action="store_false", help=argparse.SUPPRESS)
     link.add_argument("--sort-memory", type=float, default=16.0, help=argparse.SUPPRESS)
     _link_options(link)
@@ -358,6 +397,16 @@ def build_parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="check an export against the SHACL shapes")
     validate.add_argument("dir", metavar="DIR", nargs="?", default="output")
     validate.set_defaults(run=cmd_validate)
+
+    check = commands.add_parser("check", help="what Europeana, DPLA or a DCAT-AP portal would reject, and why")
+    check.add_argument("dir", metavar="DIR", nargs="?", default="output")
+    check.add_argument("--for", dest="target", required=True, choices=["europeana", "dpla", "dcat-ap"],
+                       help="the aggregator whose rules to apply")
+    check.add_argument("--official", metavar="FOLDER",
+                       help="the aggregators' own validation files (europeana-edm/EDM.xsd and its Schematron, "
+                            "dcat-ap-3.0.1/ SHACL shapes), run besides lod's rules")
+    check.add_argument("--report", metavar="FILE", help="also write the findings as JSON")
+    check.set_defaults(run=cmd_check)
 
     serve = commands.add_parser("serve", help="serve an export: linked data, SPARQL, OAI-PMH")
     serve.add_argument("dir", metavar="DIR", nargs="?", default="output")

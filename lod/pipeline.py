@@ -29,19 +29,18 @@ from pathlib import Path
 from isal import isal_zlib
 
 from lod import MAPPING_VERSION, __version__
-from lod.config import Dataset
+from lod.config import Dataset, Settings
 from lod.engine import Engine
 from lod.errors import LodError, Place, ReadError
-from lod.map import Settings
+from lod.map import profiles
 from lod.model import Origin, Record
-from lod.publish import Edition, Entry, documents
+from lod.publish import Edition, Entry, documents, products
 from lod.publish.rendered import PACKED_FORMAT, unpacked
 from lod.publish.report import Report, error_entry
 from lod.publish.runs import KeySorter
-from lod.read import Skipped, input_files, parse, reread, split_inputs
+from lod.read import Skipped, input_files, parse, reread, split_inputs, title
 from lod.read.merge import documents as documents_of, group_key, merge
 from lod.read.unit import Unit
-from lod import serialize
 from lod.render import Linker, render
 
 GROUPS = ".groups"
@@ -85,17 +84,18 @@ class Job:
     formats: tuple[str, ...] | None = None  # names in lod.serialize (None: the default outputs)
 
     def identify(self, item):
-        """A unit's group (see the module docstring), or the ReadError that rejects it; anything
-        else the input yields (a skipped file, a file-level error) passes through."""
+        """A unit's group: records that may be captures of one document share it (their title,
+        however printed; see lod.read.merge). Anything else the input yields (a skipped file, a
+        file-level error) passes through. A record that does not parse is rejected when its
+        group is rendered."""
         if not isinstance(item, Unit):
             return item
         try:
-            record = parse(item)
-            return group_key(record) if isinstance(record, Record) else record
+            return group_key(title(item))
         except OSError:
             raise  # the machine's trouble, not the record's
-        except (MemoryError, RecursionError, Exception) as error:  # noqa: BLE001 - isolated per record
-            return _internal_error(Place(item.path, line=item.line, record=item.record), "reading", error)
+        except (MemoryError, RecursionError, Exception):  # noqa: BLE001 - the render pass says what is wrong
+            return ""
 
     def render_group(self, units: list[Unit]) -> list:
         """The documents of one group of records, each rendered and written, as
@@ -150,19 +150,22 @@ def export(inputs: Iterable[str], out: Path, settings: Settings, linker: Linker 
            resume: bool = True, sort_bytes: int = 16 << 20) -> Report:
     """Export every readable record of ``inputs`` into ``out`` as a new complete generation.
 
-    ``formats``: what to write, by name in :mod:`lod.serialize` (default: its default outputs).
+    ``formats``: what to write, by name: formats of :mod:`lod.serialize` and optional products
+    such as the SPARQL store (:func:`lod.publish.products.choose`; default: the default outputs).
     ``engine``: a ``dask.distributed.Client`` to render on a cluster instead of local processes.
     ``resume``: carry on from a killed run of this same export (see lod.publish.checkpoint);
     False starts over (this run still leaves checkpoints for the next).
     ``sort_bytes``: memory for each on-disk sort; each time it fills, a run goes to disk.
     """
-    formats = tuple(f.name for f in serialize.outputs(formats or serialize.default_outputs()))
+    outputs = products.choose(formats or products.default_outputs())
+    formats = outputs.formats
+    profiles.chosen(settings.profiles, descriptions=True)  # a configuration error before anything starts
     inputs = list(inputs)
     progress = progress or Progress()
     report = Report()
-    edition = Edition(out, settings, report, dataset=dataset, formats=formats, chunk_triples=chunk_triples,
-                      sort_bytes=sort_bytes, resume=resume, now=now,
-                      fingerprint=_fingerprint(inputs, settings, linker, formats, out, now))
+    edition = Edition(out, settings, report, dataset=dataset, formats=formats, products=outputs.products,
+                      chunk_triples=chunk_triples, sort_bytes=sort_bytes, resume=resume, now=now,
+                      fingerprint=_fingerprint(inputs, settings, linker, outputs.names, out, now))
     try:
         with edition:
             job = Job(settings, linker, edition.known, edition.now, edition.documents,
@@ -265,7 +268,7 @@ def _fingerprint(inputs: list[str], settings: Settings, linker: Linker | None, f
     previous = Layout(Path(out)).current()
     return checkpoint.fingerprint(
         [item for item in input_files(inputs) if isinstance(item, str)], inputs=inputs, lod=__version__,
-        mapping=MAPPING_VERSION, packed=PACKED_FORMAT, settings=repr(settings), linker=linking, formats=formats,
-        products=[product.name for product in products.registered()],  # each adds its piece to the runs
+        mapping=MAPPING_VERSION, packed=PACKED_FORMAT, products=[p.name for p in products.registered()],
+        settings=repr(settings), linker=linking, formats=formats,
         previous=previous.name if previous else None,
         now=now if now is not None else os.environ.get("SOURCE_DATE_EPOCH"))

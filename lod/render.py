@@ -10,8 +10,10 @@ from __future__ import annotations
 import hashlib
 from bisect import bisect_left
 from collections.abc import Callable
+from dataclasses import replace
 
-from lod.map import Settings, map_record
+from lod.config import Settings
+from lod.map import map_record
 from lod.model import Record
 from lod.publish import products
 from lod.publish.dumps import line_stats
@@ -26,7 +28,8 @@ def render(record: Record, settings: Settings, linker: Linker | None = None,
     """Link, map and serialize one record. Pure: same record, settings and time, same bytes.
 
     ``formats``: the export's outputs (names in :mod:`lod.serialize`; default: the default
-    outputs); the per-document ones are written as files.
+    outputs); the per-document ones are written as files. A format that renders other
+    profiles (EDM) maps the record again with those alone, only when it is chosen.
     """
     if linker is not None:
         record = linker(record)
@@ -36,11 +39,24 @@ def render(record: Record, settings: Settings, linker: Linker | None = None,
     mine = (f"<{root}>", f"<{root}#", f"<{iris.description(record.key)}>")
     own, shared, digest = _own_and_shared(ntriples.lines(triples), mine)
     stats = line_stats(own, f"{settings.base}id/".encode("utf-8"))
-    files = {f.extension: f.write(triples, root).encode("utf-8")
-             for f in serialize.outputs(formats or serialize.default_outputs()) if f.per_document}
-    pieces = {product.name: product.make(record, triples, iris) for product in products.registered()}
+    files, views, hashes = {}, {}, []
+    mapped = {None: triples}  # by profiles: each set of profiles a format renders is mapped once
+    for f in serialize.outputs(formats or serialize.default_outputs()):
+        if f.profiles not in mapped:
+            mapped[f.profiles] = map_record(record, replace(settings, profiles=f.profiles), first_seen)
+        view = mapped[f.profiles] if f.select is None else f.select(mapped[f.profiles])
+        if f.per_document:
+            files[f.extension] = f.write(view, root).encode("utf-8")
+        if f.profiles is not None:  # its own lines: for its dump, and for the document's digest
+            view_own, view_shared, view_digest = _own_and_shared(ntriples.lines(view), mine)
+            views[f.name] = (view_own + view_shared, len(view_own))
+            hashes.append(view_digest)
+    if hashes:  # the digest says when any file of the document changes
+        digest = hashlib.sha256(" ".join((digest, *hashes)).encode("ascii")).hexdigest()
+    pieces = {product.name: product.make(record, triples, iris) for product in products.registered()
+              if product.make is not None}
     return Rendered(record.key, digest, files, own + shared, len(own), stats, pieces, record.origins,
-                    record.warnings)
+                    record.warnings, views)
 
 
 def _own_and_shared(lines: list[str], mine: tuple[str, ...]) -> tuple[bytes, bytes, str]:

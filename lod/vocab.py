@@ -8,6 +8,7 @@ use instead of reaching the output.
 from __future__ import annotations
 
 import csv
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from rdflib.namespace import DCAT as _RDFLIB_DCAT
 from rdflib.namespace import XSD as _RDFLIB_XSD
 from rdflib.namespace import DC, DCMITYPE, SDO, VOID, DefinedNamespace
 from rdflib.namespace import DCTERMS as _DCTERMS
+from rdflib.namespace import FOAF as _FOAF
 from rdflib.namespace import OWL as _OWL
 from rdflib.namespace import PROV as _PROV
 from rdflib.namespace import RDF as _RDF
@@ -77,13 +79,17 @@ OWL = _closed("OWL", str(_OWL), _OWL.__annotations__)
 PROV = _closed("PROV", str(_PROV), _PROV.__annotations__)
 SKOS = _closed("SKOS", str(_SKOS), _SKOS.__annotations__)
 DCTERMS = _closed("DCTERMS", str(_DCTERMS), _DCTERMS.__annotations__)
+FOAF = _closed("FOAF", str(_FOAF), _FOAF.__annotations__)
 
 #: schema.org in its ``http://`` form (DESIGN.md), closed over rdflib's schema.org term list.
 SCHEMA = _closed("SCHEMA", "http://schema.org/", SDO.__annotations__)
 
 #: SPDX terms DCAT 3 uses for checksums, and the W3C format IRIs for ``void:feature``.
 SPDX = _closed("SPDX", "http://spdx.org/rdf/terms#",
-               ("checksum", "Checksum", "algorithm", "checksumValue", "checksumAlgorithm_sha256"))
+               ("checksum", "Checksum", "algorithm", "checksumValue", "checksumAlgorithm_sha256",
+                "ChecksumAlgorithm"))
+#: The vCard terms of a DCAT contact point.
+VCARD = _closed("VCARD", "http://www.w3.org/2006/vcard/ns#", ("Kind", "Organization", "fn", "hasEmail", "hasURL"))
 FORMATS = _closed("FORMATS", "http://www.w3.org/ns/formats/", (
     "N-Triples", "N-Quads", "Turtle", "JSON-LD", "RDF_XML",
     "SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV"))
@@ -92,13 +98,32 @@ SD = _closed("SD", "http://www.w3.org/ns/sparql-service-description#", (
     "Service", "endpoint", "supportedLanguage", "SPARQL11Query", "feature", "UnionDefaultGraph",
     "defaultDataset", "Dataset", "defaultGraph", "namedGraph", "Graph", "resultFormat"))
 
+#: The Europeana Data Model and OAI-ORE terms lod's EDM profile and writer use (EDM.xsd's classes and
+#: properties; the rest of EDM is not written, so a term outside this list is a typo).
+EDM = _closed("EDM", "http://www.europeana.eu/schemas/edm/", (
+    "ProvidedCHO", "WebResource", "Agent", "Place", "TimeSpan", "type", "aggregatedCHO", "dataProvider",
+    "provider", "intermediateProvider", "isShownAt", "isShownBy", "object", "hasView", "rights",
+    "currentLocation", "hasMet", "hasType", "isRelatedTo", "begin", "end"))
+ORE = _closed("ORE", "http://www.openarchives.org/ore/terms/", ("Aggregation", "Proxy", "proxyFor", "proxyIn"))
+
 WD = Namespace("http://www.wikidata.org/entity/")
+#: Controlled vocabularies DCAT-AP portals read (vocab/catalogue.tsv): each scheme's IRI; a
+#: concept is ``{scheme}/{code}`` (EU Vocabularies) or ``{scheme}{code}`` (ADMS).
+EU_AUTHORITY = "http://publications.europa.eu/resource/authority/"
+CATALOGUE_SCHEMES = {
+    "data-theme": EU_AUTHORITY + "data-theme",
+    "file-type": EU_AUTHORITY + "file-type",
+    "language": EU_AUTHORITY + "language",
+    "licence-type": "http://purl.org/adms/licencetype/",
+    "publisher-type": "http://purl.org/adms/publishertype/",
+}
 RIGHTS = Namespace("http://rightsstatements.org/vocab/")
 
 #: XML namespaces of the protocols ``lod serve`` answers in (not RDF vocabularies).
 SPARQL_RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
 OAI_PMH_NS = "http://www.openarchives.org/OAI/2.0/"
 OAI_DC_NS = "http://www.openarchives.org/OAI/2.0/oai_dc/"
+OAI_QDC_NS = "http://worldcat.org/xmlschemas/qdc-1.0/"
 OAI_IDENTIFIER_NS = "http://www.openarchives.org/OAI/2.0/oai-identifier"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
@@ -116,16 +141,29 @@ PREFIXES = {
     "void": str(VOID),
     "dcat": str(DCAT),
     "spdx": str(SPDX._NS),
+    "foaf": str(FOAF),
+    "vcard": str(VCARD._NS),
     "wd": str(WD),
     "xsd": str(XSD),
 }
 
 __all__ = [
-    "DC", "DCAT", "DCTERMS", "DCMITYPE", "FORMATS", "OWL", "PROV", "RDF", "RDFS", "SCHEMA", "SD", "SKOS",
-    "SPDX", "VOID", "WD", "SPARQL_RESULTS_NS", "OAI_PMH_NS", "OAI_DC_NS", "OAI_IDENTIFIER_NS", "XSI_NS",
+    "DC", "DCAT", "DCTERMS", "DCMITYPE", "EDM", "ORE", "FOAF", "FORMATS", "OWL", "PROV", "RDF", "RDFS", "SCHEMA",
+    "SD", "SKOS", "SPDX", "VCARD", "VOID", "WD", "EU_AUTHORITY", "CATALOGUE_SCHEMES", "catalogue_terms",
+    "eu_language", "SPARQL_RESULTS_NS", "OAI_PMH_NS", "OAI_DC_NS", "OAI_QDC_NS", "OAI_IDENTIFIER_NS", "XSI_NS",
     "XML_NS",
     "XSD", "RIGHTS", "PREFIXES", "VOCAB_DIR", "SAMPLES_DIR", "vocab_path", "read_lines", "read_tsv",
+    "language_tag", "languages",
 ]
+
+
+def language_tag(name: str) -> str | None:
+    """BCP 47 tag for a language name as the archive prints it (``Japanese`` -> ``ja``); a valid tag passes
+    through."""
+    tag = languages().get(name.casefold())
+    if tag:
+        return tag
+    return name if re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", name) else None
 
 
 @lru_cache(maxsize=1)
@@ -136,3 +174,22 @@ def languages() -> dict[str, str]:
         for name in [row["name"], *filter(None, row["aliases"].split("|"))]:
             table[name.casefold()] = row["tag"]
     return table
+
+
+@lru_cache(maxsize=1)
+def catalogue_terms() -> dict[str, dict[str, dict[str, str]]]:
+    """``vocab/catalogue.tsv`` by scheme and code: each concept's IRI, English label and
+    (licence types) the licences of that type."""
+    table: dict[str, dict[str, dict[str, str]]] = {scheme: {} for scheme in CATALOGUE_SCHEMES}
+    for row in read_tsv("catalogue.tsv"):
+        scheme = CATALOGUE_SCHEMES[row["scheme"]]
+        iri = f"{scheme}{row['code']}" if scheme.endswith("/") else f"{scheme}/{row['code']}"
+        table[row["scheme"]][row["code"]] = {"iri": iri, "label": row["label"], "licences": row["licences"]}
+    return table
+
+
+def eu_language(tag: str) -> str | None:
+    """The EU Vocabularies language IRI of a BCP 47 tag's language (``en-GB`` -> ``…/language/ENG``)."""
+    primary = tag.split("-")[0].casefold()
+    code = next((row["eu"] for row in read_tsv("languages.tsv") if row["tag"] == primary), "")
+    return f"{CATALOGUE_SCHEMES['language']}/{code}" if code else None

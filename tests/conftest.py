@@ -6,6 +6,9 @@ repository) only when it is present: the project must stand alone.
 
 from __future__ import annotations
 
+import importlib.util
+import sqlite3
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,12 +19,15 @@ from rdflib import BNode, Graph, Literal, URIRef
 
 from lod import pipeline
 from lod.link import offline_linker
-from lod.map import Settings
+from lod.config import Settings
 from lod.publish import layout
 from lod.vocab import SAMPLES_DIR
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "corpus" / "wilson-records.jsonl"
+PAGES = SHARED / "corpus" / "pages"
+AGGREGATORS = SHARED / "aggregators"
 SAMPLE = SAMPLES_DIR / "seed-record.txt"
 #: The export clock. Descriptions without an upload date are dated when lod first saw
 #: them, so exports compared byte for byte must share the clock.
@@ -48,16 +54,63 @@ class Export:
         return self.out / layout.DOCUMENTS
 
     def files(self, extension: str) -> list[Path]:
-        return sorted(self.documents.glob(f"*{extension}"))
+        return document_files(self.out, extension)
+
+    def file(self, key: str, extension: str) -> Path:
+        return document_file(self.out, key, extension)
+
+
+def document_file(out: Path, key: str, extension: str) -> Path:
+    """A document's file in the export folder ``out`` (``extension``: ``.ttl``, ``.jsonld``)."""
+    return out / layout.DOCUMENTS / layout.document_file(key, extension)
+
+
+def published(out: Path) -> dict[str, object]:
+    """The current generation of the export folder ``out``: each file's bytes by path, but
+    for the store (RocksDB's files differ from run to run) its quads, under ``store``, and
+    for the search index (an incremental one is not written in the same order) its rows."""
+    root = (out / layout.HIDDEN / layout.CURRENT).resolve()
+    files: dict[str, object] = {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
+                                if p.is_file() and p.relative_to(root).parts[0] not in (layout.STORE, layout.SEARCH)}
+    if (root / layout.STORE).is_dir():
+        files[layout.STORE] = store_quads(out)
+    if (root / layout.SEARCH).is_file():
+        files[layout.SEARCH] = search_rows(root / layout.SEARCH)
+    return files
+
+
+def search_rows(path: Path) -> dict:
+    """Everything a search index says, by document key (not by the ids SQLite gave), and what
+    a few searches find."""
+    with sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True) as db:
+        documents = {row[0]: row[1:] for row in db.execute(
+            "SELECT key, title, summary, description, body, date, year, linked, sort FROM documents")}
+        facets = sorted(db.execute("SELECT d.key, f.facet, f.value, f.label, f.qid FROM facets f "
+                                   "JOIN documents d ON d.id = f.document"))
+        words = {word: sorted(row[0] for row in db.execute(
+            "SELECT key FROM documents WHERE id IN (SELECT rowid FROM text WHERE text MATCH ?)", (word,)))
+            for word in ('"sato"', '"moscow"', '"fishing grounds"', '"harvest"', '"record"', '"the"')}
+    return {"documents": documents, "facets": facets, "words": words}
+
+
+def store_quads(out: Path) -> set:
+    """The quads of the export's store, opened read-only as ``lod serve`` opens it."""
+    return set(ox.Store.read_only(str((out / layout.STORE).resolve())))
+
+
+def document_files(out: Path, extension: str) -> list[Path]:
+    """Every document file with ``extension`` in the export folder ``out``, in key order."""
+    return sorted(layout.document_files(out / layout.DOCUMENTS, extension), key=lambda path: path.name)
 
 
 Exporter = Callable[..., Export]
 
 
 def run_export(inputs: Sequence[Path | str], out: Path, settings: Settings = Settings(),
-               now: str = NOW) -> Export:
+               now: str = NOW, formats: tuple[str, ...] | None = None) -> Export:
     """Export like ``lod export`` does (offline linker), without printing."""
-    report = pipeline.export([str(i) for i in inputs], out, settings, linker=offline_linker(), now=now)
+    report = pipeline.export([str(i) for i in inputs], out, settings, linker=offline_linker(), now=now,
+                             formats=formats)
     return Export(tuple(Path(i) for i in inputs), out, report, settings, now)
 
 
@@ -66,10 +119,31 @@ def exporter(tmp_path_factory) -> Exporter:
     """``exporter(inputs, name)``: export into a fresh temporary folder."""
 
     def export(inputs: Sequence[Path | str], name: str = "export", settings: Settings = Settings(),
-               now: str = NOW) -> Export:
-        return run_export(inputs, tmp_path_factory.mktemp(name), settings, now)
+               now: str = NOW, formats: tuple[str, ...] | None = None) -> Export:
+        return run_export(inputs, tmp_path_factory.mktemp(name), settings, now, formats)
 
     return export
+
+
+@pytest.fixture(scope="session")
+def aggregator_files() -> Path:
+    """The aggregators' own validation files (``../shared/aggregators``: Europeana's EDM.xsd and
+    Schematron, DCAT-AP's shapes), or skip: they are not the project's to ship."""
+    if not (AGGREGATORS / "europeana-edm" / "EDM.xsd").exists():
+        pytest.skip(f"aggregators' validation files not present: {AGGREGATORS}")
+    return AGGREGATORS
+
+
+@pytest.fixture(scope="session")
+def europeana_files(aggregator_files):
+    """Europeana's EDM.xsd and Schematron, loaded as ``lod check --official`` loads them."""
+    from lod.publish.check import EuropeanaFiles
+
+    not_run: list[str] = []
+    files = EuropeanaFiles.load(aggregator_files, not_run)
+    if files is None:
+        pytest.skip(not_run[0])
+    return files
 
 
 @pytest.fixture(scope="session")
@@ -85,6 +159,23 @@ def corpus_export(exporter) -> Export:
         pytest.skip(f"shared corpus not present: {CORPUS}")
     seed = CORPUS.parent / "seed-record.txt"
     return exporter([CORPUS, seed if seed.exists() else SAMPLE], "corpus")
+
+
+def load_benchmark(name: str):
+    """A module of ``benchmarks/`` (not a package), e.g. ``synthetic``."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault(name, module)  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def synthetic_1000_export(exporter, tmp_path_factory) -> Export:
+    """1,000 records of ``benchmarks/synthetic.py`` (every input format, names in and out of
+    the authority table), exported."""
+    inputs = load_benchmark("synthetic").generate(1000, tmp_path_factory.mktemp("synthetic-input"), seed=0)
+    return exporter(inputs, "synthetic-1000")
 
 
 @pytest.fixture(scope="session")

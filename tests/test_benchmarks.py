@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 import subprocess
@@ -10,22 +9,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
+from conftest import load_benchmark as _load
 
 from lod.model import Record
 from lod.read import read_inputs
 
-ROOT = Path(__file__).resolve().parents[1]
 BENCHMARKS = ROOT / "benchmarks"
-
-
-def _load(name: str):
-    spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault(name, module)  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
 synthetic = _load("synthetic")
 
 
@@ -129,7 +119,11 @@ def test_pages_eval_scores_the_page_fixtures(capsys):
     assert "titles exact: 16/16 (100.0 %)" in out and "dates exact: 16/16 (100.0 %)" in out
     assert "layouts as the manifest: 15/16 (93.8 %)" in out  # the rejected page has no layout
     assert "pages rejected: 1\n  ld-date-repeat.txt [L-D] page (L-D) prints no title" in out
-    assert out.rstrip().endswith("mismatches: 0")
+    assert "mismatches: 0\n" in out
+    # The collection: every titled page a document, same-titled ones apart, the same bytes in any order.
+    assert "documents published: 15 of 15 expected\n" in out
+    assert "junk person/organization nodes: 0/" in out
+    assert re.search(r"5 exports with shuffled input order: byte-identical \(\d+ files each\)", out)
 
 
 def test_pages_eval_lists_what_does_not_match(tmp_path, capsys):
@@ -142,8 +136,9 @@ def test_pages_eval_lists_what_does_not_match(tmp_path, capsys):
     changed.append("missing.txt\tL-A\tA Title\tMay 1, 1950")
     manifest = tmp_path / "manifest.tsv"
     manifest.write_text("\n".join(changed), encoding="utf-8")
-    assert pages_eval.main([str(PAGE_FIXTURES), "--manifest", str(manifest)]) == 0
+    assert pages_eval.main([str(PAGE_FIXTURES), "--manifest", str(manifest), "--no-export"]) == 0
     out = capsys.readouterr().out
+    assert "documents published" not in out
     assert "titles exact: 15/17 (88.2 %)" in out and "dates exact: 15/17 (88.2 %)" in out
     assert "  missing.txt [L-A] file missing (NOT expected)" in out
     assert "mismatches: 2\n  le-docslib-first-line.txt [L-E read as L-E] date expected 'March 4, 1959', " \
@@ -155,6 +150,21 @@ def test_pages_eval_without_its_folder_says_so_and_succeeds(tmp_path, capsys):
     pages_eval = _load("pages_eval")
     assert pages_eval.main([str(tmp_path / "absent")]) == 0
     assert "MANIFEST.tsv not found; nothing to score" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_serve_scale_smoke_run_prints_the_tables(tmp_path):
+    result = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "serve_scale.py"), "--docs", "200", "--baseline", "none",
+         "--keep", str(tmp_path / "work")],
+        capture_output=True, text=True, timeout=600, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr[-3000:]
+    out = result.stdout
+    assert "| `lod export` (the store included) |" in out and "| `lod serve` | store written by the export |" in out
+    assert re.search(r"Its update for the re-export \(\d+ documents changed\), the store product alone: \*\*", out)
+    for row in ("first SPARQL answer", "SPARQL: count of persons: first", "entity page (HTML): first",
+                "RSS, server + SPARQL workers"):
+        assert f"| {row}" in out, row
 
 
 @pytest.mark.slow
@@ -189,7 +199,7 @@ def test_search_index_bench_writes_the_index_three_ways(tmp_path, capsys):
     import site_records
     from lod import pipeline
     from lod.link import offline_linker
-    from lod.map import Settings
+    from lod.config import Settings
 
     pipeline.export([str(site_records.write(tmp_path / "in"))], tmp_path / "out", Settings(), offline_linker(),
                     now="2026-01-01T00:00:00Z")

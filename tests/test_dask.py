@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from conftest import published
 from lod import pipeline
 from lod.link import offline_linker
-from lod.map import Settings
+from lod.config import Settings
 
 distributed = pytest.importorskip("dask.distributed")
 
@@ -19,9 +20,8 @@ INPUTS = [str(ROOT / "samples" / "seed-record.txt"), str(ROOT / "tests" / "fixtu
 NOW = "2026-01-01T00:00:00Z"
 
 
-def files(folder: Path) -> dict[str, bytes]:
-    root = folder / ".lod" / "current"
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+def files(folder: Path) -> dict[str, object]:
+    return published(folder)
 
 
 @pytest.mark.slow

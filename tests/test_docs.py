@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import document_files
 from lod.cli import build_parser, main
 from lod.read.archive_fields import FIELDS
 
@@ -85,7 +86,7 @@ def test_plain_pip_install_works_outside_the_checkout(tmp_path):
                          cwd=elsewhere, env=env, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr[-2000:]
     assert "1 documents exported" in run.stdout
-    documents = list((elsewhere / "output" / "documents").glob("*.ttl"))
+    documents = document_files(elsewhere / "output", ".ttl")
     assert len(documents) == 1
     assert str(site) in subprocess.run(
         [sys.executable, "-c", "import lod.vocab; print(lod.vocab.VOCAB_DIR)"], cwd=elsewhere, env=env,

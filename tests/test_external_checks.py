@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from lod import pipeline
-from lod.map import Settings
+from lod.config import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"

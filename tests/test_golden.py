@@ -14,9 +14,10 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, XSD
 
+from conftest import document_file
 from lod import pipeline
 from lod.link import offline_linker
-from lod.map import Settings
+from lod.config import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "golden"
@@ -30,12 +31,12 @@ def seed_export(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("golden") / "out"
     report = pipeline.export([str(SEED)], out, Settings(), offline_linker(), now=NOW)
     assert report.exported == 1
-    return out / "documents"
+    return out
 
 
 @pytest.mark.parametrize("extension", [".ttl", ".jsonld"])
 def test_seed_document_matches_its_golden_file(seed_export, extension):
-    produced = (seed_export / f"{KEY}{extension}").read_bytes()
+    produced = document_file(seed_export, KEY, extension).read_bytes()
     golden = GOLDEN / f"seed{extension}"
     if os.environ.get("LOD_UPDATE_GOLDEN"):
         golden.write_bytes(produced)

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from conftest import document_files, published
 from lod import pipeline
 from lod.link import offline_linker
-from lod.map import Settings
+from lod.config import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "tests" / "fixtures" / "records" / "sample.jsonl"
@@ -81,11 +82,11 @@ def test_editing_one_record_changes_exactly_its_files_and_adds_one_update(tmp_pa
 def test_deleting_a_record_adds_a_delete_tombstone(tmp_path, records):
     out = tmp_path / "out"
     export([records], out, "2026-01-01T00:00:00Z")
-    keys = {p.stem for p in (out / "documents").glob("*.ttl")}
+    keys = {p.stem for p in document_files(out, ".ttl")}
     lines = records.read_text(encoding="utf-8").splitlines(keepends=True)
     records.write_text("".join(lines[1:]), encoding="utf-8")
     report = export([records], out, "2026-02-01T00:00:00Z")
-    gone = keys - {p.stem for p in (out / "documents").glob("*.ttl")}
+    gone = keys - {p.stem for p in document_files(out, ".ttl")}
     assert len(gone) == 1 and report.changes["Delete"] == 1
     last = journal(out)[-1]
     assert last["type"] == "Delete" and last["key"] in gone
@@ -118,7 +119,7 @@ def test_kill_9_mid_export_leaves_the_previous_export_readable_and_the_next_run_
     process = subprocess.Popen([sys.executable, "-m", "lod", "export", *map(str, inputs), "--out", str(out),
                                 "--workers", "1"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
-    while not list((out / ".lod").glob("staging-*/documents/*")) and time.monotonic() < deadline:
+    while not list((out / ".lod").glob("staging-*/documents/*/*")) and time.monotonic() < deadline:
         time.sleep(0.05)
     time.sleep(0.5)
     process.send_signal(signal.SIGKILL)
@@ -128,7 +129,7 @@ def test_kill_9_mid_export_leaves_the_previous_export_readable_and_the_next_run_
     report = export(inputs, out, "2026-02-01T00:00:00Z")
     assert report.exported == 2000
     assert not list((out / ".lod").glob("staging-*"))
-    assert len(list((out / "documents").glob("*.ttl"))) == 2000
+    assert len(document_files(out, ".ttl")) == 2000
     manifest = json.loads((out / "manifest.json").read_text())
     assert sum(f["triples"] for f in manifest["files"] if f["path"].endswith(".nt.gz")) == report.triples
     os.sync()
@@ -137,11 +138,6 @@ def test_kill_9_mid_export_leaves_the_previous_export_readable_and_the_next_run_
 # --- resuming a killed export ------------------------------------------------------------------
 
 NOW = "2026-03-01T00:00:00Z"
-
-
-def published_bytes(out: Path) -> dict[str, bytes]:
-    root = (out / ".lod" / "current").resolve()
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 class InterruptAfter(pipeline.Progress):
@@ -187,7 +183,7 @@ def test_an_interrupted_export_resumes_from_its_checkpoint_with_the_same_bytes(t
     assert any("the first 37 documents were done already" in note for note in report.notes)
     assert report.exported == clean.exported == 60
     assert (report.triples, report.changes) == (clean.triples, clean.changes)
-    assert published_bytes(out) == published_bytes(tmp_path / "clean")
+    assert published(out) == published(tmp_path / "clean")
     assert not list((out / ".lod").glob("staging-*"))
 
 
@@ -212,7 +208,7 @@ def test_a_checkpoint_of_another_export_is_not_resumed(tmp_path, synthetic_input
                              resume=resume)
     assert not any("resumed" in note for note in report.notes)
     pipeline.export([str(p) for p in inputs], tmp_path / "clean", Settings(), offline_linker(), now=now)
-    assert published_bytes(out) == published_bytes(tmp_path / "clean")
+    assert published(out) == published(tmp_path / "clean")
     if change == "no resume":  # a run that starts over still leaves checkpoints for the next
         interrupted(inputs, tmp_path / "again", after=20, resume=False)
 
@@ -270,9 +266,9 @@ def test_kill_9_with_two_workers_then_the_same_command_resumes_to_the_same_bytes
         time.sleep(0.1)
     assert not any(alive(pid) for pid in workers), "worker processes outlived the killed export"
     consumed = json.loads(checkpoint.read_text())["consumed"]
-    assert len(list(checkpoint.parent.parent.glob("documents/*.ttl"))) > consumed  # leftovers past it
+    assert len(list(checkpoint.parent.parent.glob("documents/*/*.ttl"))) > consumed  # leftovers past it
     result = subprocess.run([*command, "--out", str(out)], env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert "600 records read: 600 documents exported" in result.stdout
     assert f"resumed an interrupted export: the first {consumed} documents" in result.stderr
-    assert published_bytes(out) == published_bytes(tmp_path / "clean")
+    assert published(out) == published(tmp_path / "clean")

@@ -17,10 +17,11 @@ from pathlib import Path
 
 import pytest
 
+from conftest import document_file
 from lod import pipeline
 from lod.link import offline_linker
 from lod.link.authority import load_index
-from lod.map import Settings
+from lod.config import Settings
 from lod.publish.links import COLUMNS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -59,7 +60,9 @@ def write_export(folder: Path, rows: list[dict[str, str]], same_as: dict[str, li
     for document in {row["document"] for row in rows}:
         lines = ["@prefix owl: <http://www.w3.org/2002/07/owl#> ."]
         lines += [f"<{entity}> owl:sameAs <{WD}{qid}> ." for entity, qid in same_as.get(document, [])]
-        (folder / "documents" / f"{document}.ttl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        path = document_file(folder, document, ".ttl")
+        path.parent.mkdir(exist_ok=True)
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return folder
 
 

@@ -42,7 +42,7 @@ _PLURAL_HONORIFIC = re.compile(
 )
 _INITIALS = re.compile(r"(?<![\w.])(?P<name>(?:[A-Z][a-z]{1,12}\.?[ ])?(?:[A-Z]\.[ ]?){1,3}[A-Z][a-z][\w'’\-]+)")
 _ROMANIZED = re.compile(r"\b(?P<name>(?:%s)[ ]+[A-Z][a-z]+-[a-z]+)(?![\w-])" % "|".join(
-    f"{n.title()}|{n.upper()}" for n in sorted(M._surname_first() - M._ENGLISH_FAMILY_NAMES)))
+    f"{n.title()}|{n.upper()}" for n in sorted(M.surname_first() - M._ENGLISH_FAMILY_NAMES)))
 
 
 def reference_find_mentions(text, index):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from lod.map.iris import Iris
+from lod.iris import Iris
 from lod.publish.feed import write_feed, write_sitemap
 from lod.publish.state import (
     Change,

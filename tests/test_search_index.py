@@ -20,10 +20,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import site_records
+from conftest import search_rows as rows
 from lod import pipeline
 from lod.link import offline_linker
-from lod.map import Settings
-from lod.publish.layout import SEARCH
+from lod.config import Settings
+from lod.publish.layout import DOCUMENTS, SEARCH, document_file, document_files
 from lod.publish.products import Context, Published
 from lod.publish.search import VERSION, _IndexWriter, index_version
 from lod.serve.search import (
@@ -53,24 +54,11 @@ def catalog(site) -> Catalog:
     found.close()
 
 
-def rows(path: Path) -> dict:
-    """Everything the index says, by key (not by the ids SQLite gave)."""
-    with sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True) as db:
-        documents = {row[0]: row[1:] for row in db.execute(
-            "SELECT key, title, summary, description, body, date, year, linked, sort FROM documents")}
-        facets = sorted(db.execute("SELECT d.key, f.facet, f.value, f.label, f.qid FROM facets f "
-                                   "JOIN documents d ON d.id = f.document"))
-        words = {word: sorted(row[0] for row in db.execute(
-            "SELECT key FROM documents WHERE id IN (SELECT rowid FROM text WHERE text MATCH ?)", (word,)))
-            for word in ('"sato"', '"moscow"', '"fishing grounds"', '"harvest"', '"record"')}
-    return {"documents": documents, "facets": facets, "words": words}
-
-
 # -- what the export writes ----------------------------------------------------------------------
 
 def test_one_row_per_document_with_what_its_description_says(site):
     index = rows(site / SEARCH)
-    keys = sorted(p.name[:-4] for p in (site / "documents").glob("*.ttl"))
+    keys = sorted(p.name[:-4] for p in document_files(site / DOCUMENTS, ".ttl"))
     assert sorted(index["documents"]) == keys and len(keys) == site_records.COUNT
     base = json.loads((site / "manifest.json").read_text())["base"]
     facets = Counter((key, facet, value) for key, facet, value, _, _ in index["facets"])
@@ -78,7 +66,7 @@ def test_one_row_per_document_with_what_its_description_says(site):
     kinds = {f"{SCHEMA}Person": "person", f"{SCHEMA}Place": "place", f"{SCHEMA}Organization": "organization",
              "http://www.w3.org/2004/02/skos/core#Concept": "subject"}
     for key in keys:
-        quads = list(ox.parse(path=site / "documents" / f"{key}.ttl", format=ox.RdfFormat.TURTLE))
+        quads = list(ox.parse(path=site / DOCUMENTS / document_file(key, ".ttl"), format=ox.RdfFormat.TURTLE))
         document = f"{base}id/document/{key}"
         types = {(q.subject.value, kinds[q.object.value]) for q in quads
                  if q.predicate.value.endswith("#type") and q.object.value in kinds}

@@ -24,8 +24,10 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
 from lod import terms
-from lod.map import Settings, iris, map_record
-from lod.map.iris import safe_url, slug
+from lod import iris
+from lod.config import Settings
+from lod.map import map_record
+from lod.iris import safe_url, slug
 from lod.model import Identifiers, Origin, Record
 from lod.serialize import jsonld, ntriples, turtle
 
@@ -148,8 +150,10 @@ def offline_loader(url, options=None):
     raise AssertionError(f"JSON-LD processing tried to load {url}")
 
 
-def pyld_graph(text: str) -> Graph:
-    nquads = pyld.to_rdf(json.loads(text), {"format": "application/n-quads", "documentLoader": offline_loader})
+def pyld_graph(text: str, mode: str = "json-ld-1.1") -> Graph:
+    """The graph pyld reads, as a JSON-LD 1.1 processor or (``json-ld-1.0``) a 1.0 one."""
+    nquads = pyld.to_rdf(json.loads(text), {"format": "application/n-quads", "documentLoader": offline_loader,
+                                            "processingMode": mode})
     return Graph().parse(data=nquads, format="nt")
 
 
@@ -161,6 +165,7 @@ def readers(oxigraph_graph):
         },
         "jsonld": lambda text: {
             "pyld": pyld_graph(text),
+            "pyld as a JSON-LD 1.0 processor": pyld_graph(text, "json-ld-1.0"),
             "rdflib": Graph().parse(data=text, format="json-ld"),
             "pyoxigraph": oxigraph_graph(text, ox.RdfFormat.JSON_LD),
         },

@@ -23,6 +23,7 @@ import pytest
 pytest.importorskip("starlette")
 pytest.importorskip("uvicorn")
 
+from conftest import document_file
 from lod.serve import running  # noqa: E402
 from lod.serve.options import OaiOptions, ServeOptions  # noqa: E402
 from test_serve_linked_data import ADMIN, EXTRA_KEY, SEED_KEY, bound_socket, build_site  # noqa: E402
@@ -93,7 +94,7 @@ def profile(tmp_path_factory):
 
 def document_facts(folder: Path, base: str, key: str) -> dict:
     """Title, date and people of a document, read from its published Turtle."""
-    quads = list(ox.parse(path=folder / "documents" / f"{key}.ttl", format=ox.RdfFormat.TURTLE))
+    quads = list(ox.parse(path=document_file(folder, key, ".ttl"), format=ox.RdfFormat.TURTLE))
     document = f"{base}id/document/{key}"
 
     def values(subject, predicate):
@@ -151,7 +152,7 @@ def test_embedded_json_ld_is_an_archive_component(browser_site, profile):
         nodes = {node["@id"]: node for node in expanded}
         document = nodes[f"{url}id/document/{key}"]
         assert f"{SCHEMA}ArchiveComponent" in document["@type"]
-        published = json.loads((folder / "documents" / f"{key}.jsonld").read_text(encoding="utf-8"))
+        published = json.loads((document_file(folder, key, ".jsonld")).read_text(encoding="utf-8"))
         assert expanded == jsonld.expand(published)  # the very description publish wrote
 
 

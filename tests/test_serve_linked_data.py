@@ -38,6 +38,8 @@ import requests
 pytest.importorskip("starlette")
 pytest.importorskip("uvicorn")
 
+from conftest import document_file, document_files  # noqa: E402
+from lod.publish.layout import document_file as document_file_name  # noqa: E402
 from lod.serve import conneg, running  # noqa: E402
 from lod.serve.folder import Export  # noqa: E402
 from lod.serve.options import OaiOptions, ServeOptions, SparqlOptions  # noqa: E402
@@ -98,16 +100,21 @@ def _file_entry(folder: Path, relative: str, **fields) -> dict:
 
 def publish_pieces(folder: Path, base: str) -> None:
     """Write what publish writes (the export-folder contract) from ``documents/*.ttl``."""
-    keys = sorted(p.name[:-4] for p in (folder / "documents").glob("*.ttl"))
+    keys = sorted(p.name[:-4] for p in document_files(folder, ".ttl"))
     triples, quads, graphs = set(), set(), {}
     for key in keys:
         graph = ox.NamedNode(f"{base}doc/document/{key}")
-        parsed = set(ox.parse(path=folder / "documents" / f"{key}.ttl", format=ox.RdfFormat.TURTLE))
+        parsed = set(ox.parse(path=document_file(folder, key, ".ttl"), format=ox.RdfFormat.TURTLE))
         graphs[graph.value] = len(parsed)
         triples |= parsed
         quads |= {ox.Quad(t.subject, t.predicate, t.object, graph) for t in parsed}
     _gzip(folder / "dumps" / "dataset-00001.nt.gz", sorted(f"{t} .\n" for t in triples))
     _gzip(folder / "dumps" / "documents-00001.nq.gz", sorted(f"{q} .\n" for q in quads))
+    store = ox.Store(str(folder / "store"))  # named graphs, and their merge as the default graph
+    store.extend(quads)
+    store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+    store.flush()
+    del store
     manifest = {"base": base, "files": [
         _file_entry(folder, "dumps/dataset-00001.nt.gz", triples=len(triples),
                     media_type="application/n-triples", encoding="gzip"),
@@ -227,7 +234,7 @@ class Site:
         return Export(self.folder).keys()
 
     def turtle(self, key: str) -> bytes:
-        return (self.folder / "documents" / f"{key}.ttl").read_bytes()
+        return document_file(self.folder, key, ".ttl").read_bytes()
 
     def triples(self, key: str) -> set:
         return set(ox.parse(self.turtle(key), ox.RdfFormat.TURTLE))
@@ -812,8 +819,8 @@ def test_reload_after_an_atomic_swap(tmp_path):
         # a new generation: the title changes, one entity is renamed
         shutil.copytree(folder / ".lod" / "gen-1", folder / ".lod" / "gen-2", symlinks=True)
         generation = folder / ".lod" / "gen-2"
-        for name in (f"{SEED_KEY}.ttl", f"{SEED_KEY}.jsonld"):
-            path = generation / "documents" / name
+        for extension in (".ttl", ".jsonld"):
+            path = generation / "documents" / document_file_name(SEED_KEY, extension)
             text = path.read_text(encoding="utf-8").replace("Communist Party of the Soviet Union Central "
                                                             "Committee Report", "Revised Report")
             path.write_text(text.replace("leon-levy-foundation", "leon-levy-foundation-2"), encoding="utf-8")
@@ -831,55 +838,53 @@ def test_reload_after_an_atomic_swap(tmp_path):
         assert requests.get(f"{url}doc/organization/leon-levy-foundation-2.ttl", timeout=30).status_code == 200
 
 
-def test_store_falls_back_to_document_turtle(tmp_path):
+def test_an_export_without_its_store_serves_documents_and_says_why_sparql_answers_503(tmp_path):
     base = "http://example.org/lod/"
-    run_export(tmp_path / "plain", base, [SEED])
-    for name in ("manifest.json", "dumps"):
-        target = tmp_path / "plain" / name
-        if target.is_dir() and not target.is_symlink():
-            shutil.rmtree(target)
-        elif target.exists() or target.is_symlink():
-            target.unlink()
-    export = Export(tmp_path / "plain")
-    assert export.base == base
-    queries = QueryStore(export, tmp_path)
+    folder = tmp_path / "plain"
+    result = subprocess.run([sys.executable, "-m", "lod", "export", "--out", str(folder), "--base", base,
+                             "--formats", "ttl,jsonld,nt,nq", str(SEED)], cwd=ROOT, capture_output=True,
+                            text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert not (folder / "store").exists() and not (folder / ".lod" / "current" / "store").exists()
+    assert Export(folder).store_path() is None
+    with running(folder) as url:
+        assert requests.get(f"{url}doc/document/{SEED_KEY}.ttl", timeout=30).status_code == 200
+        assert requests.get(url, timeout=30).status_code == 200  # the home page lists documents by key
+        for path in ("sparql?query=ASK%20%7B%7D", "doc/organization/leon-levy-foundation.ttl"):
+            answer = requests.get(url + path, timeout=30)
+            assert answer.status_code == 503, path
+            assert "no SPARQL store" in answer.text and "--formats" in answer.text
+    process = _serve_command(folder, "--port", "0")
     try:
-        store = queries.current().store
-        graph = ox.NamedNode(export.description_iri(SEED_KEY))
-        reference = ox.Store()  # the store canonicalises literals (dateTime): compare store to store
-        reference.load(path=tmp_path / "plain" / "documents" / f"{SEED_KEY}.ttl", format=ox.RdfFormat.TURTLE,
-                       to_graph=graph)
-        assert set(store.quads_for_pattern(None, None, None, graph)) == set(reference)
-        merged = {q.triple for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())}
-        assert merged == {q.triple for q in reference}  # the default graph: the merge
-        assert queries.describe(export.document_iri(SEED_KEY))
-        assert queries.mentioned_in(f"{base}id/organization/leon-levy-foundation") == [SEED_KEY]
+        lines = [process.stderr.readline() for _ in range(3)]
     finally:
-        queries.close()
+        process.terminate()
+        process.wait(timeout=30)
+    assert any(line.startswith("lod serve: warning: this export has no SPARQL store") for line in lines), lines
+
+
+def test_two_servers_open_one_store_read_only(tmp_path):
+    from lod.serve.sparql.workers import Job, run_job
+
+    base = "http://example.org/lod/"
+    run_export(tmp_path / "export", base, [SEED])
+    first, second = (QueryStore(Export(tmp_path / "export")) for _ in range(2))
+    try:
+        one, two = first.current(), second.current()
+        assert one.path == two.path == (tmp_path / "export" / ".lod" / "current" / "store").resolve()
+        assert len(one.store) == len(two.store) > 0
+        with pytest.raises(Exception, match="read-write"):
+            one.store.update("INSERT DATA { <http://e/s> <http://e/p> <http://e/o> }")
+        assert first.mentioned_in(f"{base}id/organization/leon-levy-foundation") == [SEED_KEY]
+        answer = run_job(Job("ASK { ?s ?p ?o }", store=str(one.path), accept="application/sparql-results+json"),
+                         {})
+        assert answer[0] == "ok" and b"true" in answer[2]  # a query worker opens it too, meanwhile
+    finally:
+        first.close()
+        second.close()
+    export = Export(tmp_path / "export")
     assert export.resolve("../outside") is None and export.resolve(".lod/x") is None
     assert export.document_path("../etc", "ttl") is None
-
-
-def test_store_merges_the_quads_when_there_is_no_n_triples_dump(tmp_path):
-    """A folder laid out by hand with the N-Quads dumps only (lod export always writes both)."""
-    folder = tmp_path / "nq-only"
-    run_export(folder, "http://example.org/lod/", [SEED, ROOT / "tests/fixtures/records/sample.jsonl"])
-    dumps = (folder / "dumps").resolve()
-    for path in dumps.glob("dataset-*.nt.gz"):
-        path.unlink()
-    (folder / "manifest.json").unlink()
-    export = Export(folder)
-    assert export.dump_paths("application/n-quads") and not export.dump_paths("application/n-triples")
-    queries = QueryStore(export, tmp_path)
-    try:
-        store = queries.current().store
-        quads = [q for q in store.quads_for_pattern(None, None, None, None)
-                 if isinstance(q.graph_name, ox.NamedNode)]
-        merged = [q.triple for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())]
-        assert len(merged) == len(set(merged)) and set(merged) == {q.triple for q in quads}
-        assert len(merged) < len(quads)  # documents share triples: each is in the merge once
-    finally:
-        queries.close()
 
 
 def test_unexpected_errors_are_a_plain_500():
@@ -1028,3 +1033,16 @@ def test_base_is_only_for_a_folder_that_does_not_record_one(tmp_path):
     with pytest.raises(ConfigError, match="not this export's base"):
         Export(folder, base="https://archive.example.org/").check_base()
     Export(folder, base="http://localhost:8080/").check_base()
+
+
+def test_documents_are_sharded_on_disk_and_served_under_their_iris(site):
+    documents = site.folder / "documents"
+    assert {p.name for p in documents.iterdir()} <= {f"{n:02x}" for n in range(256)}  # shard folders only
+    assert site.keys()
+    for key in site.keys():
+        for ext in ("ttl", "jsonld"):
+            path = documents / document_file_name(key, f".{ext}")
+            answer = site.get(f"doc/document/{key}.{ext}")
+            assert answer.status_code == 200 and answer.content == path.read_bytes(), (key, ext)
+        assert site.get(f"id/document/{key}").status_code == 303
+        assert site.get(f"doc/document/{key}.html").status_code == 200

@@ -15,6 +15,7 @@ pytest.importorskip("uvicorn")
 from sickle import Sickle  # noqa: E402
 from sickle import oaiexceptions  # noqa: E402
 
+from conftest import document_file  # noqa: E402
 from tests.test_serve_sparql import (  # noqa: E402
     APP_OPTIONS, BASE, INPUTS, REPO, LiveServer, export, make_app, next_second, void_title,
 )
@@ -22,6 +23,10 @@ from tests.test_serve_sparql import (  # noqa: E402
 OAI = "{http://www.openarchives.org/OAI/2.0/}"
 DC = "{http://purl.org/dc/elements/1.1/}"
 RDF = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}"
+EDM = "{http://www.europeana.eu/schemas/edm/}"
+QDC = "{http://worldcat.org/xmlschemas/qdc-1.0/}"
+WITH_EDM = "ttl,jsonld,nt,nq,edm"
+PREFIXES = ("oai_dc", "rdf", "edm", "oai_qdc")
 HOST = "archive.example.org"
 PAGE = APP_OPTIONS.oai.page_size
 
@@ -39,7 +44,7 @@ def datestamps(journal: list[dict]) -> dict[str, str]:
 def repo(tmp_path_factory):
     """A server over a fresh export; ``repo.folder``, ``repo.info``, ``repo.endpoint``."""
     folder = tmp_path_factory.mktemp("oai-export")
-    info = export(folder)
+    info = export(folder, formats=WITH_EDM)
     app = make_app(folder)
     with LiveServer(app) as live:
         live.folder, live.info, live.endpoint = folder, info, f"{live.url}/oai"
@@ -122,12 +127,14 @@ def test_no_address_no_oai_pmh(tmp_path, repo):
 
 def test_list_metadata_formats(repo):
     formats = {f.metadataPrefix: f for f in Sickle(repo.endpoint).ListMetadataFormats()}
-    assert set(formats) == {"oai_dc", "rdf"}
+    assert set(formats) == set(PREFIXES)
     assert formats["oai_dc"].metadataNamespace == "http://www.openarchives.org/OAI/2.0/oai_dc/"
     assert formats["oai_dc"].schema == "http://www.openarchives.org/OAI/2.0/oai_dc.xsd"
     assert formats["rdf"].metadataNamespace == "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+    assert formats["edm"].metadataNamespace == "http://www.europeana.eu/schemas/edm/"
+    assert formats["oai_qdc"].metadataNamespace == "http://worldcat.org/xmlschemas/qdc-1.0/"
     one = list(Sickle(repo.endpoint).ListMetadataFormats(identifier=oai_id(repo.info["keys"][0])))
-    assert len(one) == 2
+    assert len(one) == 4
 
 
 def test_no_sets(repo):
@@ -160,7 +167,7 @@ def test_get_record_oai_dc(repo):
     record = Sickle(repo.endpoint).GetRecord(identifier=oai_id(key), metadataPrefix="oai_dc")
     assert record.header.identifier == oai_id(key)
     assert not record.header.deleted
-    graph = rdflib.Graph().parse(repo.folder / "documents" / f"{key}.ttl")
+    graph = rdflib.Graph().parse(document_file(repo.folder, key, ".ttl"))
     document = f"{BASE}id/document/{key}"
     dc = record.metadata
     assert dc["title"] == ["Letter from Jawaharlal Nehru to Zhou Enlai on the Sino-Indian Boundary"]
@@ -173,9 +180,13 @@ def test_get_record_oai_dc(repo):
     assert set(dc["subject"]) == _names(graph, document, "subject")
     assert "China--Boundaries--India" in dc["subject"]
     assert dc["description"][0].startswith("Nehru rejects Zhou Enlai")
-    assert dc["identifier"][:2] == [document, f"{BASE}doc/document/{key}"]
+    # the dcterms profile's identifiers, then the document and its landing page
+    landing_page = str(graph.value(rdflib.URIRef(document), rdflib.URIRef("http://schema.org/url")))
+    assert dc["identifier"] == ["300705", document, landing_page]
+    assert dc["relation"] == [f"{BASE}id/dataset"]
     assert dc["source"] == ["Nehru Memorial Museum and Library, File No. JNSG, vol. 47-2."]
-    assert "http://rightsstatements.org/vocab/InC-EDU/1.0/" in dc["rights"]
+    assert dc["rights"][0] == "http://rightsstatements.org/vocab/InC-EDU/1.0/"
+    assert dc["rights"][1].startswith("The History and Public Policy Program welcomes reuse")
     title = ET.fromstring(record.raw.encode()).find(f".//{DC}title")
     assert title.get("{http://www.w3.org/XML/1998/namespace}lang") == "en"
 
@@ -188,12 +199,72 @@ def test_get_record_rdf(repo):
     rdf = parse(response).find(f".//{OAI}metadata/{RDF}RDF")
     assert rdf is not None
     graph = rdflib.Graph().parse(data=ET.tostring(rdf), format="xml")
-    expected = rdflib.Graph().parse(repo.folder / "documents" / f"{key}.ttl")
+    expected = rdflib.Graph().parse(document_file(repo.folder, key, ".ttl"))
     assert len(graph) == len(expected) and len(graph) > 10
     assert set(graph) == set(expected)  # no blank nodes: the same triples
 
 
-@pytest.mark.parametrize("prefix", ["oai_dc", "rdf"])
+def test_oai_dc_is_the_dcterms_profile_in_simple_dublin_core():
+    """One place says which field goes where: each dcterms-profile property lands in the DC element it
+    refines, so a new rule in the profile reaches oai_dc without a table here."""
+    from lod.map.profiles.dcterms import PROFILE, element
+    from lod.serve.oai import DC_ELEMENTS
+
+    assert {element(rule.predicate) for rule in PROFILE.rules} <= set(DC_ELEMENTS)
+    refined = {rule.field: element(rule.predicate) for rule in PROFILE.rules}
+    assert (refined["summary"], refined["places"], refined["citation"], refined["dataset"]) == (
+        "description", "coverage", "identifier", "relation")
+
+
+def _nehru(repo) -> str:
+    return next(k for k in repo.info["keys"] if k.startswith("letter-jawaharlal-nehru"))
+
+
+def _served_edm(repo, key: str) -> ET.Element:
+    record = Sickle(repo.endpoint).GetRecord(identifier=oai_id(key), metadataPrefix="edm")
+    return ET.fromstring(record.raw.encode()).find(f".//{OAI}metadata/{RDF}RDF")
+
+
+def test_get_record_edm_is_the_records_edm_file(repo):
+    import rdflib
+
+    key = _nehru(repo)
+    served = rdflib.Graph().parse(data=ET.tostring(_served_edm(repo, key)), format="xml")
+    written = rdflib.Graph().parse(document_file(repo.folder, key, ".edm.xml"), format="xml")
+    assert set(served) == set(written) and len(written) > 20
+
+
+def test_served_edm_passes_europeanas_schema_and_schematron(repo, europeana_files):
+    served = ET.tostring(_served_edm(repo, _nehru(repo)), encoding="utf-8", xml_declaration=True)
+    assert europeana_files.failures(served) == []
+
+
+def test_get_record_oai_qdc_for_dpla(repo):
+    """What a DPLA hub needs, each under a name that says what it is."""
+    key = _nehru(repo)
+    record = Sickle(repo.endpoint).GetRecord(identifier=oai_id(key), metadataPrefix="oai_qdc")
+    root = ET.fromstring(record.raw.encode()).find(f".//{OAI}metadata/{QDC}qualifieddc")
+    assert root is not None
+
+    def texts(tag: str) -> list[str]:
+        return [element.text for element in root.findall(tag)]
+
+    landing_page = "https://digitalarchive.wilsoncenter.org/document/letter-jawaharlal-nehru-zhou-enlai-sino-indian-boundary"
+    assert texts(f"{DC}title") == ["Letter from Jawaharlal Nehru to Zhou Enlai on the Sino-Indian Boundary"]
+    assert texts(f"{EDM}dataProvider") == ["History and Public Policy Program, Wilson Center"]
+    assert texts(f"{EDM}isShownAt") == [landing_page]
+    assert texts(f"{EDM}rights") == ["http://rightsstatements.org/vocab/InC-EDU/1.0/"]
+    assert texts(f"{DC}rights")[0].startswith("The History and Public Policy Program welcomes reuse")
+    assert texts(f"{DC}identifier") == ["300705", landing_page]  # the archive's record ID: the original identifier
+    assert texts(f"{DC}creator") == ["Jawaharlal Nehru"]
+    assert "India" in texts("{http://purl.org/dc/terms/}spatial")
+    assert "China--Boundaries--India" in texts(f"{DC}subject")
+    assert texts(f"{DC}type") == ["Text"]
+    assert texts("{http://purl.org/dc/terms/}created") == ["1959-12-14"]
+    assert root.find(f"{DC}title").get("{http://www.w3.org/XML/1998/namespace}lang") == "en"
+
+
+@pytest.mark.parametrize("prefix", PREFIXES)
 @pytest.mark.parametrize("method", ["GET", "POST"])
 def test_full_harvest_pages_through_every_record(repo, prefix, method):
     harvester = Sickle(repo.endpoint, http_method=method)
@@ -204,7 +275,7 @@ def test_full_harvest_pages_through_every_record(repo, prefix, method):
     assert all(not r.deleted for r in records)
     dates = datestamps(repo.info["journal"])
     assert [r.header.datestamp for r in records] == [dates[k] for k in keys]
-    if prefix == "oai_dc":
+    if prefix in ("oai_dc", "oai_qdc"):
         assert all(r.metadata.get("title") for r in records)
     else:
         assert all(ET.fromstring(r.raw.encode()).find(f".//{RDF}RDF") is not None for r in records)
@@ -359,18 +430,22 @@ def test_incremental_harvest_after_an_edit_and_a_delete(tmp_path):
         harvester = Sickle(endpoint)
         first = harvester.ListRecords(metadataPrefix="oai_dc")
         response_date = first.oai_response.xml.find(f".//{OAI}responseDate").text
+        # an export without EDM offers neither edm nor oai_qdc
+        assert [f.metadataPrefix for f in harvester.ListMetadataFormats()] == ["oai_dc", "rdf"]
+        with pytest.raises(oaiexceptions.CannotDisseminateFormat):
+            harvester.GetRecord(identifier=oai_id(before["keys"][0]), metadataPrefix="edm")
         assert len(list(first)) == len(before["keys"])
         assert len(list(harvester.ListRecords(metadataPrefix="rdf"))) == len(before["keys"])
         page_one = ET.fromstring(requests.get(endpoint, timeout=30, params={
             "verb": "ListIdentifiers", "metadataPrefix": "oai_dc"}).content)
         token = page_one.find(f".//{OAI}resumptionToken").text
-        ttl = {k: (out / "documents" / f"{k}.ttl").read_bytes() for k in before["keys"]}
+        ttl = {k: document_file(out, k, ".ttl").read_bytes() for k in before["keys"]}
 
         # one record edited, one removed from the input; the archive re-exports
         after = export(out, _edited_inputs(tmp_path / "in2", drop=3, edit=0))
         (deleted,) = set(before["keys"]) - set(after["keys"])
         (edited,) = [k for k in after["keys"]
-                     if (out / "documents" / f"{k}.ttl").read_bytes() != ttl.get(k)]
+                     if document_file(out, k, ".ttl").read_bytes() != ttl.get(k)]
         new_entries = after["journal"][len(before["journal"]):]
         assert sorted((e["type"], e["key"]) for e in new_entries) == sorted(
             [("Update", edited), ("Delete", deleted)])
@@ -412,7 +487,7 @@ def test_hostile_text_stays_well_formed(tmp_path):
     source.write_text(json.dumps(record) + "\n", encoding="utf-8")
     info = export(tmp_path / "export", [source])
     key = info["keys"][0]
-    assert "\\u0001" in (tmp_path / "export" / "documents" / f"{key}.ttl").read_text()
+    assert "\\u0001" in document_file(tmp_path / "export", key, ".ttl").read_text()
     app = make_app(tmp_path / "export")
     with LiveServer(app) as live:
         endpoint = f"{live.url}/oai"

@@ -35,6 +35,7 @@ from SPARQLWrapper import (  # noqa: E402
 )
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed  # noqa: E402
 
+from conftest import document_files  # noqa: E402
 from lod.serve import create_app  # noqa: E402
 from lod.serve.options import OaiOptions, ServeOptions, SparqlOptions  # noqa: E402
 
@@ -73,18 +74,19 @@ def void_title(folder: Path) -> str:
     return str(sorted(titles, key=lambda t: t.language != "en")[0])
 
 
-def export(folder: Path, inputs: list[Path] | None = None, base: str = BASE) -> dict:
-    """``lod export --out folder --base base inputs`` (again, for an incremental export).
+def export(folder: Path, inputs: list[Path] | None = None, base: str = BASE, formats: str | None = None) -> dict:
+    """``lod export --out folder --base base [--formats formats] inputs`` (again, for an incremental export).
 
     Returns ``{"keys", "triples", "journal"}`` of the export as it now is.
     """
     result = subprocess.run(
         [sys.executable, "-m", "lod", "export", "--out", str(folder), "--base", base,
-         *map(str, inputs or INPUTS)], cwd=REPO, capture_output=True, text=True, timeout=300)
+         *(("--formats", formats) if formats else ()), *map(str, inputs or INPUTS)],
+        cwd=REPO, capture_output=True, text=True, timeout=300)
     assert result.returncode in (0, 1), result.stdout + result.stderr
     for name in ("manifest.json", "state.json", "journal.jsonl", "void.ttl"):
         assert (folder / name).exists(), f"lod export wrote no {name}"
-    return {"keys": sorted(p.stem for p in (folder / "documents").glob("*.ttl")),
+    return {"keys": sorted(p.stem for p in document_files(folder, ".ttl")),
             "triples": void_triples(folder), "journal": read_journal(folder)}
 
 
@@ -565,22 +567,6 @@ def test_query_workers_cannot_reach_the_network(tmp_path):
     assert answer[0] == "error"
     assert connections == []
 
-
-def test_store_folders_of_dead_servers_are_swept(tmp_path):
-    import os
-
-    from lod.serve.store import _sweep_stale
-
-    dead = tmp_path / "lod-store-999999999-abc"
-    alive = tmp_path / f"lod-store-{os.getpid()}-def"
-    other = tmp_path / "lod-store-notapid"
-    for folder in (dead, alive, other):
-        (folder / "store-1").mkdir(parents=True)
-    _sweep_stale(tmp_path)
-    assert not dead.exists() and alive.exists() and other.exists()
-
-
-# -- the dataset: a merged default graph, FROM / FROM NAMED, the protocol's dataset --------------------
 
 def _count(client: Wrapper, query: str) -> int:
     client.setQuery(query)

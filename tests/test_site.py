@@ -37,7 +37,8 @@ import site_records  # noqa: E402
 from conftest import NOW  # noqa: E402
 from lod import pipeline  # noqa: E402
 from lod.link import offline_linker  # noqa: E402
-from lod.map import Settings  # noqa: E402
+from lod.config import Settings  # noqa: E402
+from lod.publish import layout  # noqa: E402
 from lod.serve import running  # noqa: E402
 from lod.serve.options import OaiOptions, ServeOptions  # noqa: E402
 from test_serve_linked_data import ADMIN, bound_socket  # noqa: E402
@@ -68,10 +69,14 @@ class Site:
         assert response.status_code == 200, response.text
         return response.json()
 
+    def turtle(self, key: str) -> str:
+        """A document's published Turtle."""
+        return (self.folder / layout.DOCUMENTS / layout.document_file(key, ".ttl")).read_text(encoding="utf-8")
+
     def dates(self) -> dict[str, str | None]:
         """Each document's ``schema:dateCreated``, from its published Turtle."""
         found = {}
-        for path in sorted((self.folder / "documents").glob("*.ttl")):
+        for path in sorted(layout.document_files(self.folder / layout.DOCUMENTS, ".ttl")):
             key = path.name[:-4]
             document = f"{self.url}id/document/{key}"
             quads = ox.parse(path=path, format=ox.RdfFormat.TURTLE)
@@ -206,7 +211,7 @@ def test_rdflib_reads_an_entitys_backlinks(site):
     assert len(documents) == naming == 56
     for document in sorted(documents)[:5]:
         key = str(document).rsplit("/", 1)[1]
-        assert str(iri) in (site.folder / "documents" / f"{key}.ttl").read_text(encoding="utf-8")
+        assert str(iri) in site.turtle(key)
 
 
 def test_backlinks_are_bounded_with_a_link_to_them_all(site, monkeypatch):
@@ -218,8 +223,7 @@ def test_backlinks_are_bounded_with_a_link_to_them_all(site, monkeypatch):
     iri = rdflib.URIRef(f"{site.url}id/place/moscow")
     graph = rdflib.Graph().parse(data=site.get("doc/place/moscow.nt").text, format="nt")
     listed = sorted(str(d).rsplit("/", 1)[1] for d in graph.objects(iri, rdflib.URIRef(f"{SCHEMA}subjectOf")))
-    everything = sorted(k for k in site.dates() if f"{site.url}id/place/moscow" in
-                        (site.folder / "documents" / f"{k}.ttl").read_text(encoding="utf-8"))
+    everything = sorted(k for k in site.dates() if f"{site.url}id/place/moscow" in site.turtle(k))
     assert listed == everything[:10] and len(everything) == 44
     (more,) = graph.objects(iri, rdflib.RDFS.seeAlso)
     assert str(more) == f"{site.url}search?place=moscow"

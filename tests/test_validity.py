@@ -23,6 +23,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SKOS, VOID
 
+from conftest import document_files
 from lod import cli, pipeline
 from lod.link import offline_linker
 from lod.model import Record
@@ -125,10 +126,11 @@ def offline_loader(url, options=None):
     raise AssertionError(f"JSON-LD processing tried to load {url}: the context must be inlined")
 
 
-def pyld_graph(data: bytes) -> Graph:
-    """Expand with pyld (no network) to N-Quads, then read those with rdflib."""
+def pyld_graph(data: bytes, mode: str = "json-ld-1.1") -> Graph:
+    """Expand with pyld (no network) to N-Quads, then read those with rdflib; ``mode``
+    ``json-ld-1.0`` makes pyld a JSON-LD 1.0 processor (which refuses 1.1 contexts)."""
     nquads = pyld.to_rdf(json.loads(data), {"format": "application/n-quads",
-                                            "documentLoader": offline_loader})
+                                            "documentLoader": offline_loader, "processingMode": mode})
     return Graph().parse(data=nquads, format="nt")
 
 
@@ -191,7 +193,7 @@ def rendered_documents(export) -> dict:
         if not isinstance(item, Record):
             continue
         rendered = render(item, export.settings, offline_linker(), export.now)
-        path = export.documents / f"{rendered.key}.ttl"
+        path = export.file(rendered.key, ".ttl")
         if path.exists() and path.read_bytes() == rendered.files[".ttl"]:
             winners[rendered.key] = rendered
     return winners
@@ -204,8 +206,8 @@ def test_turtle_jsonld_ntriples_are_the_same_graph(export, oxigraph_graph):
     assert sorted(documents) == [p.stem for p in export.files(".ttl")]
     all_lines: set[str] = set()
     for key, rendered in sorted(documents.items()):
-        ttl = (export.documents / f"{key}.ttl").read_bytes()
-        data = (export.documents / f"{key}.jsonld").read_bytes()
+        ttl = export.file(key, ".ttl").read_bytes()
+        data = export.file(key, ".jsonld").read_bytes()
         assert rendered.files[".jsonld"] == data, key
         nt = "".join(rendered.lines)
         all_lines.update(rendered.lines)
@@ -214,6 +216,7 @@ def test_turtle_jsonld_ntriples_are_the_same_graph(export, oxigraph_graph):
             "turtle/rdflib": Graph().parse(data=ttl, format="turtle"),
             "turtle/pyoxigraph": oxigraph_graph(ttl, ox.RdfFormat.TURTLE),
             "json-ld/pyld": pyld_graph(data),
+            "json-ld 1.0/pyld": pyld_graph(data, "json-ld-1.0"),
             "json-ld/rdflib": Graph().parse(data=data, format="json-ld"),
             "json-ld/pyoxigraph": oxigraph_graph(data, ox.RdfFormat.JSON_LD),
             "n-triples/pyoxigraph": oxigraph_graph(nt, ox.RdfFormat.N_TRIPLES),
@@ -223,6 +226,14 @@ def test_turtle_jsonld_ntriples_are_the_same_graph(export, oxigraph_graph):
     # split("\n"), not splitlines(): U+2028 inside a literal is not a line end in N-Triples.
     dump = {line + "\n" for line in dump_text(export).split("\n") if line}
     assert all_lines <= dump, sorted(all_lines - dump)[:5]
+
+
+def test_json_ld_1_0_processors_read_the_dataset_description(export):
+    """Every JSON-LD file, the dataset description too, is JSON-LD 1.0 (no 1.1-only feature)."""
+    data = (export.out / layout.VOID_JSONLD).read_bytes()
+    expected = Graph().parse(export.out / layout.VOID_TURTLE, format="turtle")
+    graph = pyld_graph(data, "json-ld-1.0")
+    assert isomorphic(expected, graph), diff(expected, graph)
 
 
 # --- SHACL and lod validate -----------------------------------------------------------
@@ -237,12 +248,12 @@ def test_lod_validate_command(sample_export, tmp_path, capsys):
     assert "0 problems" in capsys.readouterr().out
     broken = tmp_path / "broken"
     shutil.copytree(sample_export.out, broken)
-    path = next((broken / layout.DOCUMENTS).glob("*.ttl"))
+    path = document_files(broken, ".ttl")[0]
     path.write_text(path.read_text(encoding="utf-8") + f'\n{document_iri_of(path)} dcterms:title "Two"@en .\n',
                     encoding="utf-8")
     assert cli.main(["validate", str(broken)]) == 1
     out = capsys.readouterr().out
-    assert f"documents/{path.name}: " in out and "dcterms:title" in out
+    assert f"{path.relative_to(broken).as_posix()}: " in out and "dcterms:title" in out
 
 
 def document_iri_of(path: Path) -> str:
@@ -254,7 +265,7 @@ def broken_export(sample_export, tmp_path):
     """A copy of the sample export with one document to break; yields (folder, ttl path)."""
     folder = tmp_path / "export"
     shutil.copytree(sample_export.out, folder)
-    path = next((folder / layout.DOCUMENTS).glob("*.ttl"))
+    path = document_files(folder, ".ttl")[0]
     return folder, path
 
 
@@ -290,7 +301,7 @@ ROOT = object()  # stands for the document's IRI in rewrite()
 
 
 def problems_for(folder: Path, path: Path) -> list[str]:
-    prefix = f"documents/{path.name}: "
+    prefix = f"{path.relative_to(folder).as_posix()}: "
     return [p for p in validate_export(folder) if p.startswith(prefix)]
 
 
@@ -375,7 +386,7 @@ def test_validate_reports_jsonld_that_differs_from_turtle(broken_export):
     tree["name"] = "A different title"
     twin.write_text(json.dumps(tree), encoding="utf-8")
     problems = validate_export(folder)
-    assert any(p.startswith(f"documents/{twin.name}: not the same graph") for p in problems), problems
+    assert any(p.startswith(f"{twin.relative_to(folder).as_posix()}: not the same graph") for p in problems), problems
 
 
 def test_validate_reports_files_that_do_not_parse(broken_export):
@@ -383,7 +394,7 @@ def test_validate_reports_files_that_do_not_parse(broken_export):
     path.write_text(path.read_text(encoding="utf-8") + '\n<http://a> <http://b> "unterminated .\n',
                     encoding="utf-8")
     problems = validate_export(folder)
-    assert any(p.startswith(f"documents/{path.name}: does not parse") for p in problems), problems
+    assert any(p.startswith(f"{path.relative_to(folder).as_posix()}: does not parse") for p in problems), problems
 
 
 def test_validate_reports_a_dump_that_lacks_triples(broken_export):
@@ -402,7 +413,7 @@ def test_validate_reports_a_folder_that_is_not_an_export(tmp_path):
 
 def test_malformed_landing_page_urls_still_give_valid_documents(exporter, tmp_path):
     """Scraped URLs may hold a bare %, brackets or a second #: the output must stay valid
-    (lod.map.iris.safe_url repairs or drops them)."""
+    (lod.iris.safe_url repairs or drops them)."""
     urls = ["https://digitalarchive.wilsoncenter.org/document/1?share=100%",
             "https://digitalarchive.wilsoncenter.org/document/2?a[0]=1",
             "https://digitalarchive.wilsoncenter.org/document/3#top#notes"]
@@ -480,6 +491,38 @@ def test_undefined_term_check_can_fail():
     assert undefined("http://schema.org/nmae") and undefined("http://www.w3.org/ns/dcat#datset")
     assert undefined("https://schema.org/name")
     assert undefined("http://schema.org/name") is None and undefined("http://example.org/x") is None
+
+
+# --- jsonld.js (npm) as a second JSON-LD 1.0 processor --------------------------------
+
+JSONLD_JS = """
+const jsonld = require('jsonld');
+const fs = require('fs');
+(async () => {
+  const out = {};
+  for (const file of process.argv.slice(1)) {
+    out[file] = await jsonld.toRDF(JSON.parse(fs.readFileSync(file, 'utf8')), {
+      format: 'application/n-quads', processingMode: 'json-ld-1.0',
+      documentLoader: url => { throw new Error('tried to load ' + url); }});
+  }
+  process.stdout.write(JSON.stringify(out));
+})().catch(error => { console.error(String(error)); process.exit(1); });
+"""
+
+
+@pytest.mark.external
+def test_jsonld_js_as_a_1_0_processor_reads_every_file(export):
+    """Digital Bazaar's jsonld.js (``npm install jsonld``, found through NODE_PATH) in 1.0 mode."""
+    node = shutil.which("node")
+    if not node or subprocess.run([node, "-e", "require('jsonld')"], capture_output=True).returncode:
+        pytest.skip("node or its jsonld package (npm install jsonld) not installed")
+    files = [*export.files(".jsonld"), export.out / layout.VOID_JSONLD]
+    run = subprocess.run([node, "-e", JSONLD_JS, *map(str, files)], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    for path, nquads in json.loads(run.stdout).items():
+        turtle_file = Path(path).with_suffix(".ttl")
+        expected = {q.triple for q in ox.parse(path=turtle_file, format=ox.RdfFormat.TURTLE)}
+        assert {q.triple for q in ox.parse(nquads.encode(), format=ox.RdfFormat.N_QUADS)} == expected, path
 
 
 # --- rapper (Debian raptor2-utils) ---------------------------------------------------

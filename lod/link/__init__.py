@@ -15,8 +15,8 @@ from lod.link.authority import load_index
 from lod.link.reconcile import reconcile
 from lod.link.resolve import Linker
 from lod.link.wikidata import WikidataClient
-from lod.map import language_tag
 from lod.model import PERSON, Entity, LinkDecision, Record
+from lod.vocab import language_tag
 
 
 def offline_linker(authorities: str | None = None) -> Linker:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from lod.map.iris import slug
+from lod.iris import slug
 from lod.model import ORGANIZATION, PERSON, PLACE
 from lod.read.fields import fold
 from lod.link.names import surname, tokens

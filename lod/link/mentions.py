@@ -27,7 +27,7 @@ from functools import lru_cache
 
 from lod.link.authority import AuthorityIndex
 from lod.link.names import folded
-from lod.read.fields import _surname_first
+from lod.read.fields import surname_first
 from lod.model import ORGANIZATION, PERSON, PLACE
 from lod.vocab import read_lines
 
@@ -327,7 +327,7 @@ def _romanized() -> re.Pattern:
     Family names from ``vocab/surname-first.txt``, less those that are English words
     at a sentence start (``He``, ``Ma``).
     """
-    families = sorted(name for name in _surname_first() if name not in _ENGLISH_FAMILY_NAMES)
+    families = sorted(name for name in surname_first() if name not in _ENGLISH_FAMILY_NAMES)
     alternatives = "|".join(f"{name.title()}|{name.upper()}" for name in families)
     return re.compile(rf"(?P<name>(?:{alternatives})[ ]+[A-Z][a-z]+-[a-z]+)(?![\w-])")
 
@@ -369,7 +369,7 @@ def _person(printed: str) -> Mention:
         words.pop(0)
     while words and folded(words[-1]) in _NOT_A_NAME:
         words.pop()
-    if words and words[0].isupper() and len(words[0]) > 1 and words[0].lower() in _surname_first():
+    if words and words[0].isupper() and len(words[0]) > 1 and words[0].lower() in surname_first():
         words[0] = words[0].title()  # "KIM Jong-pil"
     printed = " ".join(words)
     return Mention(printed, folded(printed), True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from lod.read.fields import _surname_first, fold
+from lod.read.fields import surname_first, fold
 
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
 _INITIAL = re.compile(r"^[^\W\d_]$")
@@ -27,7 +27,7 @@ def surname(name: str) -> str | None:
     if len(tokens(name)) < 2 or not words:
         return None
     first = fold(words[0])
-    if first in _surname_first() and len(words) > 1:
+    if first in surname_first() and len(words) > 1:
         return first
     return fold(words[-1])
 
@@ -43,7 +43,7 @@ def name_parts(name: str) -> tuple[str, tuple[str, ...]]:
     words = [w for w in words if w]
     if not words:
         return "", ()
-    if len(words) > 1 and words[0] in _surname_first() and all(len(w) > 1 for w in words[1:]):
+    if len(words) > 1 and words[0] in surname_first() and all(len(w) > 1 for w in words[1:]):
         return words[0], tuple(words[1:])  # not "Yu. V. Andropov": initials follow a given name
     return words[-1], tuple(words[:-1])
 

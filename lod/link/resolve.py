@@ -27,8 +27,8 @@ from functools import lru_cache
 from lod.link.authority import Authority, AuthorityIndex
 from lod.link.mentions import Mention, find_mentions, find_table_names
 from lod.link.names import folded, given_names_agree, name_parts, variants
-from lod.map.iris import slug
-from lod.read.fields import _surname_first, looks_like_organization
+from lod.iris import slug
+from lod.read.fields import surname_first, looks_like_organization
 from lod.model import (
     AGENT_ROLES, ARCHIVE, FUNDER, ORGANIZATION, PERSON, PLACE, PLACES, Entity, LinkDecision, Record,
 )
@@ -176,7 +176,7 @@ class Linker:
         """Verified people of that family name whose given names fit (``E. Honecker``,
         ``Nikita S. Khrushchev``). Not for family names printed first (``Kim``): their
         given names are not initialled, and a wrong reading is a wrong person."""
-        if family in _surname_first() or not family:
+        if family in surname_first() or not family:
             return [], ""
         found = [a for a in self.index.by_surname.get(family, ())
                  if a.kind == PERSON and a.qid and a.fits(when) and _given_names_fit(a, given)]
@@ -343,7 +343,7 @@ def _same_person(short: str, full: str, known: bool) -> bool:
     full_family, full_given = name_parts(full)
     if not given:
         return family == full_family and bool(full_given) or (
-            len(family) > 2 and full_given[:1] == (family,) and full_family not in _surname_first())
+            len(family) > 2 and full_given[:1] == (family,) and full_family not in surname_first())
     if family != full_family or not given_names_agree(given, full_given):
         return False
     return known or (sum(map(len, full_given)), len(full_given)) > (sum(map(len, given)), len(given))

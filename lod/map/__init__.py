@@ -1,10 +1,13 @@
-"""Stage 3, map: a linked Record -> its RDF triples (Dublin Core + schema.org).
+"""Stage 3, map: a linked Record -> its RDF triples, in the vocabularies of the chosen profiles.
 
-:func:`map_record` is a pure function: the same record and settings always give
-the same triples, and every node has an IRI. Profiles (:mod:`lod.map.profiles`)
-say which field goes to which property; this module knows how to make terms.
-Terms are plain strings and tuples (:mod:`lod.terms`), not rdflib's
-(whose constructors cost more than the rest of the mapping).
+:func:`map_record` is a pure function: the same record and settings always give the
+same triples, and every node has an IRI. The profiles (:mod:`lod.map.profiles`: Dublin
+Core, schema.org ...) say which field goes to which property and how entities are typed;
+this module applies their rules and adds what every description has whatever the
+profiles: entities' labels and ``owl:sameAs`` links with their provenance, subject
+concepts (SKOS), and the description's own provenance (PROV). Terms are plain strings
+and tuples (:mod:`lod.terms`), not rdflib's (whose constructors cost more than the rest
+of the mapping).
 """
 
 from __future__ import annotations
@@ -12,42 +15,23 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable
-from urllib.parse import quote
-from dataclasses import dataclass
 from functools import lru_cache
+from urllib.parse import quote
 
 from lod import MAPPING_VERSION, __version__
-from lod.map.iris import Iris, safe_url, slug
-from lod.map.profiles import PROFILES, Rule
-from lod.model import ARCHIVE, ORGANIZATION, PERSON, PLACE, Entity, Record
+from lod.config import Settings
+from lod.iris import Iris, safe_url, slug
+from lod.map.profiles import Rule, chosen
+from lod.model import Entity, Record
 from lod.terms import Names, Term, Triple, Triples, checked_language, literal
-from lod.vocab import OWL, PROV, RDF, RDFS, SCHEMA, SKOS, WD, XSD, languages, read_tsv
+from lod.vocab import OWL, PROV, RDF, RDFS, SKOS, WD, XSD, language_tag, read_tsv
 
-rdf, rdfs, owl, prov, skos, schema, xsd = map(Names, (RDF, RDFS, OWL, PROV, SKOS, SCHEMA, XSD))
+rdf, rdfs, owl, prov, skos, xsd = map(Names, (RDF, RDFS, OWL, PROV, SKOS, XSD))
 WIKIDATA = str(WD)
 
+DATE_TYPES = {"day": xsd.date, "month": xsd.gYearMonth, "year": xsd.gYear}
 #: Input records are named by tag URIs under this prefix (RFC 4151; lod.invalid is no host).
 INPUT_TAG = "tag:lod.invalid,2026:input/"
-DATE_TYPES = {"day": xsd.date, "month": xsd.gYearMonth, "year": xsd.gYear}
-KIND_TYPES = {PERSON: schema.Person, ORGANIZATION: schema.Organization, PLACE: schema.Place}
-
-
-@dataclass(frozen=True)
-class Settings:
-    """What the mapping depends on besides the record."""
-
-    base: str = "http://localhost:8080/"
-    text_language: str = "en"  # language of titles, summaries and bodies (the translations)
-    profiles: tuple[str, ...] = ("dcterms", "schema")
-
-    @property
-    def iris(self) -> Iris:
-        return _iris(self.base)
-
-
-@lru_cache(maxsize=8)
-def _iris(base: str) -> Iris:
-    return Iris(base)
 
 
 @lru_cache(maxsize=1)
@@ -65,14 +49,6 @@ def rights_uri(text: str | None) -> str | None:
     return next((uri for pattern, uri in _rights_table() if pattern.search(normalised)), None)
 
 
-def language_tag(name: str) -> str | None:
-    """BCP 47 tag for a language name (``Japanese`` -> ``ja``); a valid tag passes through."""
-    tag = languages().get(name.casefold())
-    if tag:
-        return tag
-    return name if re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", name) else None
-
-
 def map_record(record: Record, settings: Settings = Settings(), generated_at: str | None = None) -> Triples:
     """All triples for one document: the document, its entities, concepts and provenance.
 
@@ -85,37 +61,42 @@ def map_record(record: Record, settings: Settings = Settings(), generated_at: st
     triples: list[Triple] = []
     add = triples.append
     text = checked_language(settings.text_language)
-    for name in settings.profiles:
-        for rule in PROFILES[name]:
-            predicate = str(rule.predicate)
+    profiles = chosen(settings.profiles)
+    describing = any(profile.describes for profile in profiles)  # else an output's own profile: no PROV
+    for profile in profiles:
+        for rule in profile.rules:
             for obj in _objects(rule, record, iris, text):
-                add((subject, predicate, obj))
+                add((subject, rule.predicate, obj))
+        if profile.document is not None:
+            profile.document(add, record, settings)
+    typing = [profile.entity for profile in profiles if profile.entity is not None]
+    linked: dict[str, Entity] = {}
     for role, entity in record.entities():
         node = iris.entity(record, entity)
-        _entity_triples(add, node, entity, role, text)
-        if entity.qid:
-            _link_provenance(add, iris, record, node, entity)
+        _entity_triples(add, node, entity, text)
+        for hook in typing:
+            hook(add, node, entity, role, text)
+        if entity.qid and describing and (node not in linked or _link_rank(entity) < _link_rank(linked[node])):
+            linked[node] = entity
+    for node, entity in linked.items():
+        _link_provenance(add, iris, record, node, entity)
     for subject_heading in record.subjects:
         _concept_triples(add, iris, subject_heading.parts, text)
-    _description_provenance(add, iris, record, subject, generated_at)
-    if record.classification:
-        node = iris.part(record, "classification")
-        add((node, rdf.type, schema.PropertyValue))
-        add((node, schema.name, literal("original classification", "en")))
-        add((node, schema.value, literal(record.classification)))
+    if describing:
+        _description_provenance(add, iris, record, subject, generated_at)
     return Triples(triples)
 
 
 def _objects(rule: Rule, record: Record, iris: Iris, text: str) -> Iterable[Term]:
     term = rule.term
     if term == "const":
-        return (str(rule.value),)
+        return (rule.value,)
     if term == "entity":
         return [iris.entity(record, e) for e in getattr(record, rule.field)]
     if term == "concept":
         return [iris.concept("--".join(s.parts)) for s in record.subjects if s.parts]
     if term == "property":
-        return (iris.part(record, "classification"),) if record.classification else ()
+        return (iris.part(record, rule.field),) if getattr(record, rule.field) else ()
     values = _field_values(rule.field, record, iris)
     if term == "text":
         return [literal(v, text) for v in values]
@@ -153,20 +134,12 @@ def _field_values(field: str, record: Record, iris: Iris) -> tuple[str, ...]:
     return tuple(value) if isinstance(value, tuple) else (value,)
 
 
-def _entity_triples(add, node: str, entity: Entity, role: str, text: str) -> None:
-    """Names are tagged with the text language: they are the forms the translation prints."""
-    add((node, rdf.type, KIND_TYPES[entity.kind]))
-    if role == ARCHIVE:
-        add((node, rdf.type, schema.ArchiveOrganization))
-    name = literal(entity.name, text)
-    add((node, schema.name, name))
-    add((node, rdfs.label, name))
-    for alternate in entity.alternates:
-        add((node, schema.alternateName, literal(alternate, text)))
+def _entity_triples(add, node: str, entity: Entity, text: str) -> None:
+    """What every profile shares: the entity's label (the form the translation prints, in the text
+    language) and its Wikidata item."""
+    add((node, rdfs.label, literal(entity.name, text)))
     if entity.qid:
-        item = WIKIDATA + entity.qid
-        add((node, owl.sameAs, item))
-        add((node, schema.sameAs, item))
+        add((node, owl.sameAs, WIKIDATA + entity.qid))
 
 
 def generation_time(record: Record, first_seen: str | None) -> str | None:
@@ -181,7 +154,6 @@ def _description_provenance(add, iris: Iris, record: Record, thing: str, first_s
     description = iris.description(record.key)
     activity = iris.activity(__version__, MAPPING_VERSION)
     add((description, rdf.type, prov.Entity))
-    add((description, schema.mainEntity, thing))
     for source in source_iris(record):
         add((description, prov.wasDerivedFrom, source))
     add((description, prov.wasGeneratedBy, activity))
@@ -204,12 +176,22 @@ def source_iris(record: Record) -> list[str]:
     return [*dict.fromkeys(filter(None, pages)), *dict.fromkeys(inputs)]
 
 
+def _link_rank(entity: Entity) -> tuple:
+    """Which of a document's ways to one linked entity its link statement gives: the strongest
+    method (in the order of :data:`LINKING_METHODS`), then the highest score."""
+    decision = entity.link
+    method = decision.method if decision else "input"
+    order = list(LINKING_METHODS).index(method) if method in LINKING_METHODS else len(LINKING_METHODS)
+    return order, -(decision.score if decision else 1.0), method, entity.qid
+
+
 def _link_provenance(add, iris: Iris, record: Record, node: str, entity: Entity) -> None:
     """How the ``owl:sameAs`` link was made, as PROV on a reified statement (no blank nodes).
 
     The statement IRI lives inside the document (``…/id/document/K#link-…``), so each
-    document says for itself why it links the entity; the method is a
-    ``prov:Activity`` shared by every link made the same way.
+    document says for itself why it links the entity: one statement per entity, with one
+    method (:func:`_link_rank`) when the document names it twice, by two methods; the
+    method is a ``prov:Activity`` shared by every link made the same way.
     """
     decision = entity.link
     method = decision.method if decision else "input"

@@ -22,15 +22,15 @@ from pathlib import Path
 
 from lod import serialize
 from lod.config import Dataset
-from lod.map import Settings
-from lod.publish import checkpoint, documents, links, search  # noqa: F401 - links, search: products, registered on import
+from lod.config import Settings
+from lod.publish import checkpoint, coverage, documents, links, search, store  # noqa: F401 - products, registered on import
 from lod.publish.dumps import DumpWriter, write_manifest
 from lod.publish.feed import write_feed_from_journal, write_sitemap_rows
 from lod.publish.files import StreamedFile, write_text
 from lod.publish.layout import (
-    DATASET_DUMP, DOCUMENTS, DUMPS, JOURNAL, LINKS, MANIFEST, REPORT, STATE, VOID_TURTLE, Layout,
+    DATASET_DUMP, DOCUMENTS, DUMPS, JOURNAL, LINKS, MANIFEST, PUBLISHED, REPORT, STATE, VOID_TURTLE, Layout,
 )
-from lod.publish.products import Context, Published, registered
+from lod.publish.products import Context, Outputs, Published, registered
 from lod.publish.rendered import unpacked
 from lod.publish.report import Report
 from lod.publish.runs import KeySorter
@@ -50,15 +50,19 @@ Resolver = Callable[[str, list[Entry]], Entry]
 class Edition:
     """One export's new generation of ``out``. Use as a context manager around the whole export.
 
-    ``fingerprint``: everything the result depends on (None: never resume); ``now``: the
-    export's clock (None: the time now, or the killed run's when resuming).
+    ``formats``: names in :mod:`lod.serialize`; ``products``: the optional products to write
+    (:mod:`lod.publish.products`). ``fingerprint``: everything the result depends on (None:
+    never resume); ``now``: the export's clock (None: the time now, or the killed run's when
+    resuming).
     """
 
     def __init__(self, out: Path, settings: Settings, report: Report, *, dataset: Dataset = Dataset(),
-                 formats: tuple[str, ...], chunk_triples: int = 500_000, sort_bytes: int = 16 << 20,
+                 formats: tuple[str, ...], products: tuple[str, ...] = (), chunk_triples: int = 500_000,
+                 sort_bytes: int = 16 << 20,
                  fingerprint: str | None = None, resume: bool = True, now: str | None = None):
         self.layout = Layout(Path(out))
         self.settings, self.report, self.dataset = settings, report, dataset
+        self.outputs = Outputs(formats, products)
         self.formats, self.chunk_triples, self.sort_bytes = formats, chunk_triples, sort_bytes
         self.fingerprint, self.resume, self.now = fingerprint, resume, now
         self.late_rejections: list[dict] = []
@@ -173,7 +177,10 @@ class Edition:
         outputs = serialize.outputs(self.formats)
         dump = DumpWriter(staging / DUMPS, [f for f in outputs if f.dump], chunk_triples=self.chunk_triples,
                           uri_space=f"{settings.base}id/")
-        writers = [product.writer(staging, Context(self.previous, settings.base)) for product in registered()]
+        context = Context(self.previous, settings.base)
+        products = {product.name: product.writer(staging, context)
+                    for product in registered() if self.outputs.writes(product)}
+        writers = list(products.values())
         state = StateWriter(staging / STATE)
         journal = JournalWriter(staging / JOURNAL, self.previous / JOURNAL if self.previous else None,
                                 (old_state.seq if old_state else 0) + 1)
@@ -185,10 +192,12 @@ class Edition:
         current: dict[str, tuple] = {}  # the document published() last gave, for its products
 
         def published() -> Iterator[tuple[str, str]]:
-            for key, digest, (nt, own, stats, pieces, origins, warnings, placed) in self._documents(progress, resolve):
+            for key, digest, (nt, own, stats, pieces, origins, warnings, views, placed) in self._documents(
+                    progress, resolve):
                 if not placed:
                     documents.settle(staging / DOCUMENTS, key, digest.hex(), extensions)
-                dump.add(iris.description(key), nt[:own], nt[own:], stats)
+                dump.add(iris.description(key), nt[:own], nt[own:], stats,
+                         {name: (lines[:mine], lines[mine:]) for name, (lines, mine) in views.items()})
                 current[key] = (digest.hex(), nt, own, pieces)
                 report.add_document(key, origins)
                 report.warnings.extend({"file": origins[0].file, "line": origins[0].line, "key": key,
@@ -238,7 +247,9 @@ class Edition:
                                              report.exported, tuple(examples),
                                              vocabularies((*stats.predicates, *stats.classes)),
                                              iris.dataset()),
-            files, settings.base, journal.last_time or self.now, outputs)
+            files, settings.base, journal.last_time or self.now, outputs,
+            coverage=products[coverage.PRODUCT.name].coverage, issued=journal.first_time,
+            text_language=settings.text_language)
         write_void(staging, description, iris)
         _concatenate([staging / f.path for f in files if f.media_type == serialize.N_TRIPLES.media_type],
                      staging / DATASET_DUMP)
@@ -263,6 +274,11 @@ class Edition:
         """True when the new generation would be byte-identical to the current one."""
         if self.previous is None or any(self.report.changes.values()):
             return False
+        def entries(generation: Path) -> set[str]:
+            return {name for name in PUBLISHED if (generation / name).exists()}
+
+        if entries(self.previous) != entries(self.staging):
+            return False  # an output added or left out (--formats): the store, say
         for name in (MANIFEST, STATE, VOID_TURTLE, LINKS, REPORT, JOURNAL):
             old, new = self.previous / name, self.staging / name
             if not old.exists() or old.read_bytes() != new.read_bytes():

@@ -1,4 +1,4 @@
-"""Per-document files (``documents/KEY.ttl``, ``.jsonld``), written by the workers that render them.
+"""Per-document files (``documents/<shard>/KEY.ttl``, ``.jsonld``), written by the workers that render them.
 
 Workers write straight into the staging folder, so file creation (slow on a busy
 disk) runs in parallel and the bytes never pass through the main process. Two
@@ -18,6 +18,7 @@ import shutil
 from pathlib import Path
 
 from lod.publish.files import write_bytes
+from lod.publish.layout import document_file
 
 DUPLICATES = ".duplicates"
 
@@ -32,7 +33,8 @@ def place(documents: Path, key: str, digest: str, files: dict[str, bytes],
     unchanged = previous is not None and old_digest == digest
     try:  # the first file's exclusive create claims the key
         for ext, data in files.items():
-            _create(documents / f"{key}{ext}", data, previous / f"{key}{ext}" if unchanged else None)
+            name = document_file(key, ext)
+            _create(documents / name, data, previous / name if unchanged else None)
         return True
     except FileExistsError:
         pass
@@ -43,6 +45,7 @@ def place(documents: Path, key: str, digest: str, files: dict[str, bytes],
 
 def _create(path: Path, data: bytes, source: Path | None) -> None:
     """Create ``path`` exclusively: a hard link to an unchanged ``source``, else the bytes."""
+    path.parent.mkdir(exist_ok=True)  # the key's shard
     if source is not None:
         try:
             os.link(source, path)
@@ -65,7 +68,9 @@ def settle(documents: Path, key: str, digest: str, extensions: tuple[str, ...]) 
     """
     for ext in extensions:
         try:
-            os.replace(documents / DUPLICATES / f"{key}.{digest}{ext}", documents / f"{key}{ext}")
+            target = documents / document_file(key, ext)
+            target.parent.mkdir(exist_ok=True)
+            os.replace(documents / DUPLICATES / f"{key}.{digest}{ext}", target)
         except FileNotFoundError:
             pass
 
@@ -85,4 +90,4 @@ def clean(documents: Path) -> None:
 def overwrite(documents: Path, key: str, files: dict[str, bytes]) -> None:
     """Put a document's files under its key, replacing what is there (each file whole or absent)."""
     for ext, data in files.items():
-        write_bytes(documents / f"{key}{ext}", data)
+        write_bytes(documents / document_file(key, ext), data)

@@ -60,6 +60,7 @@ class DumpFile:
     media_type: str  # of the content; the gzip is the encoding
     graphs: dict[str, int] | None = None  # N-Quads: graph IRI -> triples in this file
     written: bool = True  # False when the file already held exactly these bytes
+    format: str = ""  # the name of the format (lod.serialize) it is a dump of
 
 
 @dataclass(frozen=True)
@@ -103,9 +104,13 @@ class DumpWriter:
         if chunk_triples < 1:
             raise ValueError("chunk_triples must be at least 1")
         dumps = list(dumps)
+        views = [f for f in dumps if f.profiles is not None]  # dumps of other profiles' triples (EDM)
+        dumps = [f for f in dumps if f.profiles is None]
         every_triple_once = [f for f in dumps if not f.dump.graphs]
         if not every_triple_once:
             raise ValueError("a dump that holds every triple once (N-Triples) is always written")
+        if any(f.dump.graphs for f in views):
+            raise ValueError("a dump of other profiles' triples holds every triple once")
         self.folder = Path(folder)
         self.chunk_triples = chunk_triples
         self.level = level
@@ -127,14 +132,18 @@ class DumpWriter:
         writers = {f.name: _ThreadedChunks(_ChunkWriter(self.folder, f, chunk_triples, level)) for f in dumps}
         self._triples = [writers[f.name] for f in every_triple_once]
         self._graphs = [writers[f.name] for f in dumps if f.dump.graphs]
+        self._views = {f.name: _ThreadedChunks(_ChunkWriter(self.folder, f, chunk_triples, level)) for f in views}
+        self._view_shared: dict[str, set[bytes]] = {name: set() for name in self._views}
 
     def add(self, graph: str, own: bytes | list[str], shared: bytes | list[str] = b"",
-            stats: LineStats | None = None) -> None:
+            stats: LineStats | None = None, views: dict[str, tuple[bytes, bytes]] | None = None) -> None:
         """One document: its named-graph IRI, its own lines and its shared lines.
 
         Lines end in " .\\n" and have an IRI subject; they may come as a list of lines
         or as one UTF-8 blob (cheap to pass between processes). ``stats`` are
-        :func:`line_stats` of ``own`` when the caller has them already.
+        :func:`line_stats` of ``own`` when the caller has them already. ``views``: the own and
+        shared lines of each dump of other profiles (by format name), which the dataset's
+        figures do not count.
         """
         if self._closed:
             raise ValueError("DumpWriter is closed")
@@ -155,12 +164,16 @@ class DumpWriter:
             chunks.add(graph, own, stats.triples)
         for chunks in self._graphs:
             chunks.add(graph, own + shared, stats.triples + shared.count(b"\n"))
+        for name, (view_own, view_shared) in (views or {}).items():
+            view_own = _blob(view_own)
+            self._views[name].add(graph, view_own, view_own.count(b"\n"))
+            self._view_shared[name].update(_blob(view_shared).split(b"\n"))
 
     def discard(self) -> None:
         """Drop everything; the writer cannot be used again."""
         self._closed = True
         self._shared = set()
-        for chunks in (*self._triples, *self._graphs):
+        for chunks in (*self._triples, *self._graphs, *self._views.values()):
             chunks.discard()
 
     def close(self) -> list[DumpFile]:
@@ -175,7 +188,12 @@ class DumpWriter:
             extra = line_stats(shared, self.uri_space)
             for chunks in self._triples:
                 chunks.add("", shared, extra.triples)
-            files = [file for chunks in (*self._triples, *self._graphs) for file in chunks.finish()]
+            for name, chunks in self._views.items():
+                lines = self._view_shared[name] - {b""}
+                chunks.add("", b"".join(line + b"\n" for line in sorted(lines)), len(lines))
+            self._view_shared = {}
+            files = [file for chunks in (*self._triples, *self._graphs, *self._views.values())
+                     for file in chunks.finish()]
         except BaseException:
             self.discard()
             raise
@@ -206,9 +224,15 @@ def _blob(lines: bytes | list[str]) -> bytes:
     return blob
 
 
+def chunk_files(folder: Path, format: Format) -> list[Path]:
+    """The chunks of one dump format in ``folder``, in order."""
+    return sorted(path for path in folder.glob(f"{format.dump.stem}-*{format.extension}.gz")
+                  if _chunk_names()[0].match(path.name))
+
+
 def _chunk_names() -> tuple[re.Pattern, re.Pattern]:
     """Names of the chunks of every registered dump format, and of their temporary files."""
-    names = "|".join(re.escape(f.dump.stem) + r"-\d{5,}" + re.escape(f.extension)
+    names = "|".join(re.escape(f.dump.stem) + r"-\d{5,}" + re.escape(f.dump_extension)
                      for f in serialize.formats() if f.dump)
     return re.compile(rf"({names})\.gz\Z"), re.compile(rf"\.(({names})\.gz\..+)\.tmp\Z")
 
@@ -217,8 +241,8 @@ class _ChunkWriter:
     """Streams lines into numbered chunk files of at most ``limit`` lines."""
 
     def __init__(self, folder: Path, format: Format, limit: int, level: int):
-        self.folder, self.format, self.media_type = folder, format, format.media_type
-        self.name = f"{format.dump.stem}-{{:05d}}{format.extension}.gz"
+        self.folder, self.format, self.media_type = folder, format, format.dump_media_type
+        self.name = f"{format.dump.stem}-{{:05d}}{format.dump_extension}.gz"
         self.limit, self.level = limit, level
         self.files: list[DumpFile] = []
         self.chunk: _Chunk | None = None
@@ -315,7 +339,7 @@ class _Chunk:
 
     def __init__(self, path: Path, format: Format, level: int):
         self.path = path
-        self.media_type = format.media_type
+        self.media_type, self.format = format.dump_media_type, format.name
         self.triples = 0
         self.graphs: dict[str, int] | None = {} if format.dump.graphs else None
         handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -347,7 +371,7 @@ class _Chunk:
         finally:
             self._temp.unlink(missing_ok=True)
         relative = f"{self.path.parent.name}/{self.path.name}"
-        return DumpFile(relative, size, digest, self.triples, self.media_type, self.graphs, written)
+        return DumpFile(relative, size, digest, self.triples, self.media_type, self.graphs, written, self.format)
 
 
 # -- helpers ------------------------------------------------------------------------------------

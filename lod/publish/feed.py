@@ -22,7 +22,7 @@ from pathlib import Path
 from urllib.parse import quote
 from xml.sax.saxutils import escape
 
-from lod.map.iris import Iris
+from lod.iris import Iris
 from lod.publish.files import write_text
 from lod.publish.state import DELETE, JournalEntry, State, iter_journal
 

@@ -12,9 +12,10 @@ generation's files, so they keep their bytes, inode and modification time.
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from lod.errors import LodError
@@ -36,11 +37,28 @@ REPORT = "report.json"
 LINKS = "links.csv"
 STATE = "state.json"
 JOURNAL = "journal.jsonl"
+STORE = "store"
 SEARCH = "search.sqlite"
 
 #: Everything lod publishes at the top of DIR (all symlinks into the current generation).
 PUBLISHED = (DOCUMENTS, DUMPS, DATASET_DUMP, MANIFEST, VOID_TURTLE, VOID_JSONLD, CHANGES, SITEMAP, REPORT,
-             LINKS, STATE, JOURNAL, SEARCH)
+             LINKS, STATE, JOURNAL, STORE, SEARCH)
+
+
+def document_file(key: str, extension: str) -> str:
+    """Where a document's file is, relative to ``documents/``: ``<shard>/<key><extension>``.
+
+    The shard is the first byte (two hex digits) of the key's SHA-256, so 256 folders share
+    the documents evenly whatever the keys look like: two files per document keep each
+    folder under 10,000 entries up to about a million documents. The IRIs do not change.
+    Everything that reads or writes a document's file asks here.
+    """
+    return f"{hashlib.sha256(key.encode('utf-8')).hexdigest()[:2]}/{key}{extension}"
+
+
+def document_files(documents: Path, extension: str) -> Iterator[Path]:
+    """Every document file with ``extension`` under ``documents`` (in no particular order)."""
+    return documents.glob(f"[0-9a-f][0-9a-f]/*{extension}")
 
 
 class ExportRunning(LodError):

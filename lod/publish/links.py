@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from operator import itemgetter
 from pathlib import Path
 
-from lod.map.iris import Iris
+from lod.iris import Iris
 from lod.model import Record
 from lod.publish.files import StreamedFile
 from lod.publish.layout import LINKS

@@ -10,16 +10,18 @@ A :class:`Product` has two halves, so that the work per document stays in the wo
   key, in key order, then closes it; it writes into the new generation's folder.
 
 Adding a product is one module that calls :func:`register`, imported once by
-:mod:`lod.publish` (its list of products).
+:mod:`lod.publish` (its list of products). An *optional* product (the SPARQL store) is
+chosen or left out with the formats: :func:`choose` reads ``--formats`` for both.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from lod import serialize
 from lod.model import Record
 from lod.terms import Triples
 
@@ -57,9 +59,14 @@ class Writer(Protocol):
 
 @dataclass(frozen=True)
 class Product:
+    """``make``: None when the writer needs nothing but :class:`Published`'s fields.
+    ``optional``: chosen with ``--formats`` (and written unless left out); else always written."""
+
     name: str
-    make: Callable[[Record, Triples, object], bytes]
+    make: Callable[[Record, Triples, object], bytes] | None
     writer: Callable[[Path, Context], Writer]
+    label: str = ""
+    optional: bool = False
 
 
 _PRODUCTS: dict[str, Product] = {}
@@ -74,3 +81,54 @@ def register(product: Product) -> Product:
 
 def registered() -> tuple[Product, ...]:
     return tuple(_PRODUCTS.values())
+
+
+@dataclass(frozen=True)
+class Outputs:
+    """What an export writes, as ``--formats`` names it: formats of :mod:`lod.serialize` and
+    optional products (the products that are not optional are always written)."""
+
+    formats: tuple[str, ...]
+    products: tuple[str, ...]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return self.formats + self.products
+
+    def writes(self, product: Product) -> bool:
+        return not product.optional or product.name in self.products
+
+
+def optional() -> tuple[Product, ...]:
+    return tuple(p for p in _PRODUCTS.values() if p.optional)
+
+
+def default_outputs() -> tuple[str, ...]:
+    """``--formats`` when not given: the default formats and every optional product."""
+    return serialize.default_outputs() + tuple(p.name for p in optional())
+
+
+def choices() -> str:
+    """Every name ``--formats`` takes, with what it writes (for help texts)."""
+    return ", ".join([*(f"{f.name} ({f.label}{' files' if f.per_document else ''}"
+                        f"{' and dump' if f.per_document and f.dump else '' if f.per_document else ' dump'})"
+                        for f in serialize.formats() if f.exportable),
+                      *(f"{p.name} ({p.label})" for p in optional())])
+
+
+def choose(names: Iterable[str]) -> Outputs:
+    """The outputs ``names`` (``--formats``) choose, each kind in registry order.
+
+    Raises ValueError naming the choices for an unknown or unexportable name, or when a
+    format every export needs is missing.
+    """
+    names = [name.strip() for name in names if name.strip()]
+    products = {p.name for p in optional()}
+    chosen = {name.lower() for name in names} & products
+    try:
+        formats = serialize.outputs([name for name in names if name.lower() not in products])
+    except (KeyError, ValueError):
+        needed = ", ".join(f.name for f in serialize.formats() if f.required)
+        names_only = [f.name for f in serialize.formats() if f.exportable] + [p.name for p in optional()]
+        raise ValueError(f"choose from {', '.join(names_only)}; {needed} is always written") from None
+    return Outputs(tuple(f.name for f in formats), tuple(p.name for p in optional() if p.name in chosen))

@@ -41,7 +41,7 @@ from collections.abc import Callable, Iterator
 from functools import lru_cache
 from pathlib import Path
 
-from lod.map.iris import Iris
+from lod.iris import Iris
 from lod.model import ORGANIZATION, PERSON, PLACE, Record
 from lod.publish.layout import SEARCH
 from lod.publish.products import Context, Product, Published, register
@@ -174,8 +174,8 @@ def index_version(path: Path) -> int | None:
 
 def same_index(previous: Path, staging: Path) -> bool:
     """Whether the previous generation's index can stand for the new one when no document
-    changed: it exists and has this version (its rows follow the documents)."""
-    return index_version(previous / SEARCH) == VERSION == index_version(staging / SEARCH)
+    changed: both have one of the same version (its rows follow the documents), or neither."""
+    return index_version(previous / SEARCH) == index_version(staging / SEARCH)
 
 
 _DONE = object()
@@ -293,4 +293,4 @@ def _insert(connection: sqlite3.Connection, row: dict, document: int | None = No
                             for facet, value, label, qid in row["facets"]])
 
 
-PRODUCT = register(Product("search", index_row, _IndexWriter))
+PRODUCT = register(Product("search", index_row, _IndexWriter, label="search index", optional=True))

@@ -289,6 +289,7 @@ class JournalWriter:
         self.seq = start_seq
         self.count = 0  # entries in the journal
         self.added = 0
+        self.first_time: str | None = None  # the first export's: when the dataset was issued
         self.last_time: str | None = None
         self._out: StreamedFile | None = None
         for entry in iter_journal(previous) if previous else ():
@@ -309,6 +310,7 @@ class JournalWriter:
         self._out.write(f'{{"key": {quoted(entry.key)}, "seq": {entry.seq}, "time": {quoted(entry.time)}, '
                         f'"type": {quoted(entry.type)}}}\n'.encode())
         self.count += 1
+        self.first_time = self.first_time or entry.time
         self.last_time = entry.time
 
     def close(self) -> bool:

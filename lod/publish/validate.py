@@ -8,7 +8,7 @@ no typed literal may be ill-typed (``"1956-13-45"^^xsd:date``), and
 ``vocab/shapes.ttl`` run once over the union of all documents (one pyshacl run is
 what keeps hundreds of documents within a few seconds).
 
-Each problem is one line, ``documents/<key>.ttl: <focus node> <path>: <message>``,
+Each problem is one line, ``documents/<shard>/<key>.ttl: <focus node> <path>: <message>``,
 sorted, so the output diffs cleanly between runs.
 """
 
@@ -28,10 +28,9 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCMITYPE, DCTERMS, OWL, PROV, RDF, RDFS, SH, SKOS, VOID, XSD
 
+from lod.publish.layout import DATASET_DUMP, DOCUMENTS, document_files
 from lod.vocab import PREFIXES, SCHEMA, vocab_path
 
-DOCUMENTS = "documents"
-DATASET_DUMP = "dataset.nt.gz"
 SHAPES_FILE = "shapes.ttl"
 
 #: Namespaces whose terms must exist: rdflib's closed term lists (lod.vocab.SCHEMA
@@ -56,14 +55,14 @@ def validate_export(folder: Path) -> list[str]:
     problems: list[str] = []
     per_file: dict[str, set[Triple]] = {}
     convert = _Converter()
-    ttl_files = sorted(documents.glob("*.ttl"))
+    ttl_files = sorted(document_files(documents, ".ttl"))
     if not ttl_files:
         problems.append(f"{DOCUMENTS}/: no Turtle documents")
-    for path in sorted(documents.glob("*.jsonld")):
+    for path in sorted(document_files(documents, ".jsonld")):
         if not path.with_suffix(".ttl").exists():
-            problems.append(f"{DOCUMENTS}/{path.name}: no matching {path.stem}.ttl")
+            problems.append(f"{_name(folder, path)}: no matching {path.stem}.ttl")
     for path in ttl_files:
-        name = f"{DOCUMENTS}/{path.name}"
+        name = _name(folder, path)
         triples = _parse(path, ox.RdfFormat.TURTLE, name, problems)
         if triples is None:
             continue
@@ -74,6 +73,11 @@ def validate_export(folder: Path) -> list[str]:
     if per_file:
         problems.extend(_shacl(per_file, convert))
     return sorted(dict.fromkeys(problems))
+
+
+def _name(folder: Path, path: Path) -> str:
+    """How problems name a file: its path in the export folder."""
+    return path.relative_to(folder).as_posix()
 
 
 # --- parsing ------------------------------------------------------------------------
@@ -97,7 +101,7 @@ def _parse(path: Path, format: ox.RdfFormat, name: str, problems: list[str]) -> 
 def _check_twin(ttl: Path, name: str, triples: set[Triple], problems: list[str]) -> None:
     """The JSON-LD file says exactly what the Turtle file says."""
     twin = ttl.with_suffix(".jsonld")
-    twin_name = f"{DOCUMENTS}/{twin.name}"
+    twin_name = f"{name.rsplit('/', 1)[0]}/{twin.name}"
     if not twin.exists():
         problems.append(f"{name}: no matching {twin.name}")
         return

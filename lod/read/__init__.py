@@ -22,7 +22,8 @@ from lod.model import Origin, Record
 from lod.read import csvfile, jsonlines, page
 from lod.read.unit import Unit
 
-#: File extension -> reader module (``split(path, handle)`` and ``parse(unit)``).
+#: File extension -> reader module (``split(path, handle)``, ``parse(unit)`` and optionally a quick
+#: ``title(unit)``).
 READERS = {".txt": page, ".jsonl": jsonlines, ".csv": csvfile}
 
 
@@ -68,6 +69,16 @@ def read_file(path: str) -> Iterator[Record | ReadError]:
 def parse(unit: Unit) -> Record | ReadError:
     """The Record a unit holds, or the ReadError that says what is wrong with it."""
     return READERS[unit.kind].parse(unit)
+
+
+def title(unit: Unit) -> str:
+    """A unit's title as printed, for grouping captures before the record is parsed whole: from
+    the reader's own quick ``title`` when it has one, else from the parsed record ("" if none)."""
+    reader = READERS[unit.kind]
+    if hasattr(reader, "title"):
+        return reader.title(unit)
+    record = reader.parse(unit)
+    return record.title if isinstance(record, Record) else ""
 
 
 def split_file(path: str) -> Iterator[Unit | ReadError]:

@@ -58,6 +58,11 @@ def split(path: str, handle: BinaryIO) -> Iterator[Unit | ReadError]:
         yield Unit(".csv", path, line, record_number, values)
 
 
+def title(unit: Unit) -> str:
+    """The row's title as printed (for grouping records)."""
+    return unit.data.get("title") or ""
+
+
 def parse(unit: Unit) -> Record | ReadError:
     try:
         return record_from_fields(unit.data, Origin(unit.path, line=unit.line, record=unit.record), SEPARATOR)

@@ -149,7 +149,8 @@ def _organization_words() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
-def _surname_first() -> frozenset[str]:
+def surname_first() -> frozenset[str]:
+    """Folded family names printed first (Kim, Mao, Chiang): East Asian names keep that order."""
     return frozenset(fold(word) for word in read_lines("surname-first.txt"))
 
 
@@ -226,7 +227,7 @@ def agent_from_printed(printed: str, kind: str | None = None) -> Entity:
     if rest.count(",") == 1:
         surname, given = (part.strip() for part in rest.split(","))
         if surname and given:
-            if fold(surname) in _surname_first() and not given.endswith("."):
+            if fold(surname) in surname_first() and not given.endswith("."):
                 name = f"{surname} {given}"
             else:
                 name = f"{given} {surname}"

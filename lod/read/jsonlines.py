@@ -22,6 +22,16 @@ def split(path: str, handle: BinaryIO) -> Iterator[Unit]:
             yield Unit(".jsonl", path, number, record_number, raw)
 
 
+def title(unit: Unit) -> str:
+    """The line's title as printed, cheaply (for grouping records); "" when it has none to give."""
+    try:
+        values = json.loads(unit.data)
+    except (ValueError, RecursionError):
+        return ""
+    value = values.get("title") if isinstance(values, dict) else None
+    return value if isinstance(value, str) else ""
+
+
 def parse(unit: Unit) -> Record | ReadError:
     """The line's Record, or the ReadError that says what is wrong with it."""
     path, number = unit.path, unit.line

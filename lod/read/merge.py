@@ -42,9 +42,9 @@ _TEXT_FIELDS = ("description", "summary", "body", "citation", "source", "classif
 _NOT_ALNUM = re.compile(r"[\W_]+")
 
 
-def group_key(record: Record) -> str:
-    """Records that may be captures of one document share this (their title's identity)."""
-    return title_identity(record.title)
+def group_key(title: str) -> str:
+    """Records that may be captures of one document share this: their title's identity."""
+    return title_identity(title)
 
 
 def documents(records: list[Record]) -> list[Record]:

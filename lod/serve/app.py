@@ -40,7 +40,6 @@ import logging
 import os
 import re
 import threading
-import time
 from collections import OrderedDict
 from collections.abc import Callable
 from contextlib import asynccontextmanager
@@ -66,7 +65,7 @@ from lod.serve.folder import (
 from lod.serve.options import ServeOptions
 from lod.serve.search import BadQuery, Catalog, Query, SearchIndex, entity_facet
 from lod.serve.sparql.endpoint import SparqlEndpoint
-from lod.serve.store import QueryStore
+from lod.serve.store import NoStore, QueryStore
 from lod.vocab import RDFS, SCHEMA, XSD
 
 log = logging.getLogger("lod.serve")
@@ -409,7 +408,10 @@ class Service:
         return self.cache.put(cache_key, Representation(body, FORMATS["html"][0], _etag(body), last_modified))
 
     def document_list(self, keys: list[str], home: str, sort: bool = True) -> list[tuple[str, str, str | None]]:
-        """(link, title, date) for documents, from the store (names as published)."""
+        """(link, title, date) for documents, from the store (names as published; the keys
+        alone when the export has no store)."""
+        if not self.store.available():
+            return [(f"{home}id/document/{key}", key, None) for key in keys]
         rows = []
         for key in keys:
             document = self.export.document_iri(key)
@@ -677,8 +679,9 @@ class Service:
 
     @staticmethod
     def no_index() -> Response:
-        return PlainTextResponse("404 Not Found\nThis export has no search index this lod can read: export it "
-                                 "again with this version of lod to search and browse it.\n", status_code=404)
+        return PlainTextResponse("404 Not Found\nThis export has no search index this lod can read: it was "
+                                 "written by an earlier lod, or with --formats leaving 'search' out; export it "
+                                 "again (with the default formats) to search and browse it.\n", status_code=404)
 
     async def context(self, request: Request) -> Response:
         from lod.vocab import vocab_path
@@ -764,7 +767,7 @@ def create_app(folder: Path | str, options: ServeOptions | None = None):
     options = options or ServeOptions()
     export = Export(folder, base=options.base)
     export.check_base()
-    store = QueryStore(export, options.sparql.store_dir)
+    store = QueryStore(export)
     service = Service(export, store, options)
     sparql = SparqlEndpoint(export, store, options.sparql)
     routes = [
@@ -790,25 +793,19 @@ def create_app(folder: Path | str, options: ServeOptions | None = None):
         *oai.routes(export, options.oai),
     ]
 
-    def build_store():
+    def read_search_index():
         started = time.monotonic()
         try:
             service.search_index.current()
             log.info("search index read in %.1fs", time.monotonic() - started)
         except Exception:  # a broken index must not stop the files from being served
             log.exception("could not read the search index; search and browse will fail")
-        started = time.monotonic()
-        try:
-            store.current()
-            log.info("query store built in %.1fs", time.monotonic() - started)
-        except Exception:  # a broken dump must not stop the files from being served
-            log.exception("could not build the query store; entity pages and SPARQL will fail")
 
     @asynccontextmanager
     async def lifespan(app):
         await anyio.to_thread.run_sync(sparql.start)
-        if options.preload:  # in the background: files are served at once, the rest waits for it
-            threading.Thread(target=build_store, name="lod-store-build", daemon=True).start()
+        # In the background: pages are served at once, a search waits for the counts to be read.
+        threading.Thread(target=read_search_index, name="lod-search-index", daemon=True).start()
         try:
             yield
         finally:
@@ -816,7 +813,7 @@ def create_app(folder: Path | str, options: ServeOptions | None = None):
             store.close()
             service.search_index.close()
 
-    app = Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={NoStore: _no_store})
     app.state.export, app.state.store, app.state.service, app.state.sparql = export, store, service, sparql
     return Guard(app)
 
@@ -834,6 +831,10 @@ def _labels(catalog: Catalog) -> Callable[[str, str], str]:
         found = catalog.value(facet, value)
         return found.label if found is not None else value
     return label
+
+
+def _no_store(request: Request, error: NoStore) -> Response:
+    return PlainTextResponse(f"503 Service Unavailable\n{error}\n", status_code=503)
 
 
 def same_site(url: str, base: str) -> bool:

@@ -6,7 +6,8 @@ the OAI-PMH endpoint and the query store get.
 
 Export folder layout (``DIR``; the names below are the ones serve reads, gathered here)::
 
-    DIR/documents/<key>.ttl, <key>.jsonld     each document's description
+    DIR/documents/<shard>/<key>.ttl, .jsonld each document's description (the shard: see
+                                              lod.publish.layout.document_file)
     DIR/manifest.json                        {"base": ..., "files": [{path, bytes, sha256, triples,
                                               media_type, encoding, ...}]}
     DIR/dumps/dataset-*.nt.gz                N-Triples: every triple once (the RDF merge)
@@ -18,6 +19,7 @@ Export folder layout (``DIR``; the names below are the ones serve reads, gathere
     DIR/state.json                           {"version": 1, "documents": {key: {digest, first_seen,
                                               modified}}, "checksum": ...}
     DIR/journal.jsonl                        {"seq", "time", "type": Create|Update|Delete, "key"}
+    DIR/store/                               the SPARQL store (pyoxigraph, RocksDB), opened read-only
 
 Top-level entries may be symlinks into ``DIR/.lod/current/``, which publish swaps
 atomically after each export. So nothing here caches a file handle: paths are
@@ -38,8 +40,10 @@ from pathlib import Path
 from typing import Any
 
 from lod.errors import ConfigError, Place
-from lod.map import Settings
-from lod.map.iris import Iris
+from lod.config import Settings
+from lod.iris import Iris
+from lod.publish.layout import STORE, document_file, document_files
+from lod.publish.store import is_store
 
 # -- the export folder's names (publish writes them; serve only reads) ---------------------------
 
@@ -65,7 +69,7 @@ DELETE = "Delete"
 #: Without a manifest or documents to read the base from: ``lod export``'s default base.
 FALLBACK_BASE = Settings().base
 
-#: A document key (and an entity slug): what ``lod.map.iris`` mints.
+#: A document key (and an entity slug): what ``lod.iris`` mints.
 KEY_RE = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
 KEY_MAX = 200
 #: One path segment of a file the server may hand out (dumps, change pages ...).
@@ -161,16 +165,20 @@ class Export:
         ext = ext.lstrip(".")
         if not valid_key(key) or not _SEGMENT_RE.match(ext):
             return None
-        return self.resolve(f"{DOCUMENTS}/{key}.{ext}")
+        return self.resolve(f"{DOCUMENTS}/{document_file(key, '.' + ext)}")
 
     def keys(self) -> list[str]:
-        """Document keys, sorted, from ``DIR/documents/*.ttl``."""
-        try:
-            names = os.listdir(self.folder / DOCUMENTS)
-        except OSError:
-            return []
-        keys = {name[:-4] for name in names if name.endswith(".ttl")}
+        """Document keys, sorted, from the documents' Turtle files."""
+        keys = {path.name[:-4] for path in document_files(self.folder / DOCUMENTS, ".ttl")}
         return sorted(key for key in keys if valid_key(key))
+
+    def store_path(self) -> Path | None:
+        """The current generation's store folder, its real path (None when the export has none).
+
+        Resolved once, so that a store opened from it stays in one generation even if the
+        export switches to the next meanwhile."""
+        real = Path(os.path.realpath(self.folder / STORE))
+        return real if is_store(real) else None
 
     def signature(self, relative: str) -> tuple:
         """What changes when the file at ``relative`` does (path, mtime, size, inode)."""

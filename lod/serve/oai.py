@@ -12,8 +12,14 @@ Identify's ``adminEmail`` is the address the server was given (``--oai-admin-ema
 OAI-PMH requires one and it must be an address, so without it ``/oai`` is not served
 (404 saying why) rather than answering with an invented one.
 
-Metadata formats: ``oai_dc`` (simple Dublin Core, read from the document's Turtle:
-no re-mapping of records) and ``rdf`` (the document's whole description as RDF/XML).
+Metadata formats: ``oai_dc`` (simple Dublin Core, read from the document's Turtle: each
+property of the ``dcterms`` profile as the element it refines, so the profile is the one
+place that says which field goes where) and ``rdf`` (the document's whole description as
+RDF/XML); when the export wrote EDM (``--formats +edm``) also ``edm`` (the record's EDM
+RDF/XML file, as Europeana harvests it) and ``oai_qdc`` (qualified Dublin Core for DPLA's
+hubs, read from that file: the document's elements, then what DPLA's model takes from the
+aggregation under EDM's names: ``edm:dataProvider``, ``edm:isShownAt`` for the landing page,
+``edm:rights`` for the rights statement, beside the notice in ``dc:rights``).
 
 Sets: none — ``ListSets`` and a ``set`` argument answer ``noSetHierarchy``. The export
 has no natural, stable partition a harvester could rely on.
@@ -42,19 +48,25 @@ from datetime import datetime, timezone
 from urllib.parse import parse_qsl, urlsplit
 from xml.etree import ElementTree as ET
 
-from lod.serve.folder import CHANGE_TYPES, DELETE, JOURNAL, STATE, Export, valid_key, void_file
+from lod.map.profiles import dcterms as dcterms_profile
+from lod.serialize import EDM_RDF_XML, edm
+from lod.serve.folder import CHANGE_TYPES, DELETE, DUMPS, JOURNAL, STATE, Export, valid_key, void_file
 from lod.serve.options import OaiOptions
 from lod.serve.store import LABELS
 from lod.vocab import (
-    DC, DCMITYPE, DCTERMS, OAI_DC_NS, OAI_IDENTIFIER_NS, PREFIXES, RDF, SCHEMA, XML_NS, XSI_NS,
+    DC, DCMITYPE, DCTERMS, EDM, OAI_DC_NS, OAI_IDENTIFIER_NS, OAI_QDC_NS, PREFIXES, RDF, SCHEMA, XML_NS,
+    XSI_NS,
 )
 from lod.vocab import OAI_PMH_NS as OAI_NS
 
 OAI_SCHEMA = "http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd"
 OAI_DC_SCHEMA = "http://www.openarchives.org/OAI/2.0/oai_dc.xsd"
 RDF_SCHEMA = "http://www.openarchives.org/OAI/2.0/rdf.xsd"
+#: Qualified DC as CONTENTdm serves it and DPLA's hubs harvest it (root ``oai_qdc:qualifieddc``).
+OAI_QDC_SCHEMA = "http://worldcat.org/xmlschemas/qdc/1.0/qdc-1.0.xsd"
+EDM_SCHEMA = "http://www.europeana.eu/schemas/edm/EDM.xsd"
 OAI_ID_SCHEMA = "http://www.openarchives.org/OAI/2.0/oai-identifier.xsd"
-DC_NS, RDF_NS = str(DC), str(RDF)
+DC_NS, RDF_NS, EDM_NS = str(DC), str(RDF), str(EDM._NS)
 
 GRANULARITY = "YYYY-MM-DDThh:mm:ssZ"
 MAX_BODY = 64 * 1024
@@ -63,7 +75,17 @@ MAX_BODY = 64 * 1024
 FORMATS = {
     "oai_dc": (OAI_DC_SCHEMA, OAI_DC_NS),
     "rdf": (RDF_SCHEMA, RDF_NS),
+    "edm": (EDM_SCHEMA, EDM_NS),
+    "oai_qdc": (OAI_QDC_SCHEMA, OAI_QDC_NS),
 }
+#: The formats made from each record's EDM file: offered when the export wrote EDM.
+FROM_EDM = ("edm", "oai_qdc")
+#: Simple Dublin Core's elements, in the order DCMES lists them (oai_dc writes them so).
+DC_ELEMENTS = ("title", "creator", "subject", "description", "publisher", "contributor", "date", "type",
+               "format", "identifier", "source", "language", "relation", "coverage", "rights")
+#: What oai_dc carries besides the dcterms profile: from the schema.org description, the landing
+#: page (simple DC has nowhere else to put it) and the rights notice beside the rights statement.
+DC_EXTRAS = ((str(SCHEMA.url), "identifier"), (str(SCHEMA.copyrightNotice), "rights"))
 
 #: verb -> (required arguments, optional arguments, exclusive argument)
 VERBS = {
@@ -98,7 +120,8 @@ def _register_namespaces() -> None:
     ET.register_namespace("dc", DC_NS)
     ET.register_namespace("rdf", RDF_NS)
     ET.register_namespace("oai-identifier", OAI_IDENTIFIER_NS)
-    for prefix, namespace in PREFIXES.items():
+    ET.register_namespace("oai_qdc", OAI_QDC_NS)
+    for prefix, namespace in (*PREFIXES.items(), *edm.NAMESPACES.items()):
         if namespace not in (RDF_NS, DC_NS):
             try:
                 ET.register_namespace(prefix, namespace)
@@ -189,65 +212,96 @@ def _index(triples) -> dict[str, dict[str, list]]:
     return index
 
 
-def dublin_core(triples, document_iri: str, landing_page: str) -> list[tuple[str, str, str | None]]:
-    """``(dc element, text, language)`` for one document, read from its triples."""
+def _text(obj, index: dict) -> tuple[str, str | None]:
+    """A value as text: a literal as it is; a link as the label of the node it names (an entity,
+    a concept), a DCMI type by its name, else the IRI itself."""
+    import pyoxigraph as ox
+
+    if isinstance(obj, ox.Literal):
+        return obj.value, obj.language
+    node = index.get(obj.value, {})
+    label = next((o for p in LABELS for o in node.get(p, []) if isinstance(o, ox.Literal)), None)
+    if label is not None:
+        return label.value, label.language
+    if obj.value.startswith(_DCMITYPE):
+        return obj.value[len(_DCMITYPE):], None
+    return obj.value, None
+
+
+def dublin_core(triples, document_iri: str) -> list[tuple[str, str, str | None]]:
+    """``(dc element, text, language)`` for one document, read from its triples: each property of
+    the ``dcterms`` profile as the element it refines (:func:`lod.map.profiles.dcterms.element`),
+    then the document's IRI, landing page and rights notice (:data:`DC_EXTRAS`)."""
     import pyoxigraph as ox
 
     index = _index(triples)
     document = index.get(document_iri, {})
-    out: list[tuple[str, str, str | None]] = []
+    found: dict[str, list[tuple[str, str | None]]] = {element: [] for element in DC_ELEMENTS}
 
     def add(element: str, text: str, language: str | None = None) -> None:
-        entry = (element, text, language or None)
-        if text and entry not in out:
-            out.append(entry)
+        entry = (text, language or None)
+        if text and entry not in found[element]:
+            found[element].append(entry)
 
-    def literals(predicate: str, element: str) -> None:
-        for obj in document.get(_DCT + predicate, []):
-            if isinstance(obj, ox.Literal):
-                add(element, obj.value, obj.language)
-            elif isinstance(obj, ox.NamedNode):
-                add(element, obj.value)
-
-    def named(predicate: str, element: str) -> None:
-        for obj in document.get(_DCT + predicate, []):
-            if isinstance(obj, ox.Literal):
-                add(element, obj.value, obj.language)
-                continue
-            if not isinstance(obj, ox.NamedNode):
-                continue
-            node = index.get(obj.value, {})
-            label = next((o for p in LABELS for o in node.get(p, [])
-                          if isinstance(o, ox.Literal)), None)
-            if label is not None:
-                add(element, label.value, label.language)
-            else:
-                add(element, obj.value)
-
-    literals("title", "title")
-    named("creator", "creator")
-    named("subject", "subject")
-    literals("abstract", "description")
-    literals("description", "description")
-    named("contributor", "contributor")
-    literals("date", "date")
-    types = [o.value for o in document.get(_DCT + "type", []) if isinstance(o, ox.NamedNode)]
-    dcmi = [t[len(_DCMITYPE):] for t in types if t.startswith(_DCMITYPE)]
-    for name in dcmi or ["Text"]:
-        add("type", name)
+    for predicate in dict.fromkeys(rule.predicate for rule in dcterms_profile.PROFILE.rules):
+        for obj in document.get(predicate, []):
+            if isinstance(obj, (ox.Literal, ox.NamedNode)):
+                add(dcterms_profile.element(predicate), *_text(obj, index))
     add("identifier", document_iri)
-    add("identifier", landing_page)
-    for obj in document.get(str(SCHEMA.url), []):
-        if isinstance(obj, ox.NamedNode):
-            add("identifier", obj.value)
-    literals("source", "source")
-    literals("language", "language")
-    named("spatial", "coverage")
-    literals("rights", "rights")
-    for obj in document.get(str(SCHEMA.copyrightNotice), []):
-        if isinstance(obj, ox.Literal):
-            add("rights", obj.value, obj.language)
-    return out
+    for predicate, element in DC_EXTRAS:
+        for obj in document.get(predicate, []):
+            if isinstance(obj, (ox.Literal, ox.NamedNode)):
+                add(element, *_text(obj, index))
+    return [(element, text, language) for element in DC_ELEMENTS for text, language in found[element]]
+
+
+_ABOUT, _RESOURCE, _LANG = edm.tag("rdf", "about"), edm.tag("rdf", "resource"), f"{{{XML_NS}}}lang"
+_CHO, _AGGREGATION, _PREF_LABEL = edm.tag("edm", "ProvidedCHO"), edm.tag("ore", "Aggregation"), \
+    edm.tag("skos", "prefLabel")
+#: What oai_qdc takes from the aggregation, in order: (EDM element, qualified DC element).
+QDC_FROM_AGGREGATION = (
+    (edm.tag("edm", "isShownAt"), edm.tag("dc", "identifier")),  # hubs read a URL identifier as the item's page
+    (edm.tag("dc", "rights"), edm.tag("dc", "rights")),
+    (edm.tag("edm", "dataProvider"), edm.tag("edm", "dataProvider")),
+    (edm.tag("edm", "isShownAt"), edm.tag("edm", "isShownAt")),
+    (edm.tag("edm", "rights"), edm.tag("edm", "rights")),
+)
+
+
+def qualified_dc(record: ET.Element) -> ET.Element:
+    """A record's EDM (an ``rdf:RDF`` element) as qualified Dublin Core for DPLA: the document's
+    ``dc:``/``dcterms:`` elements (links to its agents, places and concepts as their labels), then
+    the landing page, rights notice, data provider and rights statement (:data:`QDC_FROM_AGGREGATION`)."""
+    labels = {}
+    for node in record:
+        label = node.find(_PREF_LABEL)
+        if label is not None and node.get(_ABOUT):
+            labels.setdefault(node.get(_ABOUT), label)
+    qdc = ET.Element(f"{{{OAI_QDC_NS}}}qualifieddc")
+    qdc.set(f"{{{XSI_NS}}}schemaLocation", f"{OAI_QDC_NS} {OAI_QDC_SCHEMA}")
+
+    def add(tag: str, value: ET.Element) -> None:
+        link = value.get(_RESOURCE)
+        if link is None:
+            text, language = value.text, value.get(_LANG)
+        elif link in labels:
+            text, language = labels[link].text, labels[link].get(_LANG)
+        else:
+            text, language = (link[len(_DCMITYPE):] if link.startswith(_DCMITYPE) else link), None
+        child = ET.SubElement(qdc, tag)
+        child.text = text
+        if language:
+            child.set(_LANG, language)
+
+    for document in record.iter(_CHO):
+        for value in document:
+            if value.tag.startswith((edm.tag("dc", ""), edm.tag("dcterms", ""))):
+                add(value.tag, value)
+    for aggregation in record.iter(_AGGREGATION):
+        for source, target in QDC_FROM_AGGREGATION:
+            for value in aggregation.findall(source):
+                add(target, value)
+    return qdc
 
 
 def _xml_safe_triples(triples) -> list:
@@ -289,6 +343,7 @@ class OaiRepository:
         self._lock = threading.Lock()
         self._items_cache: tuple | None = None
         self._title_cache: tuple | None = None
+        self._edm_cache: tuple | None = None
 
     def routes(self) -> list:
         from starlette.routing import Route
@@ -453,10 +508,14 @@ class OaiRepository:
                 ET.SubElement(oai_id, f"{{{OAI_IDENTIFIER_NS}}}{name}").text = value
 
     def _ListMetadataFormats(self, root, params, base_url) -> None:  # noqa: N802
+        offered = self.prefixes()
         if "identifier" in params:
-            self._item(params["identifier"])
+            item = self._item(params["identifier"])
+            if not item.deleted and self._edm_path(item.key) is None:
+                offered = [prefix for prefix in offered if prefix not in FROM_EDM]
         formats = ET.SubElement(root, f"{{{OAI_NS}}}ListMetadataFormats")
-        for prefix, (schema, namespace) in FORMATS.items():
+        for prefix in offered:
+            schema, namespace = FORMATS[prefix]
             element = ET.SubElement(formats, f"{{{OAI_NS}}}metadataFormat")
             ET.SubElement(element, f"{{{OAI_NS}}}metadataPrefix").text = prefix
             ET.SubElement(element, f"{{{OAI_NS}}}schema").text = schema
@@ -465,9 +524,33 @@ class OaiRepository:
     def _ListSets(self, root, params, base_url) -> None:  # noqa: N802
         raise OaiError("noSetHierarchy", "this repository does not support sets")
 
+    def prefixes(self) -> list[str]:
+        """The metadata formats the repository offers: the EDM ones when the export wrote EDM."""
+        generation = self.export.generation()
+        cached = self._edm_cache
+        if cached is None or cached[0] != generation:
+            stem = f"{DUMPS}/{EDM_RDF_XML.dump.stem}-"
+            files = self.export.manifest().get("files") or []
+            written = any(isinstance(f, dict) and str(f.get("path", "")).startswith(stem) for f in files)
+            cached = self._edm_cache = (generation, written)
+        return [prefix for prefix in FORMATS if cached[1] or prefix not in FROM_EDM]
+
+    def _prefix(self, value: str) -> str:
+        if value not in self.prefixes():
+            raise OaiError("cannotDisseminateFormat",
+                           f"metadata format {value!r} is not supported; use one of "
+                           + ", ".join(self.prefixes())
+                           + ("" if value not in FROM_EDM else
+                              " (edm and oai_qdc need an export with EDM: lod export --formats +edm)"))
+        return value
+
+    def _edm_path(self, key: str):
+        path = self.export.document_path(key, EDM_RDF_XML.extension)
+        return path if path is not None and path.exists() else None
+
     def _GetRecord(self, root, params, base_url) -> None:  # noqa: N802
         item = self._item(params["identifier"])
-        prefix = _prefix(params["metadataPrefix"])
+        prefix = self._prefix(params["metadataPrefix"])
         container = ET.SubElement(root, f"{{{OAI_NS}}}GetRecord")
         container.append(self._record(item, prefix))
 
@@ -484,7 +567,7 @@ class OaiRepository:
             state = self._decode_token(params["resumptionToken"], verb, digest)
             prefix, start, end, offset = state["m"], state["f"], state["u"], state["o"]
         else:
-            prefix = _prefix(params["metadataPrefix"])
+            prefix = self._prefix(params["metadataPrefix"])
             start, end = params.get("from"), params.get("until")
             if start and end and _granularity(start) != _granularity(end):
                 raise OaiError("badArgument", "'from' and 'until' must have the same granularity")
@@ -534,7 +617,7 @@ class OaiRepository:
         offset = state.get("o")
         if not isinstance(offset, int) or isinstance(offset, bool) or offset < 1:
             raise bad
-        if state.get("m") not in FORMATS:
+        if state.get("m") not in self.prefixes():
             raise bad
         for name in ("f", "u"):
             value = state.get(name)
@@ -571,6 +654,11 @@ class OaiRepository:
 
     def _metadata(self, key: str, prefix: str) -> ET.Element | None:
         """The metadata element, or None when the document's file is gone (reported deleted)."""
+        if prefix in FROM_EDM:
+            record = _edm_record(self._edm_path(key))
+            if record is None:
+                return None
+            return record if prefix == "edm" else qualified_dc(record)
         triples = _turtle_triples(self.export.document_path(key, "ttl"))
         if triples is None:
             return None
@@ -578,21 +666,12 @@ class OaiRepository:
             return rdf_xml_element(triples)
         dc = ET.Element(f"{{{OAI_DC_NS}}}dc")
         dc.set(f"{{{XSI_NS}}}schemaLocation", f"{OAI_DC_NS} {OAI_DC_SCHEMA}")
-        for element, text, language in dublin_core(triples, self.export.document_iri(key),
-                                                   self.export.description_iri(key)):
+        for element, text, language in dublin_core(triples, self.export.document_iri(key)):
             child = ET.SubElement(dc, f"{{{DC_NS}}}{element}")
             child.text = _clean(text)
             if language:
                 child.set(f"{{{XML_NS}}}lang", language)
         return dc
-
-
-def _prefix(value: str) -> str:
-    if value not in FORMATS:
-        raise OaiError("cannotDisseminateFormat",
-                       f"metadata format {value!r} is not supported; use one of "
-                       + ", ".join(FORMATS))
-    return value
 
 
 def _check(args: list[tuple[str, str]]) -> tuple[str, dict[str, str]]:
@@ -682,6 +761,16 @@ def routes(export: Export, options: OaiOptions) -> list:
     async def not_served(request):
         return PlainTextResponse(NOT_SERVED + "\n", status_code=404)
     return [Route(options.path, not_served, methods=["GET", "POST"], name="oai")]
+
+
+def _edm_record(path) -> ET.Element | None:
+    """The ``rdf:RDF`` element of a record's EDM file publish wrote, or None when it is gone or unreadable."""
+    if path is None:
+        return None
+    try:
+        return ET.parse(path).getroot()
+    except (OSError, ET.ParseError):
+        return None
 
 
 def _turtle_triples(path) -> list | None:

@@ -31,8 +31,7 @@ class SparqlOptions:
     ``workers``: query worker processes; at most ``workers - 1`` of them run queries that
     have taken longer than ``short_seconds``, so the last one is always there for short
     queries (a query that would take it for longer is stopped: 503, retry later);
-    ``memory_limit``: MiB of address space per worker (0: none);
-    ``store_dir``: where the query store is built (default: a temporary folder).
+    ``memory_limit``: MiB of address space per worker (0: none).
     """
 
     timeout: float = 10.0
@@ -40,7 +39,6 @@ class SparqlOptions:
     workers: int = 4
     short_seconds: float = 1.0
     memory_limit: int = 2048
-    store_dir: str | None = None
     path: str = "/sparql"
 
     def __post_init__(self):
@@ -103,8 +101,7 @@ class ServeOptions:
     ``manifest.json`` does not say (it must agree with the manifest otherwise: see
     :meth:`lod.serve.folder.Export.check_base`); ``max_age``: ``Cache-Control`` seconds;
     ``cache_size`` / ``cache_bytes``: built representations kept in memory; ``threads``:
-    worker threads for file, parse and store work; ``preload``: start building the query
-    store at start, in the background (else on first use).
+    worker threads for file, parse and store work.
     """
 
     base: str | None = None
@@ -112,7 +109,6 @@ class ServeOptions:
     cache_size: int = 4096
     cache_bytes: int = 256 * 1024 * 1024
     threads: int = 32
-    preload: bool = True
     sparql: SparqlOptions = field(default_factory=SparqlOptions)
     oai: OaiOptions = field(default_factory=OaiOptions)
 

@@ -24,8 +24,8 @@ from lod.serve.sparql.results import CHARSET_TYPES, FORMAT_IRIS, GRAPH_TYPES, RE
 from lod.serve.sparql.workers import (
     Job, QueryPool, QueryShed, QueryTimeout, QueryTooExpensive, WorkerFailed,
 )
-from lod.serve.store import QueryStore
-from lod.vocab import PREFIXES, RDF, RDFS, SD
+from lod.serve.store import NoStore, QueryStore
+from lod.vocab import RDF, RDFS, SD
 
 #: What the default graph is, in the service description and on the form.
 DEFAULT_GRAPH = ("The default graph is the RDF merge of the documents' graphs, stored: each triple "
@@ -51,7 +51,7 @@ class SparqlEndpoint:
         self.pool = QueryPool(options.workers, options.memory_limit, options.short_seconds)
 
     def start(self) -> None:
-        """Start the workers (blocking); the store is built by whoever asks first."""
+        """Start the workers (blocking); each opens the store read-only with its first query."""
         self.pool.start()
 
     def close(self) -> None:
@@ -73,24 +73,13 @@ class SparqlEndpoint:
             return _error(refusal.status, refusal.message)
         if asked.query is None:
             return self._no_query(request, asked.accept)
-        try:
-            snapshot = await run_in_threadpool(self.store.current)
-        except Exception as error:  # noqa: BLE001
-            return _error(500, f"the SPARQL store could not be loaded: {error}")
+        if self._for_browser(request, asked):  # results as JSON and graphs as Turtle, shown in the page
+            return await self._page(request, replace(asked, forced=True, graph_type="text/turtle",
+                                                     results_type="application/sparql-results+json"))
         options = self.options
-        browser = self._for_browser(request, asked)
-        if browser:  # results as JSON and graphs as Turtle, shown in the page
-            asked = replace(asked, forced=True, results_type="application/sparql-results+json",
-                            graph_type="text/turtle")
-        job = Job(query=asked.query, store=str(snapshot.path), accept=asked.accept, forced=asked.forced,
-                  results_type=asked.results_type, graph_type=asked.graph_type,
-                  limit=options.max_results, base_iri=self.export.base,
-                  default_graphs=asked.default_graphs, named_graphs=asked.named_graphs)
-        if browser:
-            return await self._page(request, asked.query, job)
         started = time.monotonic()
         try:
-            answer = await self.pool.run(job, options.timeout)
+            answer = await self._run(asked)
         except QueryTimeout:
             return _error(503, f"query timed out after {options.timeout:g} s",
                           {"Retry-After": str(max(1, round(options.timeout)))})
@@ -105,6 +94,10 @@ class SparqlEndpoint:
                                "add LIMIT, avoid ORDER BY / GROUP BY over huge intermediate results")
         except WorkerFailed as error:
             return _error(500, str(error))
+        except NoStore as error:
+            return _error(503, str(error))
+        except Exception as error:  # noqa: BLE001
+            return _error(500, f"the SPARQL store could not be opened: {error}")
         elapsed = time.monotonic() - started
         if answer[0] == "error":
             return _error(answer[1], answer[2])
@@ -122,6 +115,20 @@ class SparqlEndpoint:
             headers["X-Result-Limit"] = str(options.max_results)
         return _response(200, body, media, headers)
 
+    async def _run(self, asked) -> tuple:
+        """Run the query on the current generation's store; once more on the next generation's
+        when the export switched while a worker was opening the store (its folder is gone)."""
+        for attempt in (1, 2):
+            snapshot = await run_in_threadpool(self.store.current)
+            job = Job(query=asked.query, store=str(snapshot.path), accept=asked.accept, forced=asked.forced,
+                      results_type=asked.results_type, graph_type=asked.graph_type,
+                      limit=self.options.max_results, base_iri=self.export.base,
+                      default_graphs=asked.default_graphs, named_graphs=asked.named_graphs)
+            answer = await self.pool.run(job, self.options.timeout)
+            if answer[0] != "unopened" or attempt == 2:
+                return ("error", 500, answer[1]) if answer[0] == "unopened" else answer
+        raise AssertionError("unreachable")  # pragma: no cover
+
     @staticmethod
     def _for_browser(request, asked: protocol.QueryRequest) -> bool:
         """Whether to answer with the HTML page: ``format=html``, or an ``Accept`` header that
@@ -133,7 +140,7 @@ class SparqlEndpoint:
         offers = [*RESULT_TYPES, *GRAPH_TYPES, "text/html"]
         return conneg.negotiate(asked.accept, offers) == "text/html"
 
-    async def _page(self, request, query: str, job: Job):
+    async def _page(self, request, asked: protocol.QueryRequest):
         """The page with the query in its form and its results (or why there are none)."""
         home = request.scope.get("root_path", "").rstrip("/") + "/"
         base = self.export.base
@@ -142,22 +149,28 @@ class SparqlEndpoint:
             return home + iri[len(base):] if iri.startswith(base) else iri
 
         def shown(status: int, result: str, graph: bool = False, truncated: int | None = None):
-            body = sparql_page(action=str(request.url.path), home=home, description=DEFAULT_GRAPH, query=query,
-                               result=result, graph=graph, truncated=truncated)
+            body = sparql_page(action=str(request.url.path), home=home, description=DEFAULT_GRAPH,
+                               query=asked.query, result=result, graph=graph, truncated=truncated)
             return _response(status, body.encode("utf-8"), "text/html", {"Vary": "Accept"})
 
+        def failed(status: int, text: str):
+            return shown(status, f'<p class="warning" role="alert">{html.escape(text)}</p>')
+
         try:
-            answer = await self.pool.run(job, self.options.timeout)
-        except (QueryTimeout, QueryShed, QueryTooExpensive, WorkerFailed) as error:
-            message = {QueryTimeout: f"The query took longer than {self.options.timeout:g} s and was stopped.",
-                       QueryShed: "The endpoint is busy with long queries: try again later.",
-                       QueryTooExpensive: "The query needs more memory than allowed: add LIMIT, or avoid "
-                                          "ORDER BY / GROUP BY over huge intermediate results."}
-            text = message.get(type(error), f"The query failed: {error}")
-            return shown(503 if not isinstance(error, WorkerFailed) else 500,
-                         f'<p class="warning" role="alert">{html.escape(text)}</p>')
+            answer = await self._run(asked)
+        except QueryTimeout:
+            return failed(503, f"The query took longer than {self.options.timeout:g} s and was stopped.")
+        except QueryShed:
+            return failed(503, "The endpoint is busy with long queries: try again later.")
+        except QueryTooExpensive:
+            return failed(503, "The query needs more memory than allowed: add LIMIT, or avoid ORDER BY / "
+                               "GROUP BY over huge intermediate results.")
+        except NoStore as error:
+            return failed(503, str(error))
+        except Exception as error:  # noqa: BLE001 - a worker that failed, a store that could not be opened
+            return failed(500, f"The query failed: {error}")
         if answer[0] == "error":
-            return shown(answer[1], f'<p class="warning" role="alert">{html.escape(answer[2])}</p>')
+            return failed(answer[1], answer[2])
         _, media, body, truncated, _count = answer
         return shown(200, results_html(media, body, local), graph=media != "application/sparql-results+json",
                      truncated=self.options.max_results if truncated else None)

@@ -52,7 +52,7 @@ class Job:
 
 
 #: Answers: ("ok", media, body, truncated, count), ("error", status, message),
-#: ("notacceptable", query form, offered media types), ("pong", isolated).
+#: ("notacceptable", query form, offered media types), ("unopened", message), ("pong", isolated).
 PING = "ping"
 
 
@@ -151,8 +151,11 @@ def run_job(job: Job, stores: dict) -> tuple:
 
     store = stores.get(job.store)
     if store is None:
-        stores.clear()  # at most one (the current) store open per worker
-        store = ox.Store.read_only(job.store)
+        stores.clear()  # at most one (the current) generation's store open per worker
+        try:
+            store = ox.Store.read_only(job.store)
+        except OSError as error:  # its generation was switched out meanwhile
+            return ("unopened", f"the store could not be opened: {error}")
         stores[job.store] = store
     options = {}
     if job.default_graphs is not None:  # the protocol's dataset replaces FROM / FROM NAMED

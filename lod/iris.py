@@ -7,6 +7,7 @@ Layout (Cool URIs for the Semantic Web, 303 style)::
     {base}id/person/{slug}           persons; also organization/, place/, concept/
     {base}id/document/{key}#{kind}-{slug}   names only this document can resolve
     {base}id/dataset                 the dataset
+    {base}id/dataset/...             its catalogue, contact point, period, distributions (lod.publish.void)
     {base}id/linking/{method}        how owl:sameAs links were made (prov:Activity)
     {base}id/activity/lod-{v}-mapping-{m}   what made the descriptions (prov:Activity)
     {base}ns/context-v1.jsonld       the JSON-LD context
@@ -87,7 +88,7 @@ class Iris:
         return f"{self.base}id/linking/{slug(method)}"
 
     def part(self, record: Record, name: str) -> str:
-        """A node that belongs to one document (e.g. its classification)."""
+        """A node that belongs to one document (e.g. a link statement)."""
         return f"{self.document(record.key)}#{name}"
 
 
