@@ -1,4 +1,4 @@
-"""Bounded load test of ``lod serve`` on loopback: a document GET in each format.
+"""Bounded load test of ``lod serve`` on loopback: a document GET in each format, or searches.
 
 Exports the bundled sample into a temporary folder, starts ``lod serve`` (uvicorn)
 in a separate process on a free loopback port, then, for each format, sends N
@@ -10,6 +10,18 @@ Prints requests/s, p50 / p99 latency and the error count per format; exits 1 on 
 error.
 
     python benchmarks/serve_load.py [--requests 2000] [--concurrency 16] [--client raw|httpx] [--json]
+
+``--search DOCS`` measures searches instead, on ``DOCS`` synthetic records
+(``benchmarks/synthetic.py``) exported with the export's defaults: once the server has
+read its search index and built its SPARQL store (so neither competes for the CPU), a
+mix of searches a historian types (:func:`search_paths`: names with and without their
+diacritics, places, subject words, phrases, common words, a name narrowed by a facet,
+second pages; each ``/search?q=...`` distinct) as HTML and as JSON, and, as the baseline
+in the same run, a plain document GET (its HTML page), each at every concurrency of
+``--search-concurrency`` (1 and 4: one reader, a few at once). Prints p50 / p99 and the
+ratio of each p99 to the baseline's.
+
+    python benchmarks/serve_load.py --search 10000 [--requests 500] [--search-concurrency 1,4]
 
 Clients: ``raw`` (default) is a minimal asyncio HTTP/1.1 keep-alive client, so the
 figures measure the server rather than the client; ``httpx`` uses
@@ -181,6 +193,146 @@ async def load(base: str, port: int, key: str, total: int, concurrency: int, cli
             await connection.close()
 
 
+# -- searches -----------------------------------------------------------------------------------------
+
+#: Words of the synthetic text, from common to rare (benchmarks/synthetic.py's clauses and subjects).
+WORDS = ("delegation", "committee", "soviet", "treaty", "border", "shipment of grain", "ratified", "impasse",
+         "parliaments", "first secretary")
+
+
+def search_paths(base_json, total: int) -> list[str]:
+    """The searches of the load, from the export's own facet values (``base_json(path)`` answers JSON)."""
+    import unicodedata
+    from urllib.parse import urlencode
+
+    def fold(text: str) -> str:
+        return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+    people = [v["label"] for v in base_json("/search/person")["values"][:40]]
+    places = [v["label"] for v in base_json("/search/place")["values"][:20]]
+    subjects = [v["label"] for v in base_json("/search/subject")["values"][:20]]
+    place_values = [v["value"] for v in base_json("/search/place")["values"][:5]]
+    queries: list[list[tuple[str, str]]] = []
+    for index, name in enumerate(people):
+        queries.append([("q", name)])
+        queries.append([("q", fold(name).split()[-1])])  # a surname, as typed without its diacritics
+        queries.append([("q", name), ("place", place_values[index % len(place_values)])])
+    queries += [[("q", place)] for place in places]
+    queries += [[("q", subject.split("--")[-1])] for subject in subjects]
+    queries += [[("q", f'"{word}"' if " " in word else word)] for word in WORDS]
+    queries += [[("q", word), ("page", "2")] for word in WORDS]
+    paths = [f"/search?{urlencode(query)}" for query in queries]
+    return [paths[i % len(paths)] for i in range(total)]
+
+
+async def run_paths(connections: list, paths: list[str], media_type: str) -> dict:
+    """Each path once, ``len(connections)`` in flight: latencies of 200 answers of ``media_type``."""
+    latencies: list[float] = []
+    errors: list[str] = []
+    queue = iter(paths)
+
+    async def worker(connection):
+        for path in queue:
+            started = time.perf_counter()
+            try:
+                status, content_type, body = await connection.get(path, media_type)
+            except Exception as error:  # noqa: BLE001 - every failure is an error to report
+                errors.append(f"{type(error).__name__}: {error}")
+                await connection.close()
+                continue
+            latencies.append(time.perf_counter() - started)
+            if status != 200 or content_type.split(";")[0] != media_type:
+                errors.append(f"{path}: HTTP {status} {content_type}")
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker(connection) for connection in connections))
+    elapsed = time.perf_counter() - started
+    return {"requests": len(paths), "concurrency": len(connections),
+            "requests_per_second": round(len(paths) / elapsed, 1),
+            "p50_ms": round(percentile(latencies, 0.50) * 1000, 2),
+            "p99_ms": round(percentile(latencies, 0.99) * 1000, 2),
+            "max_ms": round(max(latencies, default=float("nan")) * 1000, 2),
+            "errors": len(errors), "error_samples": errors[:3]}
+
+
+async def search_load(port: int, key: str, total: int, concurrencies: list[int]) -> dict[str, dict]:
+    host = "127.0.0.1"
+    probe = RawConnection(host, port)
+    try:
+        async def base_json(path: str) -> dict:
+            status, _, body = await probe.get(path, "application/json")
+            if status != 200:
+                raise SystemExit(f"{path}: HTTP {status}")
+            return json.loads(body)
+
+        answers = {path: await base_json(path) for path in ("/search/person", "/search/place", "/search/subject")}
+        paths = search_paths(answers.__getitem__, total)
+        status, _, _ = await probe.get("/sparql?query=ASK%20%7B%7D", "application/sparql-results+json")
+        if status != 200:  # waits for the SPARQL store, built in the background at start
+            raise SystemExit(f"the SPARQL store did not answer: HTTP {status}")
+    finally:
+        await probe.close()
+    results = {}
+    document = [f"/doc/document/{key}.html"] * total
+    for concurrency in concurrencies:
+        connections = [RawConnection(host, port) for _ in range(concurrency)]
+        try:
+            await run_paths(connections, paths[: max(concurrency, total // 10)], "text/html")  # warm-up
+            results[f"document GET (HTML), c={concurrency}"] = await run_paths(connections, document, "text/html")
+            results[f"search (HTML), c={concurrency}"] = await run_paths(connections, paths, "text/html")
+            results[f"search (JSON), c={concurrency}"] = await run_paths(connections, paths, "application/json")
+        finally:
+            for connection in connections:
+                await connection.close()
+    return results
+
+
+def search_benchmark(docs: int, total: int, concurrencies: list[int], as_json: bool) -> int:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import synthetic
+
+    with tempfile.TemporaryDirectory(prefix="lod-search-load-") as scratch:
+        port = free_port()
+        base = f"http://127.0.0.1:{port}/"
+        folder = Path(scratch) / "export"
+        inputs = synthetic.generate(docs, Path(scratch) / "input")
+        started = time.perf_counter()
+        export = subprocess.run([sys.executable, "-m", "lod", "export", "--out", str(folder), "--base", base,
+                                 *map(str, inputs)], cwd=ROOT, capture_output=True, text=True)
+        exported = time.perf_counter() - started
+        if export.returncode not in (0, 1):
+            print(export.stdout + export.stderr, file=sys.stderr)
+            return 2
+        index = (folder / "search.sqlite").resolve().stat().st_size
+        key = sorted(json.loads((folder / "state.json").read_text(encoding="utf-8"))["documents"])[0]
+        server = start_server(folder, port)
+        try:
+            results = asyncio.run(search_load(port, key, total, concurrencies))
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                server.kill()
+    errors = sum(r["errors"] for r in results.values())
+    if as_json:
+        print(json.dumps({"documents": docs, "export_seconds": round(exported, 1), "index_bytes": index,
+                          "results": results}, indent=2))
+        return 1 if errors else 0
+    print(f"lod serve search load: {docs:,} synthetic documents (export {exported:.0f} s, search index "
+          f"{index / 1e6:.0f} MB), {total} requests each, raw client, loopback, Python {sys.version.split()[0]}, "
+          f"{os.cpu_count()} CPUs")
+    print(f"{'load':<32}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}{'p99 / GET':>11}{'errors':>8}")
+    for name, r in results.items():
+        baseline = results[f"document GET (HTML), c={r['concurrency']}"]["p99_ms"]
+        print(f"{name:<32}{r['requests_per_second']:>9.1f}{r['p50_ms']:>9.2f}{r['p99_ms']:>9.2f}"
+              f"{r['max_ms']:>9.2f}"
+              f"{r['p99_ms'] / baseline:>10.1f}x{r['errors']:>8}")
+        for sample in r["error_samples"]:
+            print(f"    {sample}")
+    return 1 if errors else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", "-n", type=int, default=2000, help="requests per format (2000)")
@@ -188,9 +340,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--client", choices=("raw", "httpx"), default="raw",
                         help="raw asyncio HTTP/1.1 client (default) or httpx.AsyncClient")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument("--search", type=int, metavar="DOCS",
+                        help="measure searches on DOCS synthetic documents instead (a document GET the baseline)")
+    parser.add_argument("--search-concurrency", default="1,4", help="requests in flight for --search (1,4)")
     args = parser.parse_args(argv)
     if args.requests < 1 or args.concurrency < 1:
         parser.error("--requests and --concurrency must be positive")
+    if args.search is not None:
+        concurrencies = [int(c) for c in args.search_concurrency.split(",") if c.strip().isdigit() and int(c) > 0]
+        if args.search < 1 or not concurrencies:
+            parser.error("--search needs a number of documents and --search-concurrency positive numbers")
+        return search_benchmark(args.search, args.requests, concurrencies, args.json)
 
     with tempfile.TemporaryDirectory(prefix="lod-serve-load-") as scratch:
         port = free_port()

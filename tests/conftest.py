@@ -7,6 +7,7 @@ repository) only when it is present: the project must stand alone.
 from __future__ import annotations
 
 import importlib.util
+import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -66,13 +67,30 @@ def document_file(out: Path, key: str, extension: str) -> Path:
 
 def published(out: Path) -> dict[str, object]:
     """The current generation of the export folder ``out``: each file's bytes by path, but
-    for the store (RocksDB's files differ from run to run) its quads, under ``store``."""
+    for the store (RocksDB's files differ from run to run) its quads, under ``store``, and
+    for the search index (an incremental one is not written in the same order) its rows."""
     root = (out / layout.HIDDEN / layout.CURRENT).resolve()
     files: dict[str, object] = {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
-                                if p.is_file() and p.relative_to(root).parts[0] != layout.STORE}
+                                if p.is_file() and p.relative_to(root).parts[0] not in (layout.STORE, layout.SEARCH)}
     if (root / layout.STORE).is_dir():
         files[layout.STORE] = store_quads(out)
+    if (root / layout.SEARCH).is_file():
+        files[layout.SEARCH] = search_rows(root / layout.SEARCH)
     return files
+
+
+def search_rows(path: Path) -> dict:
+    """Everything a search index says, by document key (not by the ids SQLite gave), and what
+    a few searches find."""
+    with sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True) as db:
+        documents = {row[0]: row[1:] for row in db.execute(
+            "SELECT key, title, summary, description, body, date, year, linked, sort FROM documents")}
+        facets = sorted(db.execute("SELECT d.key, f.facet, f.value, f.label, f.qid FROM facets f "
+                                   "JOIN documents d ON d.id = f.document"))
+        words = {word: sorted(row[0] for row in db.execute(
+            "SELECT key FROM documents WHERE id IN (SELECT rowid FROM text WHERE text MATCH ?)", (word,)))
+            for word in ('"sato"', '"moscow"', '"fishing grounds"', '"harvest"', '"record"', '"the"')}
+    return {"documents": documents, "facets": facets, "words": words}
 
 
 def store_quads(out: Path) -> set:

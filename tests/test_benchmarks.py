@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -164,3 +165,47 @@ def test_serve_scale_smoke_run_prints_the_tables(tmp_path):
     for row in ("first SPARQL answer", "SPARQL: count of persons: first", "entity page (HTML): first",
                 "RSS, server + SPARQL workers"):
         assert f"| {row}" in out, row
+
+
+@pytest.mark.slow
+def test_serve_load_search_smoke_run_reports_searches_against_the_document_get():
+    result = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "serve_load.py"), "--search", "40", "--requests", "30",
+         "--search-concurrency", "1,2", "--json"], capture_output=True, text=True, timeout=600, check=False)
+    assert result.returncode == 0, result.stderr[-3000:] + result.stdout[-3000:]
+    answer = json.loads(result.stdout)
+    assert answer["documents"] == 40 and answer["index_bytes"] > 0
+    assert sorted(answer["results"]) == sorted(f"{load}, c={c}" for c in (1, 2) for load in (
+        "document GET (HTML)", "search (HTML)", "search (JSON)"))
+    for load in answer["results"].values():
+        assert load["requests"] == 30 and load["errors"] == 0 and load["p50_ms"] <= load["p99_ms"]
+
+
+def test_search_paths_are_a_historians_mix():
+    serve_load = _load("serve_load")
+    facets = {"/search/person": ["Eisaku Satō", "Kim Il Sung"], "/search/place": ["Moscow"],
+              "/search/subject": ["Korea (North)--Foreign relations--China"]}
+    answers = {path: {"values": [{"label": label, "value": label.lower().replace(" ", "-")} for label in labels]}
+               for path, labels in facets.items()}
+    paths = serve_load.search_paths(answers.__getitem__, 200)
+    assert len(paths) == 200 and all(path.startswith("/search?q=") for path in paths)
+    distinct = set(paths)
+    assert "/search?q=Eisaku+Sat%C5%8D" in distinct and "/search?q=Sato" in distinct  # with and without
+    assert "/search?q=Kim+Il+Sung&place=moscow" in distinct and "/search?q=China" in distinct
+    assert "/search?q=%22shipment+of+grain%22" in distinct and "/search?q=delegation&page=2" in distinct
+
+
+def test_search_index_bench_writes_the_index_three_ways(tmp_path, capsys):
+    import site_records
+    from lod import pipeline
+    from lod.link import offline_linker
+    from lod.config import Settings
+
+    pipeline.export([str(site_records.write(tmp_path / "in"))], tmp_path / "out", Settings(), offline_linker(),
+                    now="2026-01-01T00:00:00Z")
+    bench = _load("search_index_bench")
+    assert bench.main([str(tmp_path / "out"), "--changed", "0.1"]) == 0
+    out = capsys.readouterr().out
+    assert f"search index of {site_records.COUNT} documents" in out
+    for run in ("from scratch", "incremental, 7 changed", "incremental, none changed"):
+        assert f"\n{run} " in out, run

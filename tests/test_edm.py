@@ -266,7 +266,7 @@ def test_a_thousand_synthetic_records_pass_or_lod_check_says_why(tmp_path, expor
 def test_formats_plus_edm_adds_edm_to_the_default_outputs(tmp_path):
     from lod.cli import _formats, main
 
-    assert _formats("+edm") == ("ttl", "jsonld", "nt", "nq", "edm", "store")
+    assert _formats("+edm") == ("ttl", "jsonld", "nt", "nq", "edm", "search", "store")
     assert main(["export", str(RECORDS / "sample.jsonl"), "--out", str(tmp_path / "out"), "--formats", "+edm",
                  "--workers", "1"]) == 0
     out = tmp_path / "out"

@@ -104,7 +104,7 @@ def test_formats_choose_the_store_too():
     assert "store" in products.default_outputs()
     assert products.choose(["ttl", "nt", "store"]) == products.Outputs(("ttl", "nt"), ("store",))
     assert products.choose(["nt"]).products == ()
-    with pytest.raises(ValueError, match=r"choose from ttl, jsonld, nt, nq, edm, store; nt is always written"):
+    with pytest.raises(ValueError, match=r"choose from ttl, jsonld, nt, nq, edm, search, store; nt is always written"):
         products.choose(["ttl", "sparql"])
     with pytest.raises(ValueError, match="nt is always written"):
         products.choose(["store"])

@@ -4,8 +4,8 @@
 at a time), starts a staging generation (or adopts a killed run's, to resume it) and reads
 what the previous export published. Rendered documents go to an on-disk sort by key
 (:meth:`Edition.add`); :meth:`Edition.publish` then streams them in key order into the
-dumps, ``links.csv``, state, change journal, feed and sitemap, writes VoID, manifest and
-report, and makes the generation current in one atomic step (:mod:`lod.publish.layout`).
+dumps, the products (``links.csv``, the search index), state, change journal, feed and
+sitemap, writes VoID, manifest and report, and makes the generation current in one atomic step (:mod:`lod.publish.layout`).
 Memory holds neither the dataset nor a per-document index. Each run the sort spills is a
 checkpoint a killed export resumes from (:mod:`lod.publish.checkpoint`).
 """
@@ -22,7 +22,7 @@ from pathlib import Path
 from lod import serialize
 from lod.config import Dataset
 from lod.config import Settings
-from lod.publish import checkpoint, coverage, documents, links, store  # noqa: F401 - products, registered on import
+from lod.publish import checkpoint, coverage, documents, links, search, store  # noqa: F401 - products, registered on import
 from lod.publish.dumps import DumpWriter, write_manifest
 from lod.publish.feed import write_feed_from_journal, write_sitemap_rows
 from lod.publish.files import StreamedFile, write_text
@@ -300,7 +300,7 @@ class Edition:
             old, new = self.previous / name, self.staging / name
             if not old.exists() or old.read_bytes() != new.read_bytes():
                 return False
-        return True
+        return search.same_index(self.previous, self.staging)
 
 
 def _keep_only_rendered(staging: Path) -> None:

@@ -38,10 +38,11 @@ LINKS = "links.csv"
 STATE = "state.json"
 JOURNAL = "journal.jsonl"
 STORE = "store"
+SEARCH = "search.sqlite"
 
 #: Everything lod publishes at the top of DIR (all symlinks into the current generation).
 PUBLISHED = (DOCUMENTS, DUMPS, DATASET_DUMP, MANIFEST, VOID_TURTLE, VOID_JSONLD, CHANGES, SITEMAP, REPORT,
-             LINKS, STATE, JOURNAL, STORE)
+             LINKS, STATE, JOURNAL, STORE, SEARCH)
 
 
 def document_file(key: str, extension: str) -> str:

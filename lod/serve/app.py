@@ -17,6 +17,9 @@ answer for; behind a proxy with a path prefix, pass uvicorn's ``root_path``)::
     /dumps/<file>                       dump files (Range requests, Content-Length)
     /changes/, /changes/<page>.json     the Activity Streams change feed
     /sitemap.xml (+ sitemap-NNNNN.xml parts), /manifest.json, /robots.txt
+    /search?q=...&person=...&year=...   search and browse: a page of documents, facets, timeline
+                                        (HTML, or JSON by Accept / format=json; lod.serve.search)
+    /search/<facet>?...                 every value of a facet for that list, most documents first
     /sparql, /oai                       lod.serve.sparql / lod.serve.oai
 
 Every response carries ``Access-Control-Allow-Origin: *``; representations carry a
@@ -32,6 +35,7 @@ a long SPARQL query elsewhere cannot starve page requests.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import re
@@ -52,16 +56,17 @@ from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from lod.publish.feed import CONTEXT as FEED_CONTEXT
-from lod.serve import conneg, oai
+from lod.serve import browse, conneg, oai
 from lod.serve import html as pages
 from lod.serve.folder import (
     CHANGES, CHANGES_INDEX, CHANGES_PAGE, DUMPS, MANIFEST, SITEMAP, SITEMAP_PART, Export, NotCached, valid_key,
     void_file,
 )
 from lod.serve.options import ServeOptions
+from lod.serve.search import BadQuery, Catalog, Query, SearchIndex, entity_facet
 from lod.serve.sparql.endpoint import SparqlEndpoint
 from lod.serve.store import NoStore, QueryStore
-from lod.vocab import SCHEMA, XSD
+from lod.vocab import RDFS, SCHEMA, XSD
 
 log = logging.getLogger("lod.serve")
 
@@ -89,6 +94,11 @@ _CACHEABLE_BYTES = 8 * 1024 * 1024
 #: ``/id/<kind>/<slug>``: any kind publish mints (person, organization, place, concept,
 #: linking ...) that the store knows as a subject; ``document`` is answered from the files.
 _KIND = re.compile(r"[a-z][a-z0-9-]{0,39}\Z")
+#: An entity's description lists at most this many documents that name it (``schema:subjectOf``,
+#: the first by key), and links the whole list (``rdfs:seeAlso``, the search narrowed to it).
+BACKLINKS = 100
+#: Values per page of a facet's full list (``/search/<facet>``).
+FACET_PAGE = 100
 
 
 @dataclass(frozen=True)
@@ -185,15 +195,18 @@ def _parse_turtle(data: bytes) -> list:
 class Service:
     """The request handlers over one :class:`Export` and its :class:`QueryStore`."""
 
-    def __init__(self, export: Export, store: QueryStore, options: ServeOptions, home_documents: int = 100):
+    def __init__(self, export: Export, store: QueryStore, options: ServeOptions, home_documents: int = 100,
+                 recent_documents: int = 10):
         self.export = export
         self.store = store
         self.max_age = options.max_age
         self.cache = _LRU(options.cache_size, options.cache_bytes)
         self.limiter = anyio.CapacityLimiter(options.threads)
-        self.home_documents = home_documents
+        self.home_documents = home_documents  # listed on the home page of an export without a search index
+        self.recent_documents = recent_documents
         self.oai_served = bool(options.oai.admin_email)
         self._void: tuple[tuple, list] | None = None
+        self.search_index = SearchIndex(export)
 
     async def run(self, function: Callable, *args):
         return await anyio.to_thread.run_sync(function, *args, limiter=self.limiter)
@@ -291,18 +304,44 @@ class Service:
         triples = self.store.describe(iri) + [t for t in self.void_triples() if t.subject.value == iri]
         if not triples:
             return None
-        keys = self.store.mentioned_in(iri)
+        facet = entity_facet(kind)
+        catalog = self.search_index.current() if facet else None
+        if catalog is not None and catalog.value(facet, slug) is not None:
+            keys = catalog.naming(facet, slug)
+            triples += self.backlinks(iri, facet, slug, keys)
+        else:
+            catalog, keys = None, self.store.mentioned_in(iri)
         times = [t for t in (_iso_timestamp(export.modified(k)) for k in keys) if t]
         last_modified = max(times) if times else None
         if ext == "html":
+            graph = pages.Description(triples)
+            overview = ""
+            if catalog is not None:
+                overview = browse.entity_overview(catalog.search(Query(filters=((facet, slug),))), home=home,
+                                                  span=catalog.span, name=graph.label(iri))
             body = pages.entity_page(
-                pages.Description(triples), iri, documents=self.document_list(keys, home),
+                graph, iri, documents=[] if overview else self.document_list(keys, home),
                 local=self.localizer(home), home=home,
                 formats=self.format_links(f"{home}doc/{kind}/{slug}", exclude="html"),
-                description_iri=f"{export.base}doc/{kind}/{slug}").encode("utf-8")
+                description_iri=f"{export.base}doc/{kind}/{slug}", overview=overview,
+                jsonld=_write("jsonld", triples, iri).decode("utf-8")).encode("utf-8")
         else:
             body = _write(ext, triples, iri)
         return self.cache.put(cache_key, Representation(body, FORMATS[ext][0], _etag(body), last_modified))
+
+    def backlinks(self, iri: str, facet: str, value: str, keys: list[str]) -> list:
+        """``schema:subjectOf`` the first :data:`BACKLINKS` documents (by key) that name an entity,
+        and, when there are more, ``rdfs:seeAlso`` the list of them all."""
+        import pyoxigraph as ox
+
+        export, entity = self.export, ox.NamedNode(iri)
+        subject_of = ox.NamedNode(str(SCHEMA.subjectOf))
+        triples = [ox.Triple(entity, subject_of, ox.NamedNode(export.document_iri(key)))
+                   for key in keys[:BACKLINKS]]
+        if len(keys) > BACKLINKS:
+            listing = browse.search_path(export.base, Query(filters=((facet, value),)))
+            triples.append(ox.Triple(entity, ox.NamedNode(str(RDFS.seeAlso)), ox.NamedNode(listing)))
+        return triples
 
     def void_representation(self, ext: str, home: str, probe: bool = False) -> Representation | None:
         export = self.export
@@ -340,14 +379,29 @@ class Service:
         if probe:
             raise NotCached("home")
         void_path = export.resolve(void_file("ttl"))
-        void = pages.Description(_parse_turtle(void_path.read_bytes())) if void_path else None
+        void_triples = _parse_turtle(void_path.read_bytes()) if void_path else []
+        void = pages.Description(void_triples) if void_path else None
+        void_jsonld = export.resolve(void_file("jsonld"))
+        if void_jsonld is not None:
+            jsonld = void_jsonld.read_text(encoding="utf-8")
+        else:
+            jsonld = _write("jsonld", void_triples, export.dataset_iri()).decode("utf-8") if void_triples else None
         keys = export.keys()
         documents = (export.state().get("documents") or {})
         ordered = sorted(keys, key=lambda k: ((documents.get(k) or {}).get("modified") or "", k), reverse=True)
-        listed = self.document_list(ordered[: self.home_documents], home, sort=False)
+        catalog = self.search_index.current()
+        overview = ""
+        if catalog is not None:
+            overview = browse.home_overview(catalog.search(Query()), home=home, span=catalog.span)
+            recent = ordered[:self.recent_documents]
+            titles = catalog.titles(recent)
+            listed = [(f"{home}id/document/{key}", *titles.get(key, (key, None))) for key in recent]
+        else:
+            listed = self.document_list(ordered[: self.home_documents], home, sort=False)
         body = pages.home_page(void, export.dataset_iri(), manifest=export.manifest(), documents=listed,
                                total_documents=len(keys), local=self.localizer(home),
-                               home=home, elsewhere=elsewhere, oai=self.oai_served).encode("utf-8")
+                               home=home, elsewhere=elsewhere, oai=self.oai_served, overview=overview,
+                               jsonld=jsonld).encode("utf-8")
         last_modified = None
         if void_path is not None:
             last_modified = os.stat(void_path).st_mtime
@@ -546,6 +600,89 @@ class Service:
         return self.respond(request, representation,
                             Link=f'<{home}void>; rel="describedby", ' + self.alternate(f"{home}void", "html"))
 
+    # -- search and browse ---------------------------------------------------------------------
+
+    async def search(self, request: Request) -> Response:
+        """``/search``: the result list of a :class:`Query` (words, facets, year, order, page) in
+        HTML or, by ``Accept`` or ``format=json``, JSON."""
+        try:
+            query = Query.from_params(_params(request))
+        except BadQuery as error:
+            return PlainTextResponse(f"400 Bad Request\n{error}\n", status_code=400)
+        media = self.list_format(request)
+        if isinstance(media, Response):
+            return media
+        catalog = await self.run(self.search_index.current)
+        if catalog is None:
+            return self.no_index()
+        results = await self.run(catalog.search, query)
+        home = self.home_of(request)
+        labels = _labels(catalog)
+        if media == "application/json":
+            body = json.dumps(browse.results_json(results, home=home, base=self.export.base, labels=labels),
+                              ensure_ascii=False, indent=1).encode("utf-8")
+        else:
+            body = browse.search_page(results, home=home, span=catalog.span, labels=labels).encode("utf-8")
+        return self.respond(request, Representation(body, media if media != "text/html" else FORMATS["html"][0],
+                                                    _etag(body)), Vary="Accept")
+
+    async def facet_values(self, request: Request) -> Response:
+        """``/search/<facet>``: every value of a facet among a result list's documents, most first."""
+        facet = request.path_params["facet"]
+        if facet not in browse.FACET_NAMES:
+            return self.not_found()
+        params = _params(request)
+        try:
+            query = Query.from_params(params)
+            number = int(params.get("values", ["1"])[0] or 1)
+        except (BadQuery, ValueError) as error:
+            return PlainTextResponse(f"400 Bad Request\n{error}\n", status_code=400)
+        if not 1 <= number <= 100_000:
+            return PlainTextResponse("400 Bad Request\nvalues must be a page number\n", status_code=400)
+        media = self.list_format(request)
+        if isinstance(media, Response):
+            return media
+        catalog = await self.run(self.search_index.current)
+        if catalog is None:
+            return self.no_index()
+        offset = (number - 1) * FACET_PAGE
+
+        def counts():
+            with catalog.connection() as db:
+                documents = catalog.selected(query, db)
+            return catalog.top(documents, facet, FACET_PAGE + 1, offset, leave_out=query.filters,
+                               counted=catalog.counted(documents))
+
+        found = await self.run(counts)
+        home, labels = self.home_of(request), _labels(catalog)
+        more = len(found) > FACET_PAGE
+        found = found[:FACET_PAGE]
+        if media == "application/json":
+            answer = {"facet": facet, "values": [{"value": c.value, "label": c.label, "count": c.count}
+                                                 for c in found]}
+            if more:
+                answer["next"] = browse.facet_page_path(home, query, facet, number + 1)
+            body = json.dumps(answer, ensure_ascii=False, indent=1).encode("utf-8")
+        else:
+            body = browse.facet_page(facet, found, query, home=home, offset=offset, limit=FACET_PAGE,
+                                     total_values=offset + len(found) + more, labels=labels).encode("utf-8")
+        return self.respond(request, Representation(body, media if media != "text/html" else FORMATS["html"][0],
+                                                    _etag(body)), Vary="Accept")
+
+    def list_format(self, request: Request) -> str | Response:
+        """HTML or JSON for a result list: ``format=json|html``, else the ``Accept`` header."""
+        forced = request.query_params.get("format")
+        if forced in ("json", "html"):
+            return {"json": "application/json", "html": "text/html"}[forced]
+        chosen = conneg.negotiate(request.headers.get("accept"), ["text/html", "application/json"])
+        return chosen or self.not_acceptable(["text/html", "application/json"])
+
+    @staticmethod
+    def no_index() -> Response:
+        return PlainTextResponse("404 Not Found\nThis export has no search index this lod can read: it was "
+                                 "written by an earlier lod, or with --formats leaving 'search' out; export it "
+                                 "again (with the default formats) to search and browse it.\n", status_code=404)
+
     async def context(self, request: Request) -> Response:
         from lod.vocab import vocab_path
 
@@ -650,22 +787,50 @@ def create_app(folder: Path | str, options: ServeOptions | None = None):
         Route(f"/{SITEMAP_PART.format('{part}')}", service.sitemap_part, methods=["GET"]),
         Route(f"/{MANIFEST}", service.manifest, methods=["GET"]),
         Route("/robots.txt", service.robots, methods=["GET"]),
+        Route("/search", service.search, methods=["GET"]),
+        Route("/search/{facet}", service.facet_values, methods=["GET"]),
         *sparql.routes(),
         *oai.routes(export, options.oai),
     ]
 
+    def read_search_index():
+        started = time.monotonic()
+        try:
+            service.search_index.current()
+            log.info("search index read in %.1fs", time.monotonic() - started)
+        except Exception:  # a broken index must not stop the files from being served
+            log.exception("could not read the search index; search and browse will fail")
+
     @asynccontextmanager
     async def lifespan(app):
         await anyio.to_thread.run_sync(sparql.start)
+        # In the background: pages are served at once, a search waits for the counts to be read.
+        threading.Thread(target=read_search_index, name="lod-search-index", daemon=True).start()
         try:
             yield
         finally:
             sparql.close()
             store.close()
+            service.search_index.close()
 
     app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={NoStore: _no_store})
     app.state.export, app.state.store, app.state.service, app.state.sparql = export, store, service, sparql
     return Guard(app)
+
+
+def _params(request: Request) -> dict[str, list[str]]:
+    params: dict[str, list[str]] = {}
+    for name, value in request.query_params.multi_items():
+        params.setdefault(name, []).append(value)
+    return params
+
+
+def _labels(catalog: Catalog) -> Callable[[str, str], str]:
+    """A facet value's label (the value itself when the export does not have it)."""
+    def label(facet: str, value: str) -> str:
+        found = catalog.value(facet, value)
+        return found.label if found is not None else value
+    return label
 
 
 def _no_store(request: Request, error: NoStore) -> Response:

@@ -83,6 +83,50 @@ td.num, th.num { text-align: right; }
 ol.documents li { margin-bottom: 0.4rem; }
 p.warning { font: 15px/1.5 system-ui, sans-serif; background: #fff6e0; border-left: 4px solid #c98a00;
   padding: 0.6rem 0.9rem; }
+header.site div { display: flex; flex-wrap: wrap; gap: 0.4rem 1.2rem; align-items: center;
+  justify-content: space-between; }
+form.search { font: 15px/1.5 system-ui, sans-serif; display: flex; flex-wrap: wrap; gap: 0.4rem;
+  align-items: center; margin: 0 0 1rem; }
+header.site form.search { margin: 0; font-size: 14px; }
+form.search input { font: inherit; padding: 0.35rem 0.5rem; border: 1px solid #767f8a; border-radius: 4px;
+  min-width: 14rem; flex: 1; background: #fff; color: var(--ink); }
+form.search button { font: inherit; padding: 0.35rem 0.8rem; border: 1px solid var(--accent);
+  border-radius: 4px; background: var(--accent); color: #fff; cursor: pointer; }
+.visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);
+  white-space: nowrap; }
+body.wide header.site div, body.wide footer.site div, body.wide main { max-width: 72rem; }
+.browse { display: grid; grid-template-columns: minmax(0, 1fr) 16rem; gap: 0 2rem; }
+@media (max-width: 52rem) { .browse { grid-template-columns: minmax(0, 1fr); } }
+.found, .sort, .more, nav.pages, ul.chips { font: 15px/1.5 system-ui, sans-serif; color: var(--muted); }
+ul.chips { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: 0.4rem; }
+ul.chips li { background: #fff; border: 1px solid var(--line); border-radius: 4px; padding: 0.15rem 0.5rem;
+  color: var(--ink); }
+ol.hits { padding-left: 2.4rem; }
+ol.hits li { margin-bottom: 1rem; }
+ol.hits time { font: 14px/1.4 system-ui, sans-serif; color: var(--muted); margin-left: 0.4rem; }
+p.snippet { margin: 0.2rem 0 0; font-size: 0.95rem; }
+mark { background: #ffe58a; color: inherit; padding: 0 0.1em; }
+nav.facets h2 { margin-top: 1.2rem; }
+ul.counts { list-style: none; padding: 0; margin: 0; font: 14px/1.45 system-ui, sans-serif; }
+ul.counts li { padding: 0.15rem 0; }
+ul.counts .n, ul.counts .about { color: var(--muted); font-size: 13px; }
+nav.pages ul { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: 0.3rem; margin: 0.4rem 0; }
+nav.pages a { display: inline-block; min-width: 2rem; text-align: center; padding: 0.2rem 0.4rem;
+  border: 1px solid var(--line); border-radius: 4px; background: #fff; }
+nav.pages a[aria-current] { background: var(--accent); color: #fff; border-color: var(--accent); }
+.timeline svg { width: 100%; height: auto; max-height: 12rem; display: block; }
+.timeline rect { fill: var(--accent); }
+.timeline a:hover rect, .timeline a:focus rect, .timeline a.selected rect { fill: #b3591b; }
+.timeline text { font: 11px system-ui, sans-serif; fill: var(--muted); }
+.timeline details { font: 14px/1.4 system-ui, sans-serif; margin: 0.3rem 0 0.8rem; }
+h3 { font: 600 1rem/1.4 system-ui, sans-serif; margin: 0.9rem 0 0.4rem; }
+form.sparql, ul.examples { font: 15px/1.5 system-ui, sans-serif; }
+form.sparql textarea { width: 100%; font: 14px/1.45 ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace;
+  padding: 0.5rem; border: 1px solid #767f8a; border-radius: 4px; background: #fff; color: var(--ink); }
+form.sparql select, form.sparql button { font: inherit; padding: 0.3rem 0.6rem; }
+div.table { overflow-x: auto; }
+pre.graph { overflow-x: auto; background: #fff; border: 1px solid var(--line); padding: 0.6rem; font-size: 13px; }
+.glance { display: grid; grid-template-columns: repeat(auto-fit, minmax(13rem, 1fr)); gap: 0 1.6rem; }
 """
 
 
@@ -150,7 +194,10 @@ def lang_attr(literal) -> str:
 
 def format_date(literal) -> str:
     """``1956-10-15`` -> ``15 October 1956``; ``1958-11`` -> ``November 1958``; else as written."""
-    value = literal.value
+    return format_iso_date(literal.value)
+
+
+def format_iso_date(value: str) -> str:
     match = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", value)
     if not match:
         return value
@@ -193,14 +240,21 @@ def json_for_script(text: str) -> str:
 
 # -- page frame ---------------------------------------------------------------------------------
 
-def page(title: str, body: str, *, home: str, head: str = "", language: str = "en") -> str:
+def page(title: str, body: str, *, home: str, head: str = "", language: str = "en", wide: bool = False) -> str:
+    """A whole page: the site's header (with a search form) and footer around ``body``.
+    ``wide``: room for a list beside its facets."""
     return (
         "<!DOCTYPE html>\n"
         f'<html lang="{esc(language)}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{esc(title)}</title>\n<style>{CSS}</style>\n{head}</head>\n<body>\n"
-        f'<header class="site"><div><a href="{esc(home)}">Linked open data</a>'
-        " · archive of historical documents</div></header>\n"
+        f"<title>{esc(title)}</title>\n<style>{CSS}</style>\n{head}</head>\n"
+        + ('<body class="wide">\n' if wide else "<body>\n") +
+        f'<header class="site"><div><span><a href="{esc(home)}">Linked open data</a>'
+        " · archive of historical documents</span>"
+        f'<form class="search" role="search" aria-label="Site" method="get" action="{esc(home)}search">'
+        '<label class="visually-hidden" for="site-search">Search the documents</label>'
+        '<input type="search" id="site-search" name="q" maxlength="500">'
+        '<button type="submit">Search</button></form></div></header>\n'
         f"<main>\n{body}\n</main>\n"
         f'<footer class="site"><div>Data as Turtle, JSON-LD, N-Triples and RDF/XML by content '
         f'negotiation · <a href="{esc(home)}">dataset and services</a> · '
@@ -332,10 +386,13 @@ def document_page(graph: Description, document: str, *, jsonld: str | None,
 
 def entity_page(graph: Description, iri: str, *, documents: list[tuple[str, str, str | None]],
                 local: Callable[[str], str], home: str,
-                formats: list[tuple[str, str, str]], description_iri: str) -> str:
+                formats: list[tuple[str, str, str]], description_iri: str,
+                overview: str = "", jsonld: str | None = None) -> str:
     """The page of a person, organization, place or concept, with the documents naming it.
 
-    ``documents`` holds (link, title, date) tuples.
+    ``documents`` holds (link, title, date) tuples; ``overview``, when the export has a
+    search index, shows them instead (over time, with the names they hold most, a page of
+    them); ``jsonld``: the description as JSON-LD, embedded for structured-data readers.
     """
     label = graph.text(iri, *LABELS)
     name = label.value if label is not None else graph.label(iri)
@@ -357,7 +414,9 @@ def entity_page(graph: Description, iri: str, *, documents: list[tuple[str, str,
     if same:
         items = "".join(f'<li><a href="{esc(t)}" rel="external">{esc(t)}</a></li>' for t in dict.fromkeys(same))
         parts.append(f'<h2>Same as</h2><ul class="entities">{items}</ul>')
-    if documents:
+    if overview:
+        parts.append(overview)
+    elif documents:
         items = "".join(
             f'<li><a href="{esc(link)}">{esc(title)}</a>'
             + (f' <span class="role">{esc(date)}</span>' if date else "") + "</li>"
@@ -365,7 +424,10 @@ def entity_page(graph: Description, iri: str, *, documents: list[tuple[str, str,
         parts.append(f'<h2>Documents ({len(documents)})</h2><ol class="documents">{items}</ol>')
     parts.append(formats_block(formats, [("IRI", iri, local(iri)),
                                          ("Description", description_iri, local(description_iri))]))
-    return page(name, "\n".join(parts), home=home, head=alternate_links(formats))
+    head = alternate_links(formats)
+    if jsonld is not None:
+        head += f'<script type="application/ld+json">{json_for_script(jsonld)}</script>\n'
+    return page(name, "\n".join(parts), home=home, head=head)
 
 
 # -- home page ----------------------------------------------------------------------------------
@@ -373,12 +435,15 @@ def entity_page(graph: Description, iri: str, *, documents: list[tuple[str, str,
 def home_page(void: Description | None, dataset: str, *, manifest: dict,
               documents: list[tuple[str, str, str | None]], total_documents: int,
               local: Callable[[str], str], home: str, elsewhere: tuple[str, str] | None = None,
-              oai: bool = True) -> str:
-    """The dataset's home page: its description from VoID, the dumps and the services.
+              oai: bool = True, overview: str = "", jsonld: str | None = None) -> str:
+    """The dataset's home page: its description from VoID, the collection at a glance, the
+    dumps and the services.
 
     ``elsewhere``: (the address the page is read at, the export's base) when they differ
     (the page then says that the data's IRIs lead to the base, not here); ``oai``:
-    whether OAI-PMH is served.
+    whether OAI-PMH is served; ``overview``: the search form, the timeline and the most
+    frequent names (from the search index); ``jsonld``: the dataset description as
+    JSON-LD, embedded for structured-data readers.
     """
     void = void or Description([])
     title = void.text(dataset, str(DCTERMS.title), str(SCHEMA.name))
@@ -417,6 +482,8 @@ def home_page(void: Description | None, dataset: str, *, manifest: dict,
     facts.append(("Dataset IRI", f'<a class="iri" href="{esc(local(dataset))}">{esc(dataset)}</a>'))
     rows = "".join(f"<dt>{esc(n)}</dt><dd>{v}</dd>" for n, v in facts)
     parts.append(f'<dl class="facts">{rows}</dl>')
+    if overview:
+        parts.append(overview)
 
     files = [f for f in manifest.get("files") or [] if isinstance(f, dict) and isinstance(f.get("path"), str)]
     if files:
@@ -453,11 +520,17 @@ def home_page(void: Description | None, dataset: str, *, manifest: dict,
         items = "".join(f'<li><a href="{esc(link)}">{esc(title)}</a>'
                         + (f' <span class="role">{esc(date)}</span>' if date else "") + "</li>"
                         for link, title, date in documents)
-        more = (f'<p>… and {total_documents - len(documents):,} more: see the '
-                f'<a href="{esc(home)}{SITEMAP}">sitemap</a> or the dumps.</p>'
-                if total_documents > len(documents) else "")
-        parts.append(f'<h2>Documents</h2><ol class="documents">{items}</ol>{more}')
+        if overview:
+            more = f'<p><a href="{esc(home)}search">All {total_documents:,} documents</a></p>'
+        else:
+            more = (f'<p>… and {total_documents - len(documents):,} more: see the '
+                    f'<a href="{esc(home)}{SITEMAP}">sitemap</a> or the dumps.</p>'
+                    if total_documents > len(documents) else "")
+        heading = "Recently changed" if overview else "Documents"
+        parts.append(f'<h2>{heading}</h2><ol class="documents">{items}</ol>{more}')
 
     head = (f'<link rel="alternate" type="text/turtle" href="{esc(home)}{void_file("ttl")}">\n'
             f'<link rel="alternate" type="application/ld+json" href="{esc(home)}{void_file("jsonld")}">\n')
+    if jsonld is not None:
+        head += f'<script type="application/ld+json">{json_for_script(jsonld)}</script>\n'
     return page(title_text, "\n".join(parts), home=home, head=head)

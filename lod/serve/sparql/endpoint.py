@@ -1,13 +1,15 @@
 """The ``/sparql`` route: protocol in, a query worker in between, a result format out.
 
-``GET /sparql`` without a query answers a minimal HTML query form for browsers, else
-the SPARQL service description (RDF, by content negotiation).
+``GET /sparql`` without a query answers the HTML query form for browsers, else the SPARQL
+service description (RDF, by content negotiation). A query from a browser is answered
+with the form and its results as HTML (:mod:`lod.serve.sparql.page`).
 """
 
 from __future__ import annotations
 
 import html
 import time
+from dataclasses import replace
 
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
@@ -17,12 +19,13 @@ from lod.serve import conneg
 from lod.serve.folder import Export
 from lod.serve.options import SparqlOptions
 from lod.serve.sparql import protocol
-from lod.serve.sparql.results import CHARSET_TYPES, FORMAT_IRIS, GRAPH_TYPES, serialize_triples
+from lod.serve.sparql.page import results_html, sparql_page
+from lod.serve.sparql.results import CHARSET_TYPES, FORMAT_IRIS, GRAPH_TYPES, RESULT_TYPES, serialize_triples
 from lod.serve.sparql.workers import (
     Job, QueryPool, QueryShed, QueryTimeout, QueryTooExpensive, WorkerFailed,
 )
 from lod.serve.store import NoStore, QueryStore
-from lod.vocab import PREFIXES, RDF, RDFS, SD
+from lod.vocab import RDF, RDFS, SD
 
 #: What the default graph is, in the service description and on the form.
 DEFAULT_GRAPH = ("The default graph is the RDF merge of the documents' graphs, stored: each triple "
@@ -70,6 +73,9 @@ class SparqlEndpoint:
             return _error(refusal.status, refusal.message)
         if asked.query is None:
             return self._no_query(request, asked.accept)
+        if self._for_browser(request, asked):  # results as JSON and graphs as Turtle, shown in the page
+            return await self._page(request, replace(asked, forced=True, graph_type="text/turtle",
+                                                     results_type="application/sparql-results+json"))
         options = self.options
         started = time.monotonic()
         try:
@@ -123,11 +129,58 @@ class SparqlEndpoint:
                 return ("error", 500, answer[1]) if answer[0] == "unopened" else answer
         raise AssertionError("unreachable")  # pragma: no cover
 
+    @staticmethod
+    def _for_browser(request, asked: protocol.QueryRequest) -> bool:
+        """Whether to answer with the HTML page: ``format=html``, or an ``Accept`` header that
+        prefers HTML to every results and RDF format (a browser's), and no other ``format``."""
+        if asked.forced:
+            return False
+        if "html" in request.query_params.getlist("format"):
+            return True
+        offers = [*RESULT_TYPES, *GRAPH_TYPES, "text/html"]
+        return conneg.negotiate(asked.accept, offers) == "text/html"
+
+    async def _page(self, request, asked: protocol.QueryRequest):
+        """The page with the query in its form and its results (or why there are none)."""
+        home = request.scope.get("root_path", "").rstrip("/") + "/"
+        base = self.export.base
+
+        def local(iri: str) -> str:
+            return home + iri[len(base):] if iri.startswith(base) else iri
+
+        def shown(status: int, result: str, graph: bool = False, truncated: int | None = None):
+            body = sparql_page(action=str(request.url.path), home=home, description=DEFAULT_GRAPH,
+                               query=asked.query, result=result, graph=graph, truncated=truncated)
+            return _response(status, body.encode("utf-8"), "text/html", {"Vary": "Accept"})
+
+        def failed(status: int, text: str):
+            return shown(status, f'<p class="warning" role="alert">{html.escape(text)}</p>')
+
+        try:
+            answer = await self._run(asked)
+        except QueryTimeout:
+            return failed(503, f"The query took longer than {self.options.timeout:g} s and was stopped.")
+        except QueryShed:
+            return failed(503, "The endpoint is busy with long queries: try again later.")
+        except QueryTooExpensive:
+            return failed(503, "The query needs more memory than allowed: add LIMIT, or avoid ORDER BY / "
+                               "GROUP BY over huge intermediate results.")
+        except NoStore as error:
+            return failed(503, str(error))
+        except Exception as error:  # noqa: BLE001 - a worker that failed, a store that could not be opened
+            return failed(500, f"The query failed: {error}")
+        if answer[0] == "error":
+            return failed(answer[1], answer[2])
+        _, media, body, truncated, _count = answer
+        return shown(200, results_html(media, body, local), graph=media != "application/sparql-results+json",
+                     truncated=self.options.max_results if truncated else None)
+
     def _no_query(self, request, accept: str | None):
         choice = conneg.negotiate(accept, ["text/html", *_RDF_TYPES])
         if choice == "text/html":
-            return _response(200, _form_page(str(request.url.path)).encode("utf-8"),
-                             "text/html", {"Vary": "Accept"})
+            home = request.scope.get("root_path", "").rstrip("/") + "/"
+            body = sparql_page(action=str(request.url.path), home=home, description=DEFAULT_GRAPH)
+            return _response(200, body.encode("utf-8"), "text/html", {"Vary": "Accept"})
         if choice in GRAPH_TYPES:
             return _response(200, serialize_triples(choice, self.service_description()), choice,
                              {"Vary": "Accept"})
@@ -168,39 +221,3 @@ def _response(status: int, body: bytes, media: str | None, headers: dict | None 
 
 def _error(status: int, message: str, headers: dict | None = None):
     return _response(status, (message.rstrip() + "\n").encode("utf-8"), "text/plain", headers)
-
-
-_EXAMPLE = f"PREFIX schema: <{PREFIXES['schema']}>\nPREFIX dcterms: <{PREFIXES['dcterms']}>\n" + """
-SELECT ?document ?title ?date WHERE {
-  ?document a schema:ArchiveComponent ;
-            dcterms:title ?title .
-  OPTIONAL { ?document dcterms:date ?date }
-}
-ORDER BY ?date
-LIMIT 20
-"""
-
-
-def _form_page(action: str) -> str:
-    options = "".join(f'<option value="{v}">{label}</option>' for v, label in (
-        ("", "by Accept header"), ("json", "JSON"), ("xml", "XML"), ("csv", "CSV"), ("tsv", "TSV"),
-        ("turtle", "Turtle"), ("ntriples", "N-Triples"), ("rdfxml", "RDF/XML"),
-        ("jsonld", "JSON-LD")))
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head><meta charset="utf-8"><title>SPARQL query</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<style>body{{font-family:sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}}
-textarea{{width:100%;font-family:monospace;font-size:0.95rem}}</style></head>
-<body>
-<h1>SPARQL query</h1>
-<p>Read-only SPARQL 1.1 endpoint. {html.escape(DEFAULT_GRAPH)} Queries stop after a timeout and
-return at most a limited number of results (header <code>X-Result-Truncated</code>).</p>
-<form method="get" action="{html.escape(action, quote=True)}">
-<p><textarea name="query" rows="14" aria-label="SPARQL query">{html.escape(_EXAMPLE)}</textarea></p>
-<p><label>Results format <select name="format">{options}</select></label>
-<button type="submit">Run query</button></p>
-</form>
-</body>
-</html>
-"""
