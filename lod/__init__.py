@@ -8,4 +8,4 @@ __version__ = "0.1.0"
 
 #: Version of the record -> RDF mapping (profiles, IRIs, context). Bump it when the
 #: triples produced for an unchanged record change, so harvesters can tell.
-MAPPING_VERSION = "3"
+MAPPING_VERSION = "4"
