@@ -52,7 +52,7 @@ import linking_eval  # noqa: E402
 import pyoxigraph  # noqa: E402
 
 from lod import pipeline  # noqa: E402
-from lod.config import Settings  # noqa: E402
+from lod.config import Config, ExportOptions  # noqa: E402
 from lod.errors import ReadError  # noqa: E402
 from lod.link import offline_linker  # noqa: E402
 from lod.model import Record  # noqa: E402
@@ -94,7 +94,7 @@ class Run:
 
     def export(self, name: str, files: list[Path]) -> Path:
         out = self.work / name
-        pipeline.export([str(f) for f in files], out, Settings(), offline_linker(), now=NOW)
+        pipeline.export([str(f) for f in files], out, Config(), offline_linker(), ExportOptions(now=NOW))
         return out
 
     @property

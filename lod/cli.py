@@ -80,7 +80,7 @@ def _authorities(args) -> str | None:
 
 def cmd_export(args) -> int:
     from lod import pipeline
-    from lod.config import load_config
+    from lod.config import ExportOptions, load_config
     from lod.publish.layout import REPORT
     from lod.link import offline_linker, online_linker
     from lod.read import count_records
@@ -103,12 +103,11 @@ def cmd_export(args) -> int:
         workers = 1  # the online linker keeps one cache and one view of the service's health
     engine = _dask_client(args) if getattr(args, "engine", "local") == "dask" else None
     try:
-        report = pipeline.export(inputs, out, config.settings, linker=linker, progress=bar,
-                                 on_error=_error, dataset=config.dataset, workers=workers,
-                                 chunk_triples=args.chunk_triples, formats=_formats(args.formats),
-                                 engine=engine, resume=args.resume,
-                                 sort_bytes=max(1, int(args.sort_memory * (1 << 20))),
-                                 limits=config.limits)
+        options = ExportOptions(outputs=_formats(args.formats), workers=workers,
+                                chunk_triples=args.chunk_triples, resume=args.resume,
+                                sort_bytes=max(1, int(args.sort_memory * (1 << 20))))
+        report = pipeline.export(inputs, out, config, linker, options, progress=bar, on_error=_error,
+                                 engine=engine)
     finally:
         if engine is not None:
             engine.close()

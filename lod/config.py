@@ -87,6 +87,25 @@ class Config:
     limits: Limits = Limits()
 
 
+@dataclass(frozen=True)
+class ExportOptions:
+    """How one export runs; what it writes follows from the :class:`Config` and ``outputs``.
+
+    ``outputs``: formats and optional products by name (``--formats``; None: the defaults).
+    ``workers``: processes that render (1: this process). ``chunk_triples``: the largest dump
+    file. ``sort_bytes``: memory for each on-disk sort (and how often a checkpoint is written).
+    ``resume``: carry on from a killed run of the same export. ``now``: the export's clock
+    (None: ``SOURCE_DATE_EPOCH``, else the time now).
+    """
+
+    outputs: tuple[str, ...] | None = None
+    workers: int = 1
+    chunk_triples: int = 500_000
+    sort_bytes: int = 16 << 20
+    resume: bool = True
+    now: str | None = None
+
+
 _SECTIONS = {
     "base": str, "text_language": str, "profiles": list,
     "dataset": {"title": str, "title_language": str, "description": str, "license": str,

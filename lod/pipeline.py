@@ -29,7 +29,7 @@ from pathlib import Path
 from isal import isal_zlib
 
 from lod import MAPPING_VERSION, __version__
-from lod.config import Dataset, Settings
+from lod.config import Config, ExportOptions, Settings
 from lod.engine import Engine
 from lod.errors import LodError, Place, ReadError
 from lod.limits import Limits
@@ -147,35 +147,30 @@ def _internal_error(place: Place, stage: str, error: BaseException) -> ReadError
                      place, hint="please report this record to lod's maintainers")
 
 
-def export(inputs: Iterable[str], out: Path, settings: Settings, linker: Linker | None = None,
-           progress: Progress | None = None, on_error: Callable[[str], None] | None = None,
-           dataset: Dataset = Dataset(), workers: int = 1, chunk_triples: int = 500_000,
-           now: str | None = None, formats: tuple[str, ...] | None = None, engine=None,
-           resume: bool = True, sort_bytes: int = 16 << 20, limits: Limits = Limits()) -> Report:
+def export(inputs: Iterable[str], out: Path, config: Config = Config(), linker: Linker | None = None,
+           options: ExportOptions = ExportOptions(), *, progress: Progress | None = None,
+           on_error: Callable[[str], None] | None = None, engine=None) -> Report:
     """Export every readable record of ``inputs`` into ``out`` as a new complete generation.
 
-    ``formats``: what to write, by name: formats of :mod:`lod.serialize` and optional products
-    such as the SPARQL store (:func:`lod.publish.products.choose`; default: the default outputs).
+    ``config``: what the export produces (settings, dataset description, limits: lod.toml);
+    ``options``: how it runs (outputs, workers, memory, resuming, clock: the command line).
     ``engine``: a ``dask.distributed.Client`` to render on a cluster instead of local processes.
-    ``resume``: carry on from a killed run of this same export (see lod.publish.checkpoint);
-    False starts over (this run still leaves checkpoints for the next).
-    ``sort_bytes``: memory for each on-disk sort; each time it fills, a run goes to disk.
-    ``limits``: what one input record may hold (lod.limits).
     """
-    outputs = products.choose(formats or products.default_outputs())
+    settings, limits, now = config.settings, config.limits, options.now
+    outputs = products.choose(options.outputs or products.default_outputs())
     formats = outputs.formats
     profiles.chosen(settings.profiles, descriptions=True)  # a configuration error before anything starts
     inputs = list(inputs)
     progress = progress or Progress()
     report = Report()
-    edition = Edition(out, settings, report, dataset=dataset, formats=formats, products=outputs.products,
-                      chunk_triples=chunk_triples, sort_bytes=sort_bytes, resume=resume, now=now,
-                      fingerprint=_fingerprint(inputs, settings, linker, outputs.names, out, now, limits))
+    edition = Edition(out, settings, report, dataset=config.dataset, formats=formats, products=outputs.products,
+                      chunk_triples=options.chunk_triples, sort_bytes=options.sort_bytes, resume=options.resume,
+                      now=now, fingerprint=_fingerprint(inputs, settings, linker, outputs.names, out, now, limits))
     try:
         with edition:
             job = Job(settings, linker, edition.known, edition.now, edition.documents,
                       edition.previous_documents, formats, limits)
-            with Engine(job, workers, engine) as running:
+            with Engine(job, options.workers, engine) as running:
                 groups = _identify(running, inputs, limits, edition, report, progress, on_error)
                 _render(running, groups, edition, progress, on_error)
                 edition.publish(progress, on_error, _resolver(job, report, on_error))

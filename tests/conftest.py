@@ -19,7 +19,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 
 from lod import pipeline
 from lod.link import offline_linker
-from lod.config import Settings
+from lod.config import Config, ExportOptions, Settings
 from lod.publish import layout
 from lod.vocab import SAMPLES_DIR
 
@@ -109,8 +109,8 @@ Exporter = Callable[..., Export]
 def run_export(inputs: Sequence[Path | str], out: Path, settings: Settings = Settings(),
                now: str = NOW, formats: tuple[str, ...] | None = None) -> Export:
     """Export like ``lod export`` does (offline linker), without printing."""
-    report = pipeline.export([str(i) for i in inputs], out, settings, linker=offline_linker(), now=now,
-                             formats=formats)
+    report = pipeline.export([str(i) for i in inputs], out, Config(settings), offline_linker(),
+                             ExportOptions(now=now, outputs=formats))
     return Export(tuple(Path(i) for i in inputs), out, report, settings, now)
 
 

@@ -12,6 +12,7 @@ import pytest
 from conftest import ROOT
 from conftest import load_benchmark as _load
 
+from lod.config import Config, ExportOptions
 from lod.model import Record
 from lod.read import read_inputs
 
@@ -201,8 +202,8 @@ def test_search_index_bench_writes_the_index_three_ways(tmp_path, capsys):
     from lod.link import offline_linker
     from lod.config import Settings
 
-    pipeline.export([str(site_records.write(tmp_path / "in"))], tmp_path / "out", Settings(), offline_linker(),
-                    now="2026-01-01T00:00:00Z")
+    pipeline.export([str(site_records.write(tmp_path / "in"))], tmp_path / "out", Config(), offline_linker(),
+                    ExportOptions(now="2026-01-01T00:00:00Z"))
     bench = _load("search_index_bench")
     assert bench.main([str(tmp_path / "out"), "--changed", "0.1"]) == 0
     out = capsys.readouterr().out

@@ -9,7 +9,7 @@ import pytest
 from conftest import published
 from lod import pipeline
 from lod.link import offline_linker
-from lod.config import Settings
+from lod.config import Config, ExportOptions
 
 distributed = pytest.importorskip("dask.distributed")
 
@@ -26,16 +26,16 @@ def files(folder: Path) -> dict[str, object]:
 
 @pytest.mark.slow
 def test_dask_workers_1_and_2_give_identical_files(tmp_path):
-    local = pipeline.export(INPUTS, tmp_path / "one", Settings(), offline_linker(), workers=1, now=NOW,
-                            chunk_triples=500)
-    pool = pipeline.export(INPUTS, tmp_path / "two", Settings(), offline_linker(), workers=2, now=NOW,
-                           chunk_triples=500)
+    local = pipeline.export(INPUTS, tmp_path / "one", Config(), offline_linker(),
+                            ExportOptions(now=NOW, workers=1, chunk_triples=500))
+    pool = pipeline.export(INPUTS, tmp_path / "two", Config(), offline_linker(),
+                           ExportOptions(now=NOW, workers=2, chunk_triples=500))
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   dashboard_address=None, host="127.0.0.1") as cluster, \
             distributed.Client(cluster) as client:
         assert len(client.scheduler_info()["workers"]) == 2
-        on_dask = pipeline.export(INPUTS, tmp_path / "dask", Settings(), offline_linker(), now=NOW,
-                                  chunk_triples=500, engine=client)
+        on_dask = pipeline.export(INPUTS, tmp_path / "dask", Config(), offline_linker(),
+                                  ExportOptions(now=NOW, chunk_triples=500), engine=client)
     assert local.exported == pool.exported == on_dask.exported > 10
     one, two, dask_files = files(tmp_path / "one"), files(tmp_path / "two"), files(tmp_path / "dask")
     assert len([name for name in one if name.startswith("dumps/")]) > 2

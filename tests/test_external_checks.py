@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from lod import pipeline
-from lod.config import Settings
+from lod.config import Config, ExportOptions
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -28,8 +28,8 @@ def can_install() -> bool:
 def export_dir(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("export") / "out"
     report = pipeline.export([str(ROOT / "samples" / "seed-record.txt"), str(FIXTURES / "pages"),
-                              str(FIXTURES / "records" / "sample.jsonl")], out, Settings(),
-                             chunk_triples=400, now="2026-01-01T00:00:00Z")
+                              str(FIXTURES / "records" / "sample.jsonl")], out, Config(),
+                             options=ExportOptions(now="2026-01-01T00:00:00Z", chunk_triples=400))
     assert report.exported > 10
     return out.resolve()
 

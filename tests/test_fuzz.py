@@ -28,6 +28,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from lod.config import Config, ExportOptions
 from lod import pipeline
 from lod.cli import main
 from lod.limits import Limits
@@ -111,8 +112,8 @@ def test_hostile_records_in_worker_processes(tmp_path, workers):
     """The same promises when records are parsed in worker processes (the default)."""
     files = hostile.corpus(random.Random(11), 40, 0.7)
     expected = hostile.write(tmp_path / "in", files)
-    report = pipeline.export([str(tmp_path / "in")], tmp_path / "out", Settings(), linker=None,
-                             workers=workers, now="2026-01-01T00:00:00Z", limits=Limits(**hostile.LIMITS))
+    report = pipeline.export([str(tmp_path / "in")], tmp_path / "out", Config(limits=Limits(**hostile.LIMITS)),
+                             options=ExportOptions(now="2026-01-01T00:00:00Z", workers=workers))
     written = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
     assert hostile.problems(tmp_path / "out", written, expected, report.status) == []
 
@@ -159,9 +160,8 @@ def test_an_online_export_with_a_faulty_wikidata_completes_and_caches_only_good_
         client = WikidataClient(endpoint=fake.url, user_agent="lod-tests/0 (lod@example.org)", timeout=0.2,
                                 max_retries=1, sleep=lambda seconds: None, cache_path=cache, deadline=20)
         fallback = OnlineFallback(client)
-        report = pipeline.export([str(folder / "in")], folder / "out", Settings(),
-                                 linker=Linker(load_index(), fallback), now="2026-01-01T00:00:00Z",
-                                 limits=Limits(**hostile.LIMITS))
+        report = pipeline.export([str(folder / "in")], folder / "out", Config(limits=Limits(**hostile.LIMITS)),
+                                 Linker(load_index(), fallback), ExportOptions(now="2026-01-01T00:00:00Z"))
         client.close()
         written = json.loads((folder / "out" / "report.json").read_text(encoding="utf-8"))
         assert hostile.problems(folder / "out", written, expected, report.status) == []

@@ -17,7 +17,7 @@ from rdflib.namespace import DCTERMS, XSD
 from conftest import document_file
 from lod import pipeline
 from lod.link import offline_linker
-from lod.config import Settings
+from lod.config import Config, ExportOptions
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "golden"
@@ -29,7 +29,7 @@ NOW = "2026-01-01T00:00:00Z"
 @pytest.fixture(scope="module")
 def seed_export(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("golden") / "out"
-    report = pipeline.export([str(SEED)], out, Settings(), offline_linker(), now=NOW)
+    report = pipeline.export([str(SEED)], out, Config(), offline_linker(), ExportOptions(now=NOW))
     assert report.exported == 1
     return out
 

@@ -22,7 +22,7 @@ from rdflib import Graph, Literal, URIRef
 
 import lod.render as rendering
 from lod import pipeline
-from lod.config import load_config
+from lod.config import Config, ExportOptions, load_config
 from lod.errors import ConfigError, ReadError
 from lod.limits import LIMIT_NAMES, Limits
 from lod.link import offline_linker
@@ -78,8 +78,8 @@ def deadline(seconds: int = 60):
 def export(inputs, out: Path, limits: Limits = Limits()) -> dict:
     """Export (offline, one process) and give report.json, after checking every output parses."""
     with deadline():
-        pipeline.export([str(i) for i in inputs], out, Settings(), linker=offline_linker(), now=NOW,
-                        limits=limits)
+        pipeline.export([str(i) for i in inputs], out, Config(limits=limits), offline_linker(),
+                        ExportOptions(now=NOW))
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     for turtle in document_files(out, ".ttl"):
         ox.parse(turtle.read_bytes(), format=ox.RdfFormat.TURTLE)

@@ -15,14 +15,14 @@ import pytest
 from conftest import document_files, published
 from lod import pipeline
 from lod.link import offline_linker
-from lod.config import Settings
+from lod.config import Config, ExportOptions
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "tests" / "fixtures" / "records" / "sample.jsonl"
 
 
 def export(inputs, out: Path, now: str):
-    return pipeline.export([str(p) for p in inputs], out, Settings(), offline_linker(), now=now)
+    return pipeline.export([str(p) for p in inputs], out, Config(), offline_linker(), ExportOptions(now=now))
 
 
 def snapshot(out: Path) -> dict[str, tuple[bytes, int, int]]:
@@ -154,10 +154,11 @@ def test_with_state_and_journal_lost_the_documents_alone_keep_the_history_from_r
 
 def test_a_dump_only_export_without_its_state_announces_updates_not_creates(tmp_path, records):
     out = tmp_path / "out"
-    pipeline.export([str(records)], out, Settings(), offline_linker(), now="2026-01-01T00:00:00Z", formats=("nt",))
+    pipeline.export([str(records)], out, Config(), offline_linker(),
+                    ExportOptions(now="2026-01-01T00:00:00Z", outputs=("nt",)))
     current_file(out, "state.json").unlink()
-    report = pipeline.export([str(records)], out, Settings(), offline_linker(), now="2026-02-01T00:00:00Z",
-                             formats=("nt",))
+    report = pipeline.export([str(records)], out, Config(), offline_linker(),
+                             ExportOptions(now="2026-02-01T00:00:00Z", outputs=("nt",)))
     assert report.changes == {"Create": 0, "Update": 6, "Delete": 0}
     assert "every document is announced as updated" in report.notes[0]
 
@@ -235,19 +236,19 @@ def synthetic_inputs(tmp_path_factory) -> list[Path]:
 
 def interrupted(inputs, out: Path, after: int, resume: bool = True) -> None:
     with pytest.raises(KeyboardInterrupt):
-        pipeline.export([str(p) for p in inputs], out, Settings(), offline_linker(), now=NOW,
-                        progress=InterruptAfter(after), sort_bytes=1, resume=resume)
+        pipeline.export([str(p) for p in inputs], out, Config(), offline_linker(),
+                        ExportOptions(now=NOW, sort_bytes=1, resume=resume), progress=InterruptAfter(after))
     (checkpoint,) = (out / ".lod").glob("staging-*/.sort/checkpoint.json")
     assert json.loads(checkpoint.read_text())["consumed"] == after
 
 
 def test_an_interrupted_export_resumes_from_its_checkpoint_with_the_same_bytes(tmp_path, synthetic_inputs):
-    clean = pipeline.export([str(p) for p in synthetic_inputs], tmp_path / "clean", Settings(),
-                            offline_linker(), now=NOW)
+    clean = pipeline.export([str(p) for p in synthetic_inputs], tmp_path / "clean", Config(), offline_linker(),
+                            ExportOptions(now=NOW))
     out = tmp_path / "out"
     interrupted(synthetic_inputs, out, after=37)
-    report = pipeline.export([str(p) for p in synthetic_inputs], out, Settings(), offline_linker(), now=NOW,
-                             sort_bytes=1)
+    report = pipeline.export([str(p) for p in synthetic_inputs], out, Config(), offline_linker(),
+                             ExportOptions(now=NOW, sort_bytes=1))
     assert any("the first 37 documents were done already" in note for note in report.notes)
     assert report.exported == clean.exported == 60
     assert (report.triples, report.changes) == (clean.triples, clean.changes)
@@ -272,10 +273,10 @@ def test_a_checkpoint_of_another_export_is_not_resumed(tmp_path, synthetic_input
         monkeypatch.setattr(pipeline, "PACKED_FORMAT", pipeline.PACKED_FORMAT + 1)
     else:
         resume = False
-    report = pipeline.export([str(p) for p in inputs], out, Settings(), offline_linker(), now=now,
-                             resume=resume)
+    report = pipeline.export([str(p) for p in inputs], out, Config(), offline_linker(),
+                             ExportOptions(now=now, resume=resume))
     assert not any("resumed" in note for note in report.notes)
-    pipeline.export([str(p) for p in inputs], tmp_path / "clean", Settings(), offline_linker(), now=now)
+    pipeline.export([str(p) for p in inputs], tmp_path / "clean", Config(), offline_linker(), ExportOptions(now=now))
     assert published(out) == published(tmp_path / "clean")
     if change == "no resume":  # a run that starts over still leaves checkpoints for the next
         interrupted(inputs, tmp_path / "again", after=20, resume=False)

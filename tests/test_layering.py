@@ -36,7 +36,8 @@ def imports(path: Path, module: str) -> list[tuple[str, str | None, int]]:
         elif isinstance(node, ast.ImportFrom):
             base = node.module or ""
             if node.level:
-                base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1] + ([base] if base else []))
+                parts = package.split(".")
+                base = ".".join(parts[: len(parts) - node.level + 1] + ([base] if base else []))
             found += [(base, alias.name, node.lineno) for alias in node.names]
     return [(name, what, line) for name, what, line in found if name == "lod" or name.startswith("lod.")]
 

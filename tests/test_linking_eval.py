@@ -21,7 +21,7 @@ from conftest import document_file
 from lod import pipeline
 from lod.link import offline_linker
 from lod.link.authority import load_index
-from lod.config import Settings
+from lod.config import Config
 from lod.publish.links import COLUMNS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -184,7 +184,7 @@ def test_documented_traps_count_as_near_misses(tmp_path, field, printed, kind, w
 # --- the targets on real golds --------------------------------------------------------------------
 
 def export(inputs: list[Path], out: Path) -> Path:
-    pipeline.export([str(i) for i in inputs], out, Settings(), linker=offline_linker())
+    pipeline.export([str(i) for i in inputs], out, Config(), offline_linker())
     return out
 
 

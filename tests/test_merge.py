@@ -89,7 +89,8 @@ def test_lists_are_united_and_the_most_precise_date_is_kept():
 
 
 def test_captures_of_a_pdf_copy_whose_words_run_together_agree_with_the_page():
-    run_together = BODY.replace("Comrade Kim", "ComradeKim").replace(" at his", "at his").replace("Moscow on", "Mos-\ncow on")
+    run_together = (BODY.replace("Comrade Kim", "ComradeKim").replace(" at his", "at his")
+                    .replace("Moscow on", "Mos-\ncow on"))
     assert len(documents([record(1, text_body=BODY), record(2, text_body=run_together)])) == 1
 
 

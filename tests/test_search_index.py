@@ -23,7 +23,7 @@ import site_records
 from conftest import search_rows as rows
 from lod import pipeline
 from lod.link import offline_linker
-from lod.config import Settings
+from lod.config import Config, ExportOptions
 from lod.publish.layout import DOCUMENTS, SEARCH, document_file, document_files
 from lod.publish.products import Context, Published
 from lod.publish.search import VERSION, _IndexWriter, index_version
@@ -37,7 +37,7 @@ MOSCOW_AND_JAPAN = (("place", "moscow"), ("subject", "japan-foreign-relations-so
 
 
 def export(inputs: list[Path], out: Path):
-    return pipeline.export([str(p) for p in inputs], out, Settings(), offline_linker(), now=NOW)
+    return pipeline.export([str(p) for p in inputs], out, Config(), offline_linker(), ExportOptions(now=NOW))
 
 
 @pytest.fixture(scope="module")

@@ -37,7 +37,7 @@ import site_records  # noqa: E402
 from conftest import NOW  # noqa: E402
 from lod import pipeline  # noqa: E402
 from lod.link import offline_linker  # noqa: E402
-from lod.config import Settings  # noqa: E402
+from lod.config import Config, ExportOptions, Settings  # noqa: E402
 from lod.publish import layout  # noqa: E402
 from lod.serve import running  # noqa: E402
 from lod.serve.options import OaiOptions, ServeOptions  # noqa: E402
@@ -90,7 +90,8 @@ def serve(tmp_path_factory, name: str, inputs: list[Path]):
     folder = tmp_path_factory.mktemp(name) / "export"
     sock = bound_socket()
     base = f"http://127.0.0.1:{sock.getsockname()[1]}/"
-    report = pipeline.export([str(p) for p in inputs], folder, Settings(base=base), offline_linker(), now=NOW)
+    report = pipeline.export([str(p) for p in inputs], folder, Config(Settings(base=base)), offline_linker(),
+                             ExportOptions(now=NOW))
     assert report.exported
     return folder, running(folder, sock=sock, options=ServeOptions(oai=OaiOptions(admin_email=ADMIN)))
 

@@ -24,6 +24,7 @@ from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SKOS, VOID
 
 from conftest import document_files
+from lod.config import Config, ExportOptions
 from lod import cli, pipeline
 from lod.link import offline_linker
 from lod.model import Record
@@ -595,6 +596,6 @@ def test_a_later_rerun_keeps_every_byte(exporter, synthetic_jsonl):
     """Re-exporting unchanged input into the same folder later changes nothing."""
     first = exporter([SAMPLE, synthetic_jsonl], "rerun")
     before = output_bytes(first)
-    pipeline.export([str(SAMPLE), str(synthetic_jsonl)], first.out, first.settings,
-                    linker=offline_linker(), now="2027-06-30T12:00:00Z")
+    pipeline.export([str(SAMPLE), str(synthetic_jsonl)], first.out, Config(first.settings), offline_linker(),
+                    ExportOptions(now="2027-06-30T12:00:00Z"))
     assert output_bytes(first) == before

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from lod.config import Config, ExportOptions
 from lod.link.reconcile import LINK_THRESHOLD, reconcile
 from lod.link.wikidata import (
     DEFAULT_USER_AGENT,
@@ -494,8 +495,8 @@ def test_an_online_export_with_a_broken_wikidata_leaves_names_unchecked(
         client = WikidataClient(endpoint=fake.url, user_agent=UA, timeout=0.5, max_retries=1,
                                 sleep=lambda seconds: None, cache_path=tmp_path / "cache.sqlite")
         fallback = OnlineFallback(client)
-        report = pipeline.export([str(records)], out, Settings(), linker=Linker(load_index(), fallback),
-                                 now="2026-01-01T00:00:00Z")
+        report = pipeline.export([str(records)], out, Config(), Linker(load_index(), fallback),
+                                 ExportOptions(now="2026-01-01T00:00:00Z"))
         client.close()
         with (out / "links.csv").open(encoding="utf-8") as rows:
             return report, fallback, [r for r in csv.DictReader(rows) if r["name"] == "Ivan Fakeov"]
