@@ -29,7 +29,8 @@ from lod.read import csvfile, jsonlines, page, text
 from lod.read.archive_fields import over_limits
 from lod.read.unit import Unit
 
-#: File extension -> reader module (``split``, ``parse`` and optionally a quick ``title(unit)``).
+#: File extension -> reader module: ``split``, ``parse``, ``count(handle)`` (about how many
+#: records an open file holds, for progress) and optionally a quick ``title(unit)``.
 READERS = {".txt": page, ".jsonl": jsonlines, ".csv": csvfile}
 #: Readers that take a whole file as one record: ``split(path, handle)``, ``parse(unit)``.
 #: The others read lines: ``split(path, lines, limits)``, ``parse(unit, limits)``.
@@ -207,18 +208,15 @@ def reread(origins: Iterable[Origin], limits: Limits = Limits()) -> list[Record 
 
 
 def count_records(paths: Iterable[str]) -> int:
-    """A cheap estimate of how many records the inputs hold (for the progress bar)."""
+    """A cheap estimate of how many records the inputs hold (for the progress bar): each reader's
+    ``count`` of an open file."""
     total = 0
     for item in input_files(paths):
         if not isinstance(item, str):
             continue
-        if item.lower().endswith(".txt"):
-            total += 1
-            continue
         try:
             with open(item, "rb") as handle:
-                lines = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
+                total += READERS[Path(item).suffix.lower()].count(handle)
         except OSError:
             continue
-        total += lines if item.lower().endswith(".jsonl") else max(lines - 1, 0)
     return total

@@ -17,11 +17,13 @@ import itertools
 import re
 from collections import deque
 from collections.abc import Iterable, Iterator
+from typing import BinaryIO
 
 from lod.errors import Place, ReadError
 from lod.limits import Limits
 from lod.model import Origin, Record
 from lod.read.archive_fields import FIELDS, record_from_fields
+from lod.read.text import count_lines
 from lod.read.unit import Unit
 
 SEPARATOR = "|"
@@ -72,6 +74,11 @@ def split(path: str, lines: Iterable[bytes | ReadError], limits: Limits = Limits
                         f"the {len(rest)} line{'s' if len(rest) > 1 else ''} after it are read again as rows")
         yield ReadError(problem, Place(path, line=first))
         source.read_again(rest)
+
+
+def count(handle: BinaryIO) -> int:
+    """How many records the open file holds, about: its lines after the header."""
+    return max(count_lines(handle) - 1, 0)
 
 
 def title(unit: Unit) -> str:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
+from typing import BinaryIO
 
 from lod.errors import Place, ReadError
 from lod.limits import Limits
 from lod.model import Origin, Record
 from lod.read.archive_fields import loads, record_from_fields
-from lod.read.text import decode_utf8
+from lod.read.text import count_lines, decode_utf8
 from lod.read.unit import Unit
 
 
@@ -25,6 +26,11 @@ def split(path: str, lines: Iterable[bytes | ReadError],
         elif raw.strip():
             record_number += 1
             yield Unit(".jsonl", path, number, record_number, raw)
+
+
+def count(handle: BinaryIO) -> int:
+    """How many records the open file holds, about: one per line."""
+    return count_lines(handle)
 
 
 def title(unit: Unit) -> str:

@@ -131,3 +131,8 @@ def decode_utf8(data: bytes, path: str, first_line: int = 1) -> str:
             Place(path, line=line),
             hint="save the file as UTF-8",
         ) from None
+
+
+def count_lines(handle: BinaryIO) -> int:
+    """How many lines an open file has, read in 1 MiB chunks (a cheap estimate for progress)."""
+    return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))

@@ -45,6 +45,11 @@ def split(path: str, handle: BinaryIO) -> Iterator[Unit]:
     yield Unit(".txt", path, None, None, handle.read())
 
 
+def count(handle: BinaryIO) -> int:
+    """A page is one record."""
+    return 1
+
+
 def parse(unit: Unit) -> Record | ReadError:
     """The page's record, or the error that stopped it."""
     path = unit.path
