@@ -14,7 +14,7 @@ from pathlib import Path
 from pyoxigraph import NamedNode
 
 from lod.errors import ConfigError, Place
-from lod.iris import Iris
+from lod.iris import Iris, iris
 from lod.limits import LIMIT_NAMES, Limits
 from lod.vocab import catalogue_terms
 
@@ -57,12 +57,8 @@ class Settings:
 
     @property
     def iris(self) -> Iris:
-        return _iris(self.base)
+        return iris(self.base)
 
-
-@lru_cache(maxsize=8)
-def _iris(base: str) -> Iris:
-    return Iris(base)
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ import re
 import string
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import quote, urlsplit
 
 from pyoxigraph import NamedNode
@@ -49,9 +50,27 @@ def slug(text: str) -> str:
     return f"{readable[:_SLUG_MAX].rstrip('-')}-{digest}" if readable else digest
 
 
+#: The layout's paths under the base, each spelled once (the server routes them too).
+THINGS = "id/"  # everything lod names: {base}id/<kind>/<key>
+DESCRIPTIONS = "doc/"  # the documents about them: {base}doc/<kind>/<key>
+DOCUMENT = "document"
+DATASET = f"{THINGS}dataset"
+CONTEXT = "ns/context-v1.jsonld"
+
+
+def thing_path(kind: str, key: str) -> str:
+    """``id/<kind>/<key>``, under the base (or under the address a site is served at)."""
+    return f"{THINGS}{kind}/{key}"
+
+
+def description_path(kind: str, key: str) -> str:
+    """``doc/<kind>/<key>``: where the description of a thing is."""
+    return f"{DESCRIPTIONS}{kind}/{key}"
+
+
 @dataclass(frozen=True)
 class Iris:
-    """IRI factory for one base. Kept tiny: every IRI the mapper writes comes from here."""
+    """IRI factory for one base. Kept tiny: every IRI lod writes or links to comes from here."""
 
     base: str
 
@@ -59,37 +78,55 @@ class Iris:
         if not re.match(r"^https?://[^\s<>\"{}|\\^`]+/$", self.base):
             raise ValueError(f"base IRI must be an http(s) IRI ending in '/': {self.base!r}")
 
+    def uri_space(self) -> str:
+        """Where every thing lod names is (VoID's ``void:uriSpace``)."""
+        return f"{self.base}{THINGS}"
+
+    def thing(self, kind: str, key: str) -> str:
+        """``{base}id/<kind>/<key>``: a document, person, organization, place, concept ..."""
+        return self.base + thing_path(kind, key)
+
+    def description_of(self, kind: str, key: str) -> str:
+        """``{base}doc/<kind>/<key>``: the description of a thing (served by content negotiation)."""
+        return self.base + description_path(kind, key)
+
     def document(self, key: str) -> str:
-        return f"{self.base}id/document/{key}"
+        return self.thing(DOCUMENT, key)
 
     def description(self, key: str) -> str:
-        return f"{self.base}doc/document/{key}"
+        return self.description_of(DOCUMENT, key)
 
     def dataset(self) -> str:
-        return f"{self.base}id/dataset"
+        return f"{self.base}{DATASET}"
 
     def context(self) -> str:
-        return f"{self.base}ns/context-v1.jsonld"
+        return f"{self.base}{CONTEXT}"
 
     def entity(self, record: Record, entity: Entity) -> str:
         key = entity.key or f"{entity.kind}/{slug(entity.name)}"
         if key.startswith("#"):
             return f"{self.document(record.key)}{key}"
-        return f"{self.base}id/{key}"
+        return f"{self.base}{THINGS}{key}"
 
     def concept(self, label: str) -> str:
-        return f"{self.base}id/concept/{slug(label)}"
+        return self.thing("concept", slug(label))
 
     def activity(self, version: str, mapping_version: str) -> str:
         """The run of a lod version and mapping version that makes descriptions (prov:Activity)."""
-        return f"{self.base}id/activity/lod-{slug(version)}-mapping-{slug(mapping_version)}"
+        return self.thing("activity", f"lod-{slug(version)}-mapping-{slug(mapping_version)}")
 
     def linking_method(self, method: str) -> str:
-        return f"{self.base}id/linking/{slug(method)}"
+        return self.thing("linking", slug(method))
 
     def part(self, record: Record, name: str) -> str:
         """A node that belongs to one document (e.g. a link statement)."""
         return f"{self.document(record.key)}#{name}"
+
+
+@lru_cache(maxsize=16)
+def iris(base: str) -> Iris:
+    """The (cached) factory for ``base``: the export's base, or the address a page is served at."""
+    return Iris(base)
 
 
 _IRI_SAFE = frozenset("-._~:/?@!$&'()*+,;=")

@@ -47,7 +47,7 @@ def render(record: Record, settings: Settings, linker: Linker | None = None,
     own, shared, digest = _own_and_shared(lines, mine)
     if len(own) + len(shared) > STATEMENT_BYTES - len(description) - 3:  # one line might be
         _check_statements(lines, len(description) + 3, record)
-    stats = line_stats(own, f"{settings.base}id/".encode("utf-8"))
+    stats = line_stats(own, iris.uri_space().encode("utf-8"))
     files, views, hashes = {}, {}, []
     mapped = {None: triples}  # by profiles: each set of profiles a format renders is mapped once
     for f in serialize.outputs(formats or serialize.default_outputs()):

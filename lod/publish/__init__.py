@@ -176,7 +176,7 @@ class Edition:
         iris = settings.iris
         outputs = serialize.outputs(self.formats)
         dump = DumpWriter(staging / DUMPS, [f for f in outputs if f.dump], chunk_triples=self.chunk_triples,
-                          uri_space=f"{settings.base}id/")
+                          uri_space=iris.uri_space())
         context = Context(self.previous, settings.base)
         products = {product.name: product.writer(staging, context)
                     for product in registered() if self.outputs.writes(product)}

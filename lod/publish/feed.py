@@ -24,15 +24,11 @@ from xml.sax.saxutils import escape
 
 from lod.iris import Iris
 from lod.publish.files import write_text
+from lod.publish.layout import CHANGES, CHANGES_COLLECTION as COLLECTION, CHANGES_PAGE as PAGE, SITEMAP, SITEMAP_PART
 from lod.publish.state import DELETE, JournalEntry, State, iter_journal
 
 CONTEXT = ["https://www.w3.org/ns/activitystreams", "http://iiif.io/api/discovery/1/context.json"]
-CHANGES = "changes"
-COLLECTION = "collection.json"
-PAGE = "page-{:05d}.json"
 OBJECT_TYPE = "Text"
-SITEMAP = "sitemap.xml"
-SITEMAP_PART = "sitemap-{:05d}.xml"
 SITEMAP_MAX = 50_000  # URLs per sitemap file (sitemaps.org limit)
 _SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 

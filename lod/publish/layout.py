@@ -29,10 +29,14 @@ DOCUMENTS = "documents"
 DUMPS = "dumps"
 DATASET_DUMP = "dataset.nt.gz"
 MANIFEST = "manifest.json"
-VOID_TURTLE = "void.ttl"
-VOID_JSONLD = "void.jsonld"
+VOID = "void"  # the dataset description, void.<format> (written as Turtle and JSON-LD, served in every format)
+VOID_TURTLE = f"{VOID}.ttl"
+VOID_JSONLD = f"{VOID}.jsonld"
 CHANGES = "changes"
+CHANGES_COLLECTION = "collection.json"  # in changes/: the feed's entry point
+CHANGES_PAGE = "page-{:05d}.json"  # in changes/: its pages
 SITEMAP = "sitemap.xml"
+SITEMAP_PART = "sitemap-{:05d}.xml"  # beside sitemap.xml when there are more URLs than one file holds
 REPORT = "report.json"
 LINKS = "links.csv"
 STATE = "state.json"
@@ -43,6 +47,11 @@ SEARCH = "search.sqlite"
 #: Everything lod publishes at the top of DIR (all symlinks into the current generation).
 PUBLISHED = (DOCUMENTS, DUMPS, DATASET_DUMP, MANIFEST, VOID_TURTLE, VOID_JSONLD, CHANGES, SITEMAP, REPORT,
              LINKS, STATE, JOURNAL, STORE, SEARCH)
+
+
+def void_file(extension: str) -> str:
+    """``void.ttl``, ``void.jsonld`` ... (``extension`` without the dot)."""
+    return f"{VOID}.{extension}"
 
 
 def document_file(key: str, extension: str) -> str:

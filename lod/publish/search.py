@@ -130,7 +130,7 @@ def index_row(record: Record, triples: Triples, iris: Iris) -> bytes:
     own. Languages are the tags the description states (``schema:inLanguage``).
     """
     document = iris.document(record.key)
-    prefix = f"{iris.base}id/"
+    prefix = iris.uri_space()
     facets: dict[tuple[str, str], tuple[str, str]] = {}
     linked = False
     for _, entity in record.entities():

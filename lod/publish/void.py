@@ -84,7 +84,7 @@ def vocabularies(terms: Iterable[str]) -> tuple[str, ...]:
 
 def publisher_iri(iris: Iris, name: str) -> str:
     """The publisher as an organization IRI, the same one the mapper mints for that name."""
-    return f"{iris.base}id/{ORGANIZATION}/{slug(name)}"
+    return iris.thing(ORGANIZATION, slug(name))
 
 
 def catalog_iri(iris: Iris) -> str:
@@ -121,7 +121,7 @@ def describe_dataset(iris: Iris, dataset: Dataset, stats: DatasetStats, files: l
         (root, VOID.entities, _integer(stats.entities)),
         (root, VOID.distinctSubjects, _integer(stats.distinct_subjects)),
         (root, VOID.documents, _integer(stats.documents)),
-        (root, VOID.uriSpace, Literal(f"{iris.base}id/")),
+        (root, VOID.uriSpace, Literal(iris.uri_space())),
         (root, DCTERMS.title, title), (root, SCHEMA.name, title),
         (root, DCTERMS.description, description), (root, SCHEMA.description, description),
         (root, DCTERMS.license, license_), (root, SCHEMA.license, license_),

@@ -59,6 +59,7 @@ class Format:
     default: bool = False  # written unless --formats says otherwise
     required: bool = False  # every export writes it
     aliases: tuple[str, ...] = ()
+    media_aliases: tuple[str, ...] = ()  # other media types clients ask for it by (application/x-turtle)
     #: The profiles whose triples it renders (None: the export's) and the part of them it
     #: carries (None: all); such a format is a view for others, not a form of the description.
     profiles: tuple[str, ...] | None = None
@@ -68,6 +69,11 @@ class Format:
     @property
     def extension(self) -> str:
         return self.suffix or f".{self.name}"
+
+    @property
+    def content_type(self) -> str:
+        """The HTTP Content-Type: text types say their charset (lod writes UTF-8 only)."""
+        return f"{self.media_type}; charset=utf-8" if self.media_type.startswith("text/") else self.media_type
 
     @property
     def dump_media_type(self) -> str:
@@ -93,7 +99,8 @@ _LOOKUP: dict[str, Format] = {}
 def register(format: Format) -> Format:
     """Add a format; its name, aliases and media type must be new (a view for others, with
     ``profiles``, is found by name only: its media type is the description's formats')."""
-    keys = (format.name, *format.aliases, *((format.media_type,) if format.profiles is None else ()))
+    keys = (format.name, *format.aliases,
+            *((format.media_type, *format.media_aliases) if format.profiles is None else ()))
     taken = [key for key in keys if key.lower() in _LOOKUP]
     if taken:
         raise ValueError(f"format {format.name!r}: {', '.join(taken)} already registered")
@@ -159,15 +166,17 @@ def _ntriples(triples, root=None) -> str:
 
 
 TURTLE = register(Format("ttl", "Turtle", "text/turtle", "Turtle", "RDF_TURTLE", turtle.serialize,
-                         per_document=True, default=True, aliases=("turtle",)))
+                         per_document=True, default=True, aliases=("turtle",),
+                         media_aliases=("application/x-turtle", "application/turtle")))
 JSON_LD = register(Format("jsonld", "JSON-LD", "application/ld+json", "JSON-LD", "JSON_LD", jsonld.serialize,
-                          per_document=True, default=True, aliases=("json-ld",)))
+                          per_document=True, default=True, aliases=("json-ld",), media_aliases=("application/json",)))
 N_TRIPLES = register(Format("nt", "N-Triples", "application/n-triples", "N-Triples", "RDF_N_TRIPLES", _ntriples,
-                            dump=Dump("dataset", graphs=False), required=True, aliases=("ntriples",)))
+                            dump=Dump("dataset", graphs=False), required=True, aliases=("ntriples",),
+                            media_aliases=("text/plain",)))
 N_QUADS = register(Format("nq", "N-Quads", "application/n-quads", "N-Quads", "RDF_N_QUADS",
                           dump=Dump("documents", graphs=True), default=True, aliases=("nquads",)))
 RDF_XML = register(Format("rdf", "RDF/XML", "application/rdf+xml", "RDF_XML", "RDF_XML", _rdfxml,
-                          aliases=("rdfxml", "xml")))
+                          aliases=("rdfxml", "xml", "rdf+xml"), media_aliases=("application/xml", "text/xml")))
 EDM_RDF_XML = register(Format("edm", "EDM for Europeana", "application/rdf+xml", "RDF_XML", "RDF_XML", edm.serialize,
                               per_document=True, profiles=("edm",), select=edm.selected, suffix=".edm.xml",
                               dump=Dump("edm", graphs=False, media_type="text/turtle", extension=".ttl",

@@ -56,6 +56,9 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from lod import serialize
+from lod.serialize import jsonld
+from lod.iris import CONTEXT, DATASET, DESCRIPTIONS, DOCUMENT, THINGS, description_path, iris, thing_path
 from lod.publish.feed import CONTEXT as FEED_CONTEXT
 from lod.serve import browse, conneg, oai
 from lod.serve import html as pages
@@ -71,22 +74,15 @@ from lod.vocab import RDFS, SCHEMA, XSD
 
 log = logging.getLogger("lod.serve")
 
-#: extension -> (Content-Type, media type, label)
-FORMATS = {
-    "ttl": ("text/turtle; charset=utf-8", "text/turtle", "Turtle"),
-    "jsonld": ("application/ld+json", "application/ld+json", "JSON-LD"),
-    "nt": ("application/n-triples", "application/n-triples", "N-Triples"),
-    "rdf": ("application/rdf+xml", "application/rdf+xml", "RDF/XML"),
-    "html": ("text/html; charset=utf-8", "text/html", "HTML"),
-}
-#: Offered media types, in server preference order (Turtle for ``*/*``), with aliases last.
-OFFERS = [
-    ("text/turtle", "ttl"), ("application/ld+json", "jsonld"), ("application/n-triples", "nt"),
-    ("application/rdf+xml", "rdf"), ("text/html", "html"),
-    ("application/x-turtle", "ttl"), ("application/json", "jsonld"), ("application/xhtml+xml", "html"),
-    ("application/xml", "rdf"), ("text/xml", "rdf"), ("text/plain", "nt"),
-]
-RDF_EXTENSIONS = ("ttl", "jsonld", "nt", "rdf")
+#: A description's representations, by extension: the format registry's (lod.serialize), then HTML:
+#: (Content-Type, media type, label).
+HTML = ("text/html; charset=utf-8", "text/html", "HTML")
+FORMATS = {**{f.name: (f.content_type, f.media_type, f.label) for f in serialize.served()}, "html": HTML}
+#: Offered media types, in server preference order (the registry's first: Turtle for ``*/*``), aliases last.
+OFFERS = [*((f.media_type, f.name) for f in serialize.served()), ("text/html", "html"),
+          *((alias, f.name) for f in serialize.served() for alias in f.media_aliases),
+          ("application/xhtml+xml", "html")]
+RDF_EXTENSIONS = tuple(f.name for f in serialize.served())
 AS_MEDIA_TYPE = f'application/ld+json; profile="{FEED_CONTEXT[0]}"'  # Activity Streams 2.0
 _CHANGE_PAGE = re.compile(r"[a-z0-9][a-z0-9-]*\.json\Z")
 _DUMP_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
@@ -284,7 +280,7 @@ class Service:
                 body = pages.document_page(
                     pages.Description(triples), document, jsonld=jsonld_text,
                     local=self.localizer(home), home=home,
-                    formats=self.format_links(f"{home}doc/document/{key}", exclude="html"),
+                    formats=self.format_links(home + description_path(DOCUMENT, key), exclude="html"),
                     description_iri=export.description_iri(key)).encode("utf-8")
             else:
                 body = _write(ext, triples, document)
@@ -295,7 +291,7 @@ class Service:
     def entity(self, kind: str, slug: str, ext: str, home: str, probe: bool = False) -> Representation | None:
         export = self.export
         generation = export.generation()
-        iri = f"{export.base}id/{kind}/{slug}"
+        iri = iris(export.base).thing(kind, slug)
         cache_key = ("entity", iri, ext, home if ext == "html" else "", generation)
         cached = self.cache.get(cache_key)
         if cached is not None:
@@ -396,7 +392,7 @@ class Service:
             overview = browse.home_overview(catalog.search(Query()), home=home, span=catalog.span)
             recent = ordered[:self.recent_documents]
             titles = catalog.titles(recent)
-            listed = [(f"{home}id/document/{key}", *titles.get(key, (key, None))) for key in recent]
+            listed = [(home + thing_path(DOCUMENT, key), *titles.get(key, (key, None))) for key in recent]
         else:
             listed = self.document_list(ordered[: self.home_documents], home, sort=False)
         body = pages.home_page(void, export.dataset_iri(), manifest=export.manifest(), documents=listed,
@@ -412,19 +408,19 @@ class Service:
         """(link, title, date) for documents, from the store (names as published; the keys
         alone when the export has no store)."""
         if not self.store.available():
-            return [(f"{home}id/document/{key}", key, None) for key in keys]
+            return [(home + thing_path(DOCUMENT, key), key, None) for key in keys]
         rows = []
         for key in keys:
             document = self.export.document_iri(key)
             titles = [t.value for t in self.store.objects(document, str(SCHEMA.name))]
             dates = [t.value for t in self.store.objects(document, str(SCHEMA.dateCreated))]
-            rows.append((f"{home}id/document/{key}", titles[0] if titles else key, dates[0] if dates else None))
+            rows.append((home + thing_path(DOCUMENT, key), titles[0] if titles else key, dates[0] if dates else None))
         if sort:
             rows.sort(key=lambda row: (row[2] or "", row[1]))
         return rows
 
     def entity_exists(self, kind: str, slug: str) -> bool:
-        iri = f"{self.export.base}id/{kind}/{slug}"
+        iri = iris(self.export.base).thing(kind, slug)
         return self.store.knows(iri) or self.in_void(iri)  # the publisher may be only in VoID
 
     def in_void(self, iri: str) -> bool:
@@ -487,7 +483,7 @@ class Service:
         when = await self.run(self.export.withdrawn, key) if kind == "document" else None
         if when is None:
             return self.not_found()
-        dataset = f"{self.home_of(request)}id/dataset"
+        dataset = self.home_of(request) + DATASET
         body = f"410 Gone\nThe document {key} was withdrawn from this dataset at {when}.\nThe dataset: {dataset}\n"
         return PlainTextResponse(body, status_code=410, headers={
             "Link": f'<{dataset}>; rel="collection"', "Cache-Control": f"public, max-age={self.max_age}"})
@@ -525,7 +521,7 @@ class Service:
         rest = request.path_params["rest"]
         if len(rest) > 512 or not all(_SEGMENT.match(part) for part in rest.split("/")):
             return self.not_found()
-        if not await self.run(self.in_void, f"{self.export.base}id/dataset/{rest}"):
+        if not await self.run(self.in_void, f"{iris(self.export.base).dataset()}/{rest}"):
             return self.not_found()
         return await self.dataset(request)
 
@@ -687,7 +683,7 @@ class Service:
     async def context(self, request: Request) -> Response:
         from lod.vocab import vocab_path
 
-        representation = await self.build(self.read_file, vocab_path("context-v1.jsonld"), "application/ld+json")
+        representation = await self.build(self.read_file, vocab_path(jsonld.CONTEXT_FILE), "application/ld+json")
         if representation is None:
             return self.not_found()
         return self.respond(request, representation)
@@ -773,14 +769,14 @@ def create_app(folder: Path | str, options: ServeOptions | None = None):
     sparql = SparqlEndpoint(export, store, options.sparql)
     routes = [
         Route("/", service.home_page, methods=["GET"]),
-        Route("/id/dataset", service.dataset, methods=["GET"]),
-        Route("/id/dataset/{rest:path}", service.dataset_part, methods=["GET"]),
-        Route("/id/{kind}/{name}", service.thing, methods=["GET"]),
-        Route("/doc/{kind}/{name}", service.description, methods=["GET"]),
+        Route(f"/{DATASET}", service.dataset, methods=["GET"]),
+        Route(f"/{DATASET}/{{rest:path}}", service.dataset_part, methods=["GET"]),
+        Route(f"/{THINGS}{{kind}}/{{name}}", service.thing, methods=["GET"]),
+        Route(f"/{DESCRIPTIONS}{{kind}}/{{name}}", service.description, methods=["GET"]),
         Route("/void", service.void, methods=["GET"]),
         Route("/.well-known/void", service.void, methods=["GET"]),
         *[Route(f"/{void_file(ext)}", service.void, methods=["GET"]) for ext in FORMATS if ext != "html"],
-        Route("/ns/context-v1.jsonld", service.context, methods=["GET"]),
+        Route(f"/{CONTEXT}", service.context, methods=["GET"]),
         Route(f"/{DUMPS}/{{name}}", service.dump, methods=["GET"]),
         Route(f"/{CHANGES}/", service.changes_index, methods=["GET"]),
         Route(f"/{CHANGES}/{{name}}", service.change_page, methods=["GET"]),

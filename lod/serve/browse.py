@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from urllib.parse import urlencode
 
+from lod.iris import DOCUMENT, description_path, iris, thing_path
 from lod.publish.search import ENTITY_FACETS, FACETS, LANGUAGE, MARKS
 from lod.serve.html import esc, format_iso_date, page
 from lod.serve.search import PAGE_SIZE, Count, Hit, Query, Results
@@ -162,7 +163,7 @@ def decades(years: list[tuple[int, int]]) -> list[tuple[int, int]]:
 def hit_item(hit: Hit, home: str) -> str:
     date = (f' <time datetime="{esc(hit.date)}">{esc(format_iso_date(hit.date))}</time>' if hit.date else "")
     snippet = hit.snippet or (hit.summary[:300] + ("…" if len(hit.summary) > 300 else ""))
-    return (f'<li><a href="{esc(home)}id/document/{esc(hit.key)}">{marked(hit.title_marked)}</a>{date}'
+    return (f'<li><a href="{esc(home + thing_path(DOCUMENT, hit.key))}">{marked(hit.title_marked)}</a>{date}'
             + (f'<p class="snippet">{marked(snippet)}</p>' if snippet else "") + "</li>")
 
 
@@ -290,7 +291,7 @@ def results_json(results: Results, *, home: str, base: str, labels: Callable[[st
         entry = {"value": count.value, "label": count.label, "count": count.count,
                  "search": search_path(home, query.adding(count.facet, count.value))}
         if count.facet in ENTITY_FACETS:
-            entry["id"] = f"{base}id/{ENTITY_FACETS[count.facet]}/{count.value}"
+            entry["id"] = iris(base).thing(ENTITY_FACETS[count.facet], count.value)
         if count.qid:
             entry["wikidata"] = f"{WD}{count.qid}"
         return entry
@@ -303,8 +304,8 @@ def results_json(results: Results, *, home: str, base: str, labels: Callable[[st
         "query": asked,
         "narrowed_by": [words for _, _, words, _ in describe_query(query, labels)],
         "total": results.total, "page_size": PAGE_SIZE, "pages": results.pages,
-        "results": [{"key": hit.key, "id": f"{base}id/document/{hit.key}",
-                     "url": f"{home}doc/document/{hit.key}", "title": hit.title, "date": hit.date,
+        "results": [{"key": hit.key, "id": iris(base).document(hit.key),
+                     "url": home + description_path(DOCUMENT, hit.key), "title": hit.title, "date": hit.date,
                      "summary": hit.summary,
                      "highlight": {"title": marked(hit.title_marked), "snippet": marked(hit.snippet)}}
                     for hit in results.hits],

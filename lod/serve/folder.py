@@ -42,30 +42,21 @@ from typing import Any
 from lod.errors import ConfigError, Place
 from lod.config import Settings
 from lod.iris import Iris
-from lod.publish.layout import STORE, document_file, document_files
+from lod.publish.layout import (
+    CHANGES, CHANGES_COLLECTION, CURRENT, DOCUMENTS, DUMPS, HIDDEN, JOURNAL, MANIFEST, SITEMAP, STATE, STORE,
+    document_file, document_files, void_file,
+)
+from lod.publish.layout import SITEMAP_PART as SITEMAP_PART_FILE
+from lod.publish.state import CHANGE_TYPES, DELETE
+from lod.serialize import N_QUADS, N_TRIPLES
 from lod.publish.store import is_store
 
-# -- the export folder's names (publish writes them; serve only reads) ---------------------------
-
-DOCUMENTS = "documents"
-DUMPS = "dumps"
-MANIFEST = "manifest.json"
-STATE = "state.json"
-JOURNAL = "journal.jsonl"
-VOID_STEM = "void"  # void.ttl, void.jsonld ...
-CHANGES = "changes"
-CHANGES_INDEX = f"{CHANGES}/collection.json"
+# The export folder's names are the publish stage's (lod.publish.layout); serve only reads them.
+CHANGES_INDEX = f"{CHANGES}/{CHANGES_COLLECTION}"
 CHANGES_PAGE = f"{CHANGES}/{{}}"
-SITEMAP = "sitemap.xml"
-SITEMAP_PART = "sitemap-{}.xml"
-HIDDEN = ".lod"
-CURRENT = "current"
-#: Media types of the dumps in ``manifest.json``.
-NT_MEDIA_TYPE = "application/n-triples"
-NQ_MEDIA_TYPE = "application/n-quads"
-#: Journal entry types.
-CHANGE_TYPES = ("Create", "Update", "Delete")
-DELETE = "Delete"
+#: A sitemap part as the server routes it (``sitemap-{part}.xml``).
+SITEMAP_PART = SITEMAP_PART_FILE.replace("{:05d}", "{}")
+NT_MEDIA_TYPE, NQ_MEDIA_TYPE = N_TRIPLES.media_type, N_QUADS.media_type
 #: Without a manifest or documents to read the base from: ``lod export``'s default base.
 FALLBACK_BASE = Settings().base
 
@@ -83,10 +74,6 @@ class NotCached(Exception):
 
 def valid_key(key: str) -> bool:
     return isinstance(key, str) and len(key) <= KEY_MAX and KEY_RE.match(key) is not None
-
-
-def void_file(ext: str) -> str:
-    return f"{VOID_STEM}.{ext}"
 
 
 class Export:

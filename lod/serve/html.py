@@ -15,6 +15,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 
+from lod.iris import CONTEXT
 from lod.serve.folder import CHANGES, MANIFEST, SITEMAP, void_file
 from lod.vocab import DCTERMS, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, VOID, WD
 
@@ -509,7 +510,7 @@ def home_page(void: Description | None, dataset: str, *, manifest: dict,
         ("Sitemap", SITEMAP, ""),
         ("SPARQL endpoint", "sparql", "SPARQL 1.1 Protocol"),
         *([("OAI-PMH", "oai?verb=Identify", "oai_dc and RDF records")] if oai else []),
-        ("JSON-LD context", "ns/context-v1.jsonld", ""),
+        ("JSON-LD context", CONTEXT, ""),
     ]
     items = "".join(f'<li><a href="{esc(home + path)}">{esc(name)}</a>'
                     + (f' <span class="role">{esc(note)}</span>' if note else "") + "</li>"

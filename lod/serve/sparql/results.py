@@ -14,6 +14,7 @@ import json
 import re
 from xml.etree import ElementTree as ET
 
+from lod import serialize
 from lod.serve import conneg
 from lod.vocab import FORMATS, PREFIXES, SPARQL_RESULTS_NS, XML_NS, XSD
 
@@ -27,36 +28,19 @@ RESULT_TYPES = {
     "application/xml": "xml",
     "text/xml": "xml",
 }
-#: Media type -> RDF format name (pyoxigraph ``RdfFormat`` attribute), for CONSTRUCT/DESCRIBE.
-GRAPH_TYPES = {
-    "text/turtle": "TURTLE",
-    "application/n-triples": "N_TRIPLES",
-    "application/rdf+xml": "RDF_XML",
-    "application/ld+json": "JSON_LD",
-    "application/x-turtle": "TURTLE",
-    "application/turtle": "TURTLE",
-    "text/plain": "N_TRIPLES",
-    "application/json": "JSON_LD",
-    "application/xml": "RDF_XML",
-}
+#: Media type -> the media type of the registry's format (lod.serialize), for CONSTRUCT/DESCRIBE:
+#: every format a description is served in, by its media type or an alias, in preference order.
+GRAPH_TYPES = {media: f.media_type for f in serialize.served() for media in (f.media_type, *f.media_aliases)}
 #: The formats named in the service description (``sd:resultFormat``).
 FORMAT_IRIS = (FORMATS.SPARQL_Results_JSON, FORMATS.SPARQL_Results_XML, FORMATS.SPARQL_Results_CSV,
-               FORMATS.SPARQL_Results_TSV, FORMATS.Turtle, FORMATS["N-Triples"], FORMATS.RDF_XML,
-               FORMATS["JSON-LD"])
-#: ``format=`` shortcuts: (results media type, RDF media type).
+               FORMATS.SPARQL_Results_TSV, *(FORMATS[f.w3c] for f in serialize.served()))
+#: ``format=`` shortcuts: (results media type, RDF media type); the RDF formats' names from the registry.
 FORMAT_NAMES = {
-    "json": ("application/sparql-results+json", "application/ld+json"),
-    "xml": ("application/sparql-results+xml", "application/rdf+xml"),
+    **{name: (None, f.media_type) for f in serialize.served() for name in (f.name, *f.aliases)},
+    "json": ("application/sparql-results+json", serialize.JSON_LD.media_type),
+    "xml": ("application/sparql-results+xml", serialize.RDF_XML.media_type),
     "csv": ("text/csv", None),
     "tsv": ("text/tab-separated-values", None),
-    "turtle": (None, "text/turtle"),
-    "ttl": (None, "text/turtle"),
-    "ntriples": (None, "application/n-triples"),
-    "nt": (None, "application/n-triples"),
-    "rdfxml": (None, "application/rdf+xml"),
-    "jsonld": (None, "application/ld+json"),
-    "json-ld": (None, "application/ld+json"),
-    "rdf+xml": (None, "application/rdf+xml"),
 }
 #: Text types whose Content-Type names the charset.
 CHARSET_TYPES = {"text/csv", "text/tab-separated-values", "text/turtle", "text/plain",
@@ -201,7 +185,7 @@ def serialize_boolean(fmt: str, value: bool) -> bytes:
 def serialize_triples(media: str, triples: list) -> bytes:
     import pyoxigraph as ox
 
-    fmt = getattr(ox.RdfFormat, GRAPH_TYPES[media])
+    fmt = ox.RdfFormat.from_media_type(GRAPH_TYPES[media])
     if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML):
         return ox.serialize(triples, format=fmt, prefixes=dict(PREFIXES)) or b""
     return ox.serialize(triples, format=fmt) or b""
