@@ -24,7 +24,7 @@ import lod.render as rendering
 from lod import pipeline
 from lod.config import Config, ExportOptions, load_config
 from lod.errors import ConfigError, ReadError
-from lod.limits import LIMIT_NAMES, Limits
+from lod.limits import Limits
 from lod.link import offline_linker
 from lod.map import Settings
 from lod.model import Record
@@ -253,13 +253,6 @@ def test_limits_are_read_from_lod_toml(tmp_path):
         config.write_text(f"[limits]\n{bad}\n", encoding="utf-8")
         with pytest.raises(ConfigError, match=message):
             load_config(str(config))
-
-
-def test_every_limit_is_in_the_readme():
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-    section = readme.split("### Limits", 1)[1].split("\n## ", 1)[0]
-    for name in LIMIT_NAMES:
-        assert f"`{name}`" in section, name
 
 
 # --- CSV -------------------------------------------------------------------------------------
