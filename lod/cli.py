@@ -1,6 +1,6 @@
 """The ``lod`` command: thin wrappers over the library; only this module prints and exits.
 
-Exit status (also in the README):
+Exit status (also in docs/operations.md):
   0  everything was exported / valid
   1  some records were rejected (the rest were written) / validation found problems
   2  usage error, bad configuration, nothing readable at all, or the export itself failed
@@ -243,6 +243,7 @@ def cmd_check(args) -> int:
 
 
 def cmd_serve(args) -> int:
+    from lod.config import load_config
     from lod.serve.folder import Export
     from lod.serve.oai import NOT_SERVED
     from lod.serve.options import OaiOptions, ServeOptions, SparqlOptions
@@ -256,7 +257,8 @@ def cmd_serve(args) -> int:
         base=args.base,
         sparql=SparqlOptions(timeout=args.sparql_timeout, max_results=args.sparql_limit,
                              workers=args.sparql_workers),
-        oai=OaiOptions(admin_email=args.oai_admin_email, page_size=args.oai_page_size))
+        oai=OaiOptions(admin_email=args.oai_admin_email or load_config(args.config).dataset.contact_email,
+                       page_size=args.oai_page_size))
     export = Export(args.dir, base=options.base)
     export.check_base()  # before any warning: a refused --base is the only thing to say
     warning = address_warning(export.base, args.host, args.port)
@@ -340,10 +342,18 @@ def _link_options(parser: argparse.ArgumentParser) -> None:
                              "unchecked (default 1800)")
 
 
+class _NoAbbreviations(argparse.ArgumentParser):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, allow_abbrev=False, **kwargs)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="lod", description="Linked open data from archive records.")
+    parser = argparse.ArgumentParser(prog="lod", description="Linked open data from archive records.",
+                                     allow_abbrev=False)
     parser.add_argument("--version", action="version", version=f"lod {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    # No abbreviated options: `lod link --online` must not be read as --online-deadline.
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                                     parser_class=_NoAbbreviations)
 
     export = commands.add_parser("export", help="export records as Turtle, JSON-LD and dumps")
     export.add_argument("inputs", nargs="*", metavar="INPUT",
@@ -386,6 +396,7 @@ def build_parser() -> argparse.ArgumentParser:
     link.add_argument("--formats", default=",".join(products.default_outputs()), help=argparse.SUPPRESS)
     link.add_argument("--no-resume", dest="resume", action="store_false", help=argparse.SUPPRESS)
     link.add_argument("--sort-memory", type=float, default=16.0, help=argparse.SUPPRESS)
+    link.add_argument("--online", action="store_true", help=argparse.SUPPRESS)  # link is always online
     _link_options(link)
     link.set_defaults(run=cmd_link)
 
@@ -432,8 +443,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--oai-page-size", type=_positive, default=100, metavar="N",
                        help="OAI-PMH records per response (default 100)")
     serve.add_argument("--oai-admin-email", metavar="ADDRESS",
-                       help="contact address for OAI-PMH's Identify (required by the protocol: "
-                            "without it /oai is not served)")
+                       help="contact address for OAI-PMH's Identify (default: [dataset] contact_email "
+                            "of lod.toml; required by the protocol: without either /oai is not served)")
+    serve.add_argument("--config", metavar="FILE", help="configuration file (default: ./lod.toml if present)")
     serve.set_defaults(run=cmd_serve)
 
     mapping = commands.add_parser("mapping", help="print the field -> property tables")

@@ -144,6 +144,16 @@ def test_missing_input_exits_2(tmp_path, capsys):
     assert "no such file or folder" in capsys.readouterr().err
 
 
+def test_options_are_never_abbreviated(tmp_path, capsys):
+    """`lod link --online` once meant --online-deadline and asked for a number."""
+    with pytest.raises(SystemExit) as exited:
+        main(["export", "--onl", "--out", str(tmp_path / "out")])
+    assert exited.value.code == 2
+    assert "unrecognized arguments: --onl" in capsys.readouterr().err
+    from lod.cli import build_parser
+    assert build_parser().parse_args(["link", "--online"]).online_deadline == 1800.0
+
+
 def test_bad_base_iri_is_a_usage_error(tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["export", "--base", "not-an-iri", "--out", str(out)]) == 2
@@ -272,3 +282,18 @@ def test_records_of_one_landing_page_are_merged_whatever_the_order(tmp_path, cap
         outputs.append({p.name: p.read_bytes() for p in (out / "documents").rglob("*") if p.is_file()})
         outputs[-1]["nq"] = b"".join(p.read_bytes() for p in sorted((out / "dumps").glob("*.nq.gz")))
     assert outputs[0] == outputs[1]
+
+
+def test_serve_takes_the_oai_address_from_lod_toml(tmp_path, monkeypatch, capsys):
+    from lod.serve.oai import NOT_SERVED
+    out = tmp_path / "out"
+    assert main(["export", "--out", str(out)]) == 0
+    config = tmp_path / "lod.toml"
+    config.write_text('[dataset]\ncontact_email = "archive@example.org"\n', encoding="utf-8")
+    served = []
+    monkeypatch.setattr("lod.serve.server.serve", lambda folder, host, port, options: served.append(options))
+    assert main(["serve", str(out), "--config", str(config)]) == 0
+    assert served[-1].oai.admin_email == "archive@example.org"
+    assert NOT_SERVED not in capsys.readouterr().err
+    assert main(["serve", str(out), "--config", str(config), "--oai-admin-email", "oai@example.org"]) == 0
+    assert served[-1].oai.admin_email == "oai@example.org"
