@@ -23,7 +23,7 @@
    Divided into the cores, it bounds what any amount of tuning around those stages
    (I/O, the key sort, the dumps, the transfer between processes) could reach.
 
-Everything printed on stdout is meant to be pasted into the README; progress goes to
+Everything printed on stdout is meant to be pasted into docs/performance.md; progress goes to
 stderr. Both sides include interpreter start-up and imports in their times.
 """
 

@@ -11,7 +11,7 @@ of ``hostile.LIMITS`` in a lod.toml); and prints
 * records unaccounted for (written, less published, merged and rejected; and report.json's
   ``read`` must be the records written): must be 0;
 * unparseable outputs (pyoxigraph and rdflib, every file; ill-typed literals): must be 0;
-* the exit status against the README's rule;
+* the exit status against the rule of docs/operations.md;
 * the rejection reasons by class.
 
     python benchmarks/fuzz_bench.py [--records N] [--hostility P] [--seed S] [--keep DIR]

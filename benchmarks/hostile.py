@@ -7,14 +7,14 @@ Infinity, escaped lone surrogates, brackets in URLs, control and bidi characters
 impossible dates, long lists and subject headings, an unbalanced CSV quote, files
 saved as UTF-16/32 with or without a byte order mark. With each file it gives the
 number of records lod must account for, counted from the bytes by the readers' rules
-(README, *Input*): a JSON Lines file has one per non-blank line, a CSV file one per
+(docs/input.md): a JSON Lines file has one per non-blank line, a CSV file one per
 line after the header that is not empty (its cells never hold a newline or a quote,
 so only a mutation's one unbalanced quote can make a row span lines, and the reader
 reads those lines again one by one), a page one; a file with nothing in it, one.
 
 :func:`problems` checks an export against the promises: every record accounted for
 (:func:`accounted`), no record rejected by lod's safety net (an exception lod did not
-expect: a traceback in all but name), the exit status the README gives, and every
+expect: a traceback in all but name), the exit status docs/operations.md gives, and every
 output parsing in rdflib and pyoxigraph with every typed literal valid. Used by
 ``tests/test_fuzz.py`` (hypothesis draws the seed, the hostility and the mutations) and
 ``benchmarks/fuzz_bench.py``.

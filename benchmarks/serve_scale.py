@@ -19,7 +19,7 @@
    (``lod/publish/store.py``) given that re-export's changes (its journal) in key order, from
    the first export's store, as the pass would give them; set against the full export's time.
 
-Everything printed on stdout is meant for the README; progress goes to stderr.
+Everything printed on stdout is meant for docs/performance.md; progress goes to stderr.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 An input over a limit is that record's (or file's) rejection with a one-line reason
 naming the limit, never a crash, a hang or memory that grows without bound. The
 limits a user could need to raise are :class:`Limits` (the ``[limits]`` table of
-``lod.toml``); the README's *Limits* list is checked against these names.
+``lod.toml``); the *Limits* list of docs/operations.md is checked against these names.
 """
 
 from __future__ import annotations

@@ -64,6 +64,7 @@ EXTRA_RECORD = {
     "rights": "Public domain.",
     "language": ["Chinese"],
     "original_archive_title": ["PRC FMA"],
+    "original_classification": "Top Secret",
     "wikidata": {"Mao Zedong": "Q5816", "Kim Il Sung": "Q41117", "China": "Q148"},
     "document_url": "https://digitalarchive.wilsoncenter.org/document/114567",
 }
@@ -339,6 +340,11 @@ def test_html_by_extension_and_by_browser_accept(site):
     assert "Communist Party of the Soviet Union Central Committee Report" in page.text
     thing = requests.get(f"{site.base}id/document/{SEED_KEY}", headers={"Accept": browser}, timeout=30)
     assert thing.history[0].status_code == 303 and media(thing) == HTML
+
+
+def test_document_page_shows_the_original_classification(site):
+    page = site.get(f"doc/document/{EXTRA_KEY}.html")
+    assert "<dt>Conditions of access</dt><dd>Original classification: Top Secret</dd>" in page.text
 
 
 @pytest.mark.parametrize("accept, expected", [

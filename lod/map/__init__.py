@@ -221,7 +221,7 @@ def _link_provenance(add, iris: Iris, record: Record, node: str, entity: Entity)
     add((activity, rdfs.label, literal(LINKING_METHODS.get(method, method), "en")))
 
 
-#: Human descriptions of the linking methods, for the PROV activities and the README.
+#: Human descriptions of the linking methods, for the PROV activities and docs/linking.md.
 LINKING_METHODS = {
     "input": "QID given in the input record",
     "authority:alias": "authority table: the name is an alias of exactly one entity of the right kind and period",

@@ -482,7 +482,7 @@ def _check_dcat_ap(folder: Path, official: Path | None) -> CheckReport:
     shapes = [official / name for name in (*DCAT_AP_SHAPES, *DCAT_AP_RECOMMENDED)] if official else []
     if not shapes or not all(path.exists() for path in shapes):
         report.not_run.append("DCAT-AP 3.0.1 shapes: give --official FOLDER holding dcat-ap-3.0.1/ (SEMIC's "
-                              "SHACL shapes are not lod's to ship; see the README)")
+                              "SHACL shapes are not lod's to ship; see docs/aggregators.md)")
         return report
     from pyshacl import validate
     from rdflib import Graph

@@ -12,7 +12,7 @@ document's graph whole, in key order. Both are cut into chunks of at most
 nodes, so chunks can be loaded, concatenated or merged in any order.
 
 Chunks are compressed with ISA-L (``isal``: standard gzip, several times faster than
-zlib, and it releases the GIL) at its level 2; the README's Performance section has
+zlib, and it releases the GIL) at its level 2; docs/performance.md has
 the figures behind the choice. Each chunk is written to a temporary name and renamed
 into place; a chunk that would come out byte-identical is left untouched (same
 bytes, same mtime), as in :mod:`lod.publish.files`. The set of chunks is not switched atomically: write into a

@@ -21,7 +21,7 @@ database:
 Incremental like the rest of the export: the previous generation's index is copied and
 only created, updated and deleted documents are written (an unchanged document costs
 nothing; copying the file is far cheaper than indexing every text again — the figures are
-in the README). The rows go to SQLite in a thread of their own, so the pass in key order
+in docs/output.md). The rows go to SQLite in a thread of their own, so the pass in key order
 does not wait for the indexing (``sqlite3`` releases the GIL while it works).
 
 An index made incrementally holds the same rows as one made from scratch, but not the same

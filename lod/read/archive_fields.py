@@ -1,6 +1,6 @@
 """Records carried in the archive's own field names (JSON Lines and CSV share this).
 
-The names are those of the Wilson Center archive's scraped data; README.md lists
+The names are those of the Wilson Center archive's scraped data; docs/input.md lists
 them. Unknown fields (``_provenance``, ``scraped_at`` ...) are ignored.
 """
 
@@ -19,7 +19,7 @@ from lod.limits import URL_CHARS, Limits
 from lod.model import ORGANIZATION, LinkDecision, Origin, Record
 from lod.read import fields as F
 
-#: Field name -> what it holds. The README's field table is generated from this.
+#: Field name -> what it holds. The field table of docs/input.md is generated from this.
 FIELDS = {
     "title": "title (required)",
     "original_publication_date": "document date: `October 15, 1956`, `November 1967`, `1949`, ISO",

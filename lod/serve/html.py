@@ -339,10 +339,8 @@ def document_page(graph: Description, document: str, *, jsonld: str | None,
         parts.append(f'<h2>Text</h2><div class="body"{lang_attr(body)}>{paragraphs(body)}</div>')
 
     facts = []
-    for node in graph.iris(document, str(SCHEMA.additionalProperty)):
-        name, value = graph.text(node, str(SCHEMA.name)), graph.text(node, str(SCHEMA.value))
-        if name is not None and value is not None:
-            facts.append((name.value, esc(value.value)))
+    for value in graph.literals(document, str(SCHEMA.conditionsOfAccess)):
+        facts.append(("Conditions of access", esc(value.value)))
     for predicate, name in ((str(DCTERMS.source), "Source"), (str(DCTERMS.bibliographicCitation), "Citation")):
         for value in graph.literals(document, predicate):
             facts.append((name, esc(value.value)))

@@ -8,7 +8,8 @@ deleted record, reported for ever with ``<header status="deleted">`` and no meta
 (``deletedRecord`` = ``persistent``). Granularity ``YYYY-MM-DDThh:mm:ssZ``; ``from`` /
 ``until`` may also be given as days.
 
-Identify's ``adminEmail`` is the address the server was given (``--oai-admin-email``);
+Identify's ``adminEmail`` is the address the server was given (``--oai-admin-email``, else lod.toml's
+``[dataset] contact_email``);
 OAI-PMH requires one and it must be an address, so without it ``/oai`` is not served
 (404 saying why) rather than answering with an invented one.
 
@@ -747,7 +748,7 @@ def _serialize(root: ET.Element) -> bytes:
 #: Why ``/oai`` answers 404 when no address was given.
 NOT_SERVED = ("OAI-PMH is not served here: its Identify response must give the repository's "
               "contact address (adminEmail) and none was given; start lod serve with "
-              "--oai-admin-email ADDRESS")
+              "--oai-admin-email ADDRESS or set contact_email in lod.toml's [dataset]")
 
 
 def routes(export: Export, options: OaiOptions) -> list:

@@ -5,7 +5,7 @@ plus, where a table cannot say it, two hooks: ``document`` adds nodes and consta
 about the document (a classification node, an aggregation), ``entity`` types and names
 each person, organization and place in the profile's own terms. :func:`lod.map.map_record`
 runs the chosen profiles in order; ``lod mapping`` prints every registered profile, and the
-README's mapping tables are that output (a test keeps them equal).
+mapping tables of docs/mapping.md are that output (a test keeps them equal).
 
 Adding a profile is one module that calls :func:`register` (listed in ``_BUILT_IN`` below)
 plus its test and docs; other packages can add profiles through the ``lod.profiles`` entry
