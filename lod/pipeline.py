@@ -82,7 +82,7 @@ class Job:
     now: str
     documents: Path
     previous: Path | None = None
-    formats: tuple[str, ...] | None = None  # names in lod.serialize (None: the default outputs)
+    outputs: products.Outputs | None = None  # what the export writes (None: the default outputs)
     limits: Limits = Limits()
 
     def identify(self, item):
@@ -127,7 +127,7 @@ class Job:
     def render_document(self, record: Record, replace_files: bool = False) -> tuple[str, str, bytes]:
         """Render one document, write its files, and pack the rest for the key sort."""
         first_seen, old_digest = self.known.get(record.key, (self.now, None))
-        rendered = render(record, self.settings, self.linker, first_seen, self.formats)
+        rendered = render(record, self.settings, self.linker, first_seen, self.outputs)
         if replace_files:
             documents.overwrite(self.documents, rendered.key, rendered.files)
             return rendered.packed(True)
@@ -169,7 +169,7 @@ def export(inputs: Iterable[str], out: Path, config: Config = Config(), linker: 
     try:
         with edition:
             job = Job(settings, linker, edition.known, edition.now, edition.documents,
-                      edition.previous_documents, formats, limits)
+                      edition.previous_documents, outputs, limits)
             with Engine(job, options.workers, engine) as running:
                 groups = _identify(running, inputs, limits, edition, report, progress, on_error)
                 _render(running, groups, edition, progress, on_error)

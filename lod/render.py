@@ -26,12 +26,13 @@ Linker = Callable[[Record], Record]
 
 
 def render(record: Record, settings: Settings, linker: Linker | None = None,
-           first_seen: str | None = None, formats: tuple[str, ...] | None = None) -> Rendered:
+           first_seen: str | None = None, outputs: products.Outputs | None = None) -> Rendered:
     """Link, map and serialize one record. Pure: same record, settings and time, same bytes.
 
-    ``formats``: the export's outputs (names in :mod:`lod.serialize`; default: the default
-    outputs); the per-document ones are written as files. A format that renders other
-    profiles (EDM) maps the record again with those alone, only when it is chosen.
+    ``outputs``: what the export writes (default: the default outputs); the per-document
+    formats are written as files, and the pieces of the products written are made. A format
+    that renders other profiles (EDM) maps the record again with those alone, only when it
+    is chosen.
 
     Raises ReadError for a record with a statement too long for RDF stores to load
     (:data:`lod.limits.STATEMENT_BYTES`): the dumps it would be in must stay loadable.
@@ -50,7 +51,8 @@ def render(record: Record, settings: Settings, linker: Linker | None = None,
     stats = line_stats(own, iris.uri_space().encode("utf-8"))
     files, views, hashes = {}, {}, []
     mapped = {None: triples}  # by profiles: each set of profiles a format renders is mapped once
-    for f in serialize.outputs(formats or serialize.default_outputs()):
+    outputs = outputs or products.choose(products.default_outputs())
+    for f in serialize.outputs(outputs.formats):
         if f.profiles not in mapped:
             mapped[f.profiles] = map_record(record, replace(settings, profiles=f.profiles), first_seen)
         view = mapped[f.profiles] if f.select is None else f.select(mapped[f.profiles])
@@ -63,7 +65,7 @@ def render(record: Record, settings: Settings, linker: Linker | None = None,
     if hashes:  # the digest says when any file of the document changes
         digest = hashlib.sha256(" ".join((digest, *hashes)).encode("ascii")).hexdigest()
     pieces = {product.name: product.make(record, triples, iris) for product in products.registered()
-              if product.make is not None}
+              if product.make is not None and outputs.writes(product)}
     return Rendered(record.key, digest, files, own + shared, len(own), stats, pieces, record.origins,
                     record.warnings, views)
 

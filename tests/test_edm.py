@@ -21,6 +21,7 @@ from lod.config import Providers, Settings, load_config
 from lod.errors import ConfigError
 from lod.map import map_record
 from lod.map.profiles import chosen, registered
+from lod.publish import products
 from lod.publish.check import check
 from lod.model import Record
 from lod.read import read_file
@@ -200,11 +201,11 @@ def test_edm_is_mapped_only_when_an_edm_output_is_chosen(fixtures_export):
     record = records()[0]
     plain = render(record, Settings())
     assert plain.views == {} and not any(ext.endswith(".xml") for ext in plain.files)
-    with_edm = render(record, Settings(), formats=WITH_EDM)
+    with_edm = render(record, Settings(), outputs=products.choose(WITH_EDM))
     assert set(with_edm.views) == {"edm"} and EDM_RDF_XML.extension in with_edm.files
     assert with_edm.nt == plain.nt  # the descriptions are the same
     assert with_edm.digest != plain.digest  # the document's files are not
-    other = render(record, Settings(providers=Providers("Someone Else")), formats=WITH_EDM)
+    other = render(record, Settings(providers=Providers("Someone Else")), outputs=products.choose(WITH_EDM))
     assert other.nt == with_edm.nt and other.digest != with_edm.digest  # so a re-export rewrites the file
     assert "edm" in {f.name for f in outputs(WITH_EDM)}
 

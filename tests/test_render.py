@@ -88,3 +88,17 @@ def test_links_csv_is_what_dict_writer_writes(rows):
     for row in sorted(rows, key=lambda r: (r["document"], r["field"], r["printed"], r["entity"])):
         writer.writerow(row)
     assert render_links(rows) == buffer.getvalue()
+
+
+def test_only_the_products_written_are_made():
+    """A product left out of --formats (the search index) costs the workers nothing."""
+    from lod.config import Settings
+    from lod.model import Identifiers, Origin, Record
+    from lod.publish import products
+    from lod.render import render
+
+    record = Record("Telegram", Identifiers(key=KEY), Origin("t.jsonl", 1))
+    everything = render(record, Settings(base=BASE))
+    assert "search" in everything.pieces and "links" in everything.pieces
+    dump_only = render(record, Settings(base=BASE), outputs=products.choose(["ttl", "jsonld", "nt", "nq"]))
+    assert "search" not in dump_only.pieces and "links" in dump_only.pieces
