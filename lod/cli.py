@@ -257,7 +257,7 @@ def cmd_serve(args) -> int:
         base=args.base,
         sparql=SparqlOptions(timeout=args.sparql_timeout, max_results=args.sparql_limit,
                              workers=args.sparql_workers),
-        oai=OaiOptions(admin_email=args.oai_admin_email or load_config(args.config).dataset.contact_email,
+        oai=OaiOptions(admin_email=args.oai_admin_email or load_config(args.config).dataset.contact_email or None,
                        page_size=args.oai_page_size))
     export = Export(args.dir, base=options.base)
     export.check_base()  # before any warning: a refused --base is the only thing to say

@@ -297,3 +297,7 @@ def test_serve_takes_the_oai_address_from_lod_toml(tmp_path, monkeypatch, capsys
     assert NOT_SERVED not in capsys.readouterr().err
     assert main(["serve", str(out), "--config", str(config), "--oai-admin-email", "oai@example.org"]) == 0
     assert served[-1].oai.admin_email == "oai@example.org"
+    monkeypatch.chdir(tmp_path / "out")  # no lod.toml here: no address, and serve says so
+    capsys.readouterr()
+    assert main(["serve", "."]) == 0
+    assert served[-1].oai.admin_email is None and NOT_SERVED in capsys.readouterr().err
