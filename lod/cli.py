@@ -260,7 +260,8 @@ def cmd_serve(args) -> int:
         oai=OaiOptions(admin_email=args.oai_admin_email or load_config(args.config).dataset.contact_email or None,
                        page_size=args.oai_page_size))
     export = Export(args.dir, base=options.base)
-    export.check_base()  # before any warning: a refused --base is the only thing to say
+    export.check_base()  # before any warning: a refused export is the only thing to say
+    export.check_servable()
     warning = address_warning(export.base, args.host, args.port)
     if warning:
         print(f"lod serve: warning: {warning}", file=sys.stderr)

@@ -869,6 +869,24 @@ def test_an_export_without_its_store_serves_documents_and_says_why_sparql_answer
     assert any(line.startswith("lod serve: warning: this export has no SPARQL store") for line in lines), lines
 
 
+def test_a_dump_only_export_is_refused_with_what_to_do(tmp_path):
+    """`--formats nt` writes no per-document files: serve says so rather than answer 404 for each."""
+    from lod.cli import main
+    from lod.errors import ConfigError
+    from lod.serve.app import create_app
+
+    folder = tmp_path / "dumps-only"
+    assert main(["export", "--out", str(folder), "--formats", "nt", str(SEED)]) == 0
+    with pytest.raises(ConfigError, match=r"without its documents' Turtle \(--formats nt\)"):
+        create_app(folder)
+    result = subprocess.run([sys.executable, "-m", "lod", "serve", str(folder), "--port", "0"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    [line] = result.stderr.splitlines()
+    assert line.startswith("lod: error: ") and "export again with the default formats" in line
+    assert "load into any SPARQL store" in line
+
+
 def test_two_servers_open_one_store_read_only(tmp_path):
     from lod.serve.sparql.workers import Job, run_job
 

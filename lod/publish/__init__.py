@@ -257,7 +257,7 @@ class Edition:
         write_void(staging, description, iris)
         _concatenate([staging / f.path for f in files if f.media_type == serialize.N_TRIPLES.media_type],
                      staging / DATASET_DUMP)
-        write_manifest(staging, files, base=settings.base)
+        write_manifest(staging, files, base=settings.base, outputs=self.outputs.names)
         write_text(staging / REPORT, json.dumps(report.as_json(), indent=2, ensure_ascii=False) + "\n")
 
     # --- what the previous export left ----------------------------------------------------------

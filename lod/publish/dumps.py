@@ -405,10 +405,11 @@ def manifest_entry(file: DumpFile) -> dict:
 
 
 def write_manifest(root: Path, files: list[DumpFile], extra: Iterable[dict] = (),
-                   base: str | None = None) -> bool:
+                   base: str | None = None, outputs: Iterable[str] | None = None) -> bool:
     """Write ``root/manifest.json``: every dump file (plus ``extra`` entries) in path order.
 
-    ``base`` (the base IRI) is recorded for the server, which reads it from here.
+    ``base`` (the base IRI) and ``outputs`` (the ``--formats`` names written) are recorded
+    for the server, which reads them from here.
     """
     entries = sorted([manifest_entry(file) for file in files] + [dict(e) for e in extra],
                      key=lambda entry: entry["path"])
@@ -418,5 +419,7 @@ def write_manifest(root: Path, files: list[DumpFile], extra: Iterable[dict] = ()
     manifest: dict = {"files": entries}
     if base is not None:
         manifest["base"] = base
+    if outputs is not None:
+        manifest["outputs"] = list(outputs)
     return write_text(root / MANIFEST, json.dumps(manifest, indent=2, sort_keys=True,
                                                   ensure_ascii=False) + "\n")

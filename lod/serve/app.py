@@ -757,13 +757,15 @@ def create_app(folder: Path | str, options: ServeOptions | None = None):
     """The ASGI application serving one export folder (read at request time, so re-exports,
     the atomic ``DIR/.lod/current`` swap, are picked up without a restart).
 
-    Raises :class:`lod.errors.ConfigError` when ``options.base`` is not the export's base.
+    Raises :class:`lod.errors.ConfigError` when ``options.base`` is not the export's base, or
+    the export has no documents to serve (written without Turtle).
     Returns the Starlette app wrapped in :class:`Guard` (limits, CORS, plain 500s);
     ``app.state.export``, ``.store``, ``.service`` and ``.sparql`` give the internals.
     """
     options = options or ServeOptions()
     export = Export(folder, base=options.base)
     export.check_base()
+    export.check_servable()
     store = QueryStore(export)
     service = Service(export, store, options)
     sparql = SparqlEndpoint(export, store, options.sparql)

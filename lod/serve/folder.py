@@ -48,7 +48,7 @@ from lod.publish.layout import (
 )
 from lod.publish.layout import SITEMAP_PART as SITEMAP_PART_FILE
 from lod.publish.state import CHANGE_TYPES, DELETE
-from lod.serialize import N_QUADS, N_TRIPLES
+from lod.serialize import N_QUADS, N_TRIPLES, TURTLE
 from lod.publish.store import is_store
 
 # The export folder's names are the publish stage's (lod.publish.layout); serve only reads them.
@@ -295,6 +295,17 @@ class Export:
                 hint=f"to publish under {self._given_base}, export again with "
                      f"`lod export --base {self._given_base}`; to serve at another address, run "
                      "`lod serve` there or behind a proxy (no --base needed)")
+
+    def check_servable(self) -> None:
+        """Refuse an export written without per-document Turtle (``--formats nt``, the dump-only
+        path): every document, HTML page and OAI record is served from it, so each would be 404."""
+        outputs = self.manifest().get("outputs")
+        if isinstance(outputs, list) and TURTLE.name not in outputs:
+            raise ConfigError(
+                f"this export was written without its documents' Turtle (--formats {','.join(map(str, outputs))}): "
+                "lod serve answers with those files", Place(str(self.folder / MANIFEST)),
+                hint=f"export again with the default formats or with {TURTLE.name} added; the dumps in "
+                     f"{self.folder / DUMPS} load into any SPARQL store as they are")
 
     def _guess_base(self) -> str | None:
         for key in self.keys()[:1]:
