@@ -1,6 +1,6 @@
 """``lod serve`` at collection scale: the store the export writes against the store built at start.
 
-    python benchmarks/serve_scale.py --docs 100000 [--baseline REV] [--keep DIR]
+    python benchmarks/serve_scale.py --docs 100000 [--baseline REV] [--keep DIR] [--store-only]
 
 1. Generates N synthetic records (``benchmarks/synthetic.py``) and exports them twice: with
    the default outputs (the store included) and without the store (``--formats
@@ -255,6 +255,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--baseline", default=BASELINE, metavar="REV",
                         help=f"the design to compare with (default {BASELINE}); 'none' skips it")
     parser.add_argument("--keep", metavar="DIR", help="keep inputs and outputs in DIR (default: a temporary folder)")
+    parser.add_argument("--store-only", action="store_true",
+                        help="skip the exports without the store (the store's share of an export's time); "
+                             "the store's update is timed from the re-export with it")
     parser.add_argument("--wait", type=float, default=3600.0, metavar="S",
                         help="longest wait for one answer (the baseline builds its store first)")
     args = parser.parse_args(argv)
@@ -274,10 +277,12 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(folder, ignore_errors=True)
         progress("lod export (default outputs, the store included) ...")
         full = measure("export", lod("export", str(inputs), "--out", str(out)), ROOT, args.docs)
-        progress(f"lod export --formats {WITHOUT_STORE} ...")
-        bare = measure("export without store", lod("export", str(inputs), "--out", str(plain),
-                                                    "--formats", WITHOUT_STORE), ROOT, args.docs)
-        for run in (full, bare):
+        bare = None
+        if not args.store_only:
+            progress(f"lod export --formats {WITHOUT_STORE} ...")
+            bare = measure("export without store", lod("export", str(inputs), "--out", str(plain),
+                                                        "--formats", WITHOUT_STORE), ROOT, args.docs)
+        for run in filter(None, (full, bare)):
             if run.returncode != 0:
                 raise RuntimeError(f"{run.label} failed: {run.stderr[-2000:]}")
         store_bytes = du((out / STORE).resolve())
@@ -303,7 +308,8 @@ def main(argv: list[str] | None = None) -> int:
         progress("re-exports with 1 % of the records edited ...")
         edited = edit_one_percent(inputs)
         again = {}
-        for label, source, extra in (("with store", out, []), ("without store", plain, ["--formats", WITHOUT_STORE])):
+        reexports = (("with store", out, []), ("without store", plain, ["--formats", WITHOUT_STORE]))
+        for label, source, extra in reexports[:1 if args.store_only else 2]:
             copy = work / f"again-{label.replace(' ', '-')}"
             shutil.rmtree(copy, ignore_errors=True)
             subprocess.run(["cp", "-al", str(source), str(copy)], check=True)
@@ -312,7 +318,8 @@ def main(argv: list[str] | None = None) -> int:
                 raise RuntimeError(f"re-export {label} failed: {again[label].stderr[-2000:]}")
         progress("the store's update alone ...")
         shutil.rmtree(work / "store-update", ignore_errors=True)
-        update, changed = store_update_alone(out, work / "again-without-store", work / "store-update")
+        update, changed = store_update_alone(out, work / ("again-with-store" if args.store_only else
+                                                          "again-without-store"), work / "store-update")
     finally:
         if worktree is not None:
             subprocess.run(["git", "worktree", "remove", "--force", str(worktree)], cwd=ROOT, capture_output=True)
@@ -320,19 +327,20 @@ def main(argv: list[str] | None = None) -> int:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
 
-    lines += [f"`python benchmarks/serve_scale.py --docs {args.docs}`: {args.docs:,} synthetic documents, "
+    lines += [f"`python benchmarks/serve_scale.py --docs {args.docs}{' --store-only' * args.store_only}`: "
+              f"{args.docs:,} synthetic documents, "
               f"{quads:,} triples in the dumps (N-Triples and N-Quads).", ""]
     lines += ["| export | wall s | CPU s | peak RSS MB |", "|---|---:|---:|---:|"]
-    lines += [f"| `lod export` (the store included) | {full.wall:,.1f} | {full.cpu:,.1f} | {full.peak_rss / MB:,.0f} |",
-              f"| `lod export --formats {WITHOUT_STORE}` | {bare.wall:,.1f} | {bare.cpu:,.1f} | "
-              f"{bare.peak_rss / MB:,.0f} |",
-              f"| re-export, {edited:,} records edited (1 %), the store included | {again['with store'].wall:,.1f} | "
-              f"{again['with store'].cpu:,.1f} | {again['with store'].peak_rss / MB:,.0f} |",
-              f"| re-export, {edited:,} records edited (1 %), without the store | "
-              f"{again['without store'].wall:,.1f} | {again['without store'].cpu:,.1f} | "
-              f"{again['without store'].peak_rss / MB:,.0f} |", ""]
+    lines += [f"| `lod export` (the store included) | {full.wall:,.1f} | {full.cpu:,.1f} | {full.peak_rss / MB:,.0f} |"]
+    if bare is not None:
+        lines += [f"| `lod export --formats {WITHOUT_STORE}` | {bare.wall:,.1f} | {bare.cpu:,.1f} | "
+                  f"{bare.peak_rss / MB:,.0f} |"]
+    lines += [f"| re-export, {edited:,} records edited (1 %), {label} | {run.wall:,.1f} | {run.cpu:,.1f} | "
+              f"{run.peak_rss / MB:,.0f} |" for label, run in again.items()] + [""]
+    share = (f"{full.wall - bare.wall:,.1f} s of the full export's wall time ({full.cpu - bare.cpu:,.1f} s CPU). "
+             if bare is not None else "")
     lines += [f"The store: {store_bytes / MB:,.0f} MB on disk (the gzip dumps: {dumps_bytes / MB:,.0f} MB); "
-              f"{full.wall - bare.wall:,.1f} s of the full export's wall time ({full.cpu - bare.cpu:,.1f} s CPU). "
+              f"{share}"
               f"Its update for the re-export ({changed:,} documents changed), the store product alone: "
               f"**{update:,.1f} s, {update / full.wall:.1%} of the full export's {full.wall:,.1f} s**.", ""]
     header = "| `lod serve` | " + " | ".join(run.label for run in runs) + (" | ratio |" if len(runs) == 2 else " |")

@@ -7,7 +7,10 @@ repository) only when it is present: the project must stand alone.
 from __future__ import annotations
 
 import importlib.util
+import os
+import shutil
 import sqlite3
+import subprocess
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -203,3 +206,28 @@ def _rdflib_term(node):
     if node.datatype.value == "http://www.w3.org/2001/XMLSchema#string":
         return Literal(node.value)
     return Literal(node.value, datatype=URIRef(node.datatype.value))
+
+
+#: What the tests install from the npm registry into tests/artifacts/node: the accessibility
+#: check (puppeteer-core 24 runs on Node 18+, driving Debian's Chromium) and jsonld.js, a
+#: second JSON-LD processor.
+NODE_PACKAGES = ("puppeteer-core@24.40.0", "axe-core@4.11.4", "jsonld@9.0.0")
+
+
+@pytest.fixture(scope="session")
+def node_modules() -> Path:
+    """``tests/artifacts/node/node_modules`` with :data:`NODE_PACKAGES` (installed once; for NODE_PATH)."""
+    if not (shutil.which("node") and shutil.which("npm")):
+        pytest.skip("node and npm are not installed")
+    folder = Path(__file__).resolve().parent / "artifacts" / "node"
+    marker = folder / "installed.txt"
+    if not marker.exists() or marker.read_text() != " ".join(NODE_PACKAGES):
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        result = subprocess.run(["npm", "install", "--no-save", "--no-audit", "--no-fund", "--no-package-lock",
+                                 "--prefix", str(folder), *NODE_PACKAGES], capture_output=True, text=True,
+                                timeout=600, env={**os.environ, "PUPPETEER_SKIP_DOWNLOAD": "1"})
+        if result.returncode != 0:
+            pytest.skip(f"npm could not install {' '.join(NODE_PACKAGES)}: {result.stderr.strip()[-300:]}")
+        marker.write_text(" ".join(NODE_PACKAGES))
+    return folder / "node_modules"

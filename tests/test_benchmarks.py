@@ -169,6 +169,17 @@ def test_serve_scale_smoke_run_prints_the_tables(tmp_path):
 
 
 @pytest.mark.slow
+def test_export_ab_smoke_run_prints_the_ratios():
+    result = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "export_ab.py"), "--baseline", "HEAD", "--docs", "30", "--rounds", "1"],
+        capture_output=True, text=True, timeout=600, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr[-3000:]
+    assert "| | baseline HEAD | current | current / baseline |" in result.stdout
+    for row in ("wall s", "CPU s", "peak RSS MB"):
+        assert re.search(rf"^\| {row} \| [\d,.]+ \| [\d,.]+ \| \d+\.\d\d \|$", result.stdout, re.M), row
+
+
+@pytest.mark.slow
 def test_serve_load_search_smoke_run_reports_searches_against_the_document_get():
     result = subprocess.run(
         [sys.executable, str(BENCHMARKS / "serve_load.py"), "--search", "40", "--requests", "30",

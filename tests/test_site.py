@@ -8,7 +8,7 @@ Debian's Chromium (skipped when absent): a name searched with and without its di
 two facets then a second page followed by their links, the timeline's bars against the
 documents' own dates, screenshots kept in ``tests/artifacts/`` (git-ignored), and axe-core
 (WCAG 2.1 A and AA) on those pages, run by puppeteer-core driving the same system
-Chromium. The two npm packages are installed by :func:`node_tools` into
+Chromium. The npm packages are installed by conftest's :func:`node_modules` into
 ``tests/artifacts/node/`` from the npm registry (skipped when node, npm or the registry
 is not there); no browser is downloaded. The shared corpus (``../shared``) is searched
 the same way when it is present.
@@ -47,8 +47,6 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED_CORPUS = ROOT.parent / "shared" / "corpus"
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-#: What the accessibility check installs from the npm registry (puppeteer-core 24 runs on Node 18+).
-NODE_PACKAGES = ("puppeteer-core@24.40.0", "axe-core@4.11.4")
 SCHEMA = "http://schema.org/"
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
 SATO = "eisaku-sato"
@@ -386,33 +384,14 @@ def test_screenshots_of_the_site(site, profile):
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 30_000, name
 
 
-@pytest.fixture(scope="module")
-def node_tools() -> Path:
-    """``tests/artifacts/node/node_modules`` with puppeteer-core and axe-core (installed once)."""
-    if not (shutil.which("node") and shutil.which("npm")):
-        pytest.skip("node and npm are not installed")
-    folder = ARTIFACTS / "node"
-    marker = folder / "installed.txt"
-    if not marker.exists() or marker.read_text() != " ".join(NODE_PACKAGES):
-        shutil.rmtree(folder, ignore_errors=True)
-        folder.mkdir(parents=True)
-        result = subprocess.run(["npm", "install", "--no-save", "--no-audit", "--no-fund", "--no-package-lock",
-                                 "--prefix", str(folder), *NODE_PACKAGES], capture_output=True, text=True,
-                                timeout=600, env={**os.environ, "PUPPETEER_SKIP_DOWNLOAD": "1"})
-        if result.returncode != 0:
-            pytest.skip(f"npm could not install {' '.join(NODE_PACKAGES)}: {result.stderr.strip()[-300:]}")
-        marker.write_text(" ".join(NODE_PACKAGES))
-    return folder / "node_modules"
-
-
 @needs_chromium
-def test_axe_core_finds_no_wcag_violation(site, node_tools):
+def test_axe_core_finds_no_wcag_violation(site, node_modules):
     key = sorted(site.dates())[0]
     urls = [site.url + path for path in (*PAGES.values(), "search/person?place=moscow", f"doc/document/{key}",
                                          "sparql")]
     result = subprocess.run(["node", str(ROOT / "tests" / "axe_check.cjs"), str(CHROMIUM), *urls],
                             capture_output=True, text=True, timeout=300,
-                            env={**os.environ, "NODE_PATH": str(node_tools)})
+                            env={**os.environ, "NODE_PATH": str(node_modules)})
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads(result.stdout)
     assert sorted(report) == sorted(urls)
