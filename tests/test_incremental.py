@@ -249,7 +249,7 @@ def test_an_interrupted_export_resumes_from_its_checkpoint_with_the_same_bytes(t
     interrupted(synthetic_inputs, out, after=37)
     report = pipeline.export([str(p) for p in synthetic_inputs], out, Config(), offline_linker(),
                              ExportOptions(now=NOW, sort_bytes=1))
-    assert any("the first 37 documents were done already" in note for note in report.notes)
+    assert any("the first 37 groups of records (a record and its other captures) were done already" in note for note in report.notes)
     assert report.exported == clean.exported == 60
     assert (report.triples, report.changes) == (clean.triples, clean.changes)
     assert published(out) == published(tmp_path / "clean")
@@ -339,5 +339,5 @@ def test_kill_9_with_two_workers_then_the_same_command_resumes_to_the_same_bytes
     result = subprocess.run([*command, "--out", str(out)], env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert "600 records read: 600 documents exported" in result.stdout
-    assert f"resumed an interrupted export: the first {consumed} documents" in result.stderr
+    assert f"resumed an interrupted export: the first {consumed} groups of records" in result.stderr
     assert published(out) == published(tmp_path / "clean")

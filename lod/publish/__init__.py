@@ -93,7 +93,7 @@ class Edition:
             self.late_rejections = list(done.rejected)
             self.report.rejected += done.rejected
             self.report.notes.append(f"resumed an interrupted export: the first {done.consumed} "
-                                     "documents were done already")
+                                     "groups of records (a record and its other captures) were done already")
         else:
             (self.staging / DOCUMENTS).mkdir()
         self.sorter = KeySorter(self.staging / SORT, self.sort_bytes, done.runs)
