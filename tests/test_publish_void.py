@@ -197,6 +197,27 @@ def test_void_figures_are_the_inputs(written):
         for name in ("N-Triples", "N-Quads", "Turtle", "JSON-LD")}
 
 
+@pytest.mark.parametrize("formats, features", [
+    (("nt",), {"N-Triples"}),
+    (("ttl", "nt"), {"N-Triples", "Turtle"}),
+    (("nt", "nq", "edm"), {"N-Triples", "N-Quads", "RDF_XML"}),
+])
+def test_void_says_what_was_written_and_nothing_else(tmp_path, formats, features):
+    """A dump-only export once claimed Turtle, JSON-LD and N-Quads in its VoID."""
+    from lod.vocab import SAMPLES_DIR
+
+    out = tmp_path / "out"
+    run_export([SAMPLES_DIR / "seed-record.txt"], out, formats=formats)
+    graph = Graph().parse(out / layout.VOID_TURTLE, format="turtle")
+    dataset = URIRef(Iris(Settings().base).dataset())
+    assert set(graph.objects(dataset, VOID.feature)) == {URIRef(f"http://www.w3.org/ns/formats/{name}")
+                                                        for name in features}
+    media = {str(m) for d in graph.objects(dataset, DCAT.distribution) for m in graph.objects(d, DCAT.mediaType)}
+    written = {f["media_type"] for f in json.loads((out / layout.MANIFEST).read_text())["files"]}
+    assert media == {f"https://www.iana.org/assignments/media-types/{m}" for m in written}
+    assert json.loads((out / layout.MANIFEST).read_text())["outputs"] == list(formats)
+
+
 def test_void_data_dump_is_the_dump_that_holds_every_triple_once(written):
     """Not the N-Quads too: a harvester loading every void:dataDump would load each triple twice."""
     root, files, _, _ = written
