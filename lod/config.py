@@ -106,7 +106,8 @@ class ExportOptions:
     now: str | None = None
 
 
-_SECTIONS = {
+#: Every key lod.toml may hold, with its type (a table: its keys); anything else is refused.
+KEYS = {
     "base": str, "text_language": str, "profiles": list,
     "dataset": {"title": str, "title_language": str, "description": str, "license": str,
                 "publisher": str, "publisher_url": str, "contact_email": str, "themes": list,
@@ -132,7 +133,7 @@ def load_config(path: str | None = None, base: str | None = None,
             raise ConfigError("configuration file not found", Place(str(file))) from None
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
             raise ConfigError(f"not valid TOML ({error})", Place(str(file))) from None
-        _check(values, _SECTIONS, str(file))
+        _check(values, KEYS, str(file))
     settings = Settings()
     if "base" in values or base:
         settings = replace(settings, base=base or values["base"])
