@@ -168,6 +168,17 @@ def test_serve_scale_smoke_run_prints_the_tables(tmp_path):
         assert f"| {row}" in out, row
 
 
+def test_serve_scale_reports_a_server_that_does_not_answer_instead_of_dying(tmp_path):
+    import os
+
+    serve_scale = _load("serve_scale")
+    result = serve_scale.serve_and_measure("nothing to serve", tmp_path / "absent", ROOT, dict(os.environ),
+                                           "key", "http://example.org/id/document/key", "doc/person/x", wait=30)
+    assert result.started is None and result.failures
+    assert "did not answer" in result.failures[0]
+    assert serve_scale.ms(None) == "no answer"
+
+
 @pytest.mark.slow
 def test_export_ab_smoke_run_prints_the_ratios():
     result = subprocess.run(
