@@ -283,6 +283,36 @@ def test_an_export_without_a_search_index_still_serves_its_pages(site, tmp_path)
         assert older.get(f"doc/person/{SATO}.html").status_code == 200
 
 
+def test_the_home_page_does_not_wait_for_a_slow_search_index(site, tmp_path, monkeypatch):
+    """At 100,000 documents the index's counts take seconds to read at start; pages are served meanwhile."""
+    import threading
+    import time
+
+    from lod.serve import search
+
+    released = threading.Event()
+    read = search.Catalog.__init__
+
+    def slow(self, path):
+        released.wait(30)
+        read(self, path)
+
+    monkeypatch.setattr(search.Catalog, "__init__", slow)
+    copy = tmp_path / "export"
+    shutil.copytree(site.folder, copy, symlinks=True)
+    with running(copy) as url:
+        later = Site(url, copy)
+        started = time.monotonic()
+        home = later.get("", headers={"Accept": BROWSER})
+        assert home.status_code == 200 and time.monotonic() - started < 10
+        assert "The search index is being read" in home.text and "/id/document/" in home.text
+        released.set()
+        searched = later.get("search?q=Sato")  # a search waits for the counts
+        assert searched.status_code == 200
+        home = later.get("", headers={"Accept": BROWSER})
+        assert "The search index is being read" not in home.text and "Search and browse" in home.text
+
+
 # -- in a browser -------------------------------------------------------------------------------------
 
 def chromium(url: str, profile: Path, *extra: str) -> str:

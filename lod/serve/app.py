@@ -40,7 +40,6 @@ import logging
 import os
 import re
 import threading
-import time
 from collections import OrderedDict
 from collections.abc import Callable
 from contextlib import asynccontextmanager
@@ -84,6 +83,8 @@ OFFERS = [*((f.media_type, f.name) for f in serialize.served()), ("text/html", "
           ("application/xhtml+xml", "html")]
 RDF_EXTENSIONS = tuple(f.name for f in serialize.served())
 AS_MEDIA_TYPE = f'application/ld+json; profile="{FEED_CONTEXT[0]}"'  # Activity Streams 2.0
+#: How long the home page waits for the search index's counts before it is served without them.
+HOME_WAIT = 0.5
 _CHANGE_PAGE = re.compile(r"[a-z0-9][a-z0-9-]*\.json\Z")
 _DUMP_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
 _SEGMENT = _DUMP_NAME
@@ -369,7 +370,10 @@ class Service:
                             probe: bool = False) -> Representation:
         export = self.export
         generation = export.generation()
-        cache_key = ("home", home, elsewhere, generation, export.state(probe).get("checksum"))
+        # The counts of a large index take seconds to read at start: until then the home page
+        # lists the latest documents without them (and is not kept once they are read).
+        catalog = self.search_index.peek() if probe else self.search_index.loaded(HOME_WAIT)
+        cache_key = ("home", home, elsewhere, generation, export.state(probe).get("checksum"), catalog is None)
         cached = self.cache.get(cache_key)
         if cached is not None:
             return cached
@@ -386,7 +390,6 @@ class Service:
         keys = export.keys()
         documents = (export.state().get("documents") or {})
         ordered = sorted(keys, key=lambda k: ((documents.get(k) or {}).get("modified") or "", k), reverse=True)
-        catalog = self.search_index.current()
         overview = ""
         if catalog is not None:
             overview = browse.home_overview(catalog.search(Query()), home=home, span=catalog.span)
@@ -394,6 +397,9 @@ class Service:
             titles = catalog.titles(recent)
             listed = [(home + thing_path(DOCUMENT, key), *titles.get(key, (key, None))) for key in recent]
         else:
+            if self.search_index.reading:
+                overview = ('<p class="found">The search index is being read: search, browsing and the '
+                            "timeline are here in a moment.</p>")
             listed = self.document_list(ordered[: self.home_documents], home, sort=False)
         body = pages.home_page(void, export.dataset_iri(), manifest=export.manifest(), documents=listed,
                                total_documents=len(keys), local=self.localizer(home),
@@ -792,19 +798,11 @@ def create_app(folder: Path | str, options: ServeOptions | None = None):
         *oai.routes(export, options.oai),
     ]
 
-    def read_search_index():
-        started = time.monotonic()
-        try:
-            service.search_index.current()
-            log.info("search index read in %.1fs", time.monotonic() - started)
-        except Exception:  # a broken index must not stop the files from being served
-            log.exception("could not read the search index; search and browse will fail")
-
     @asynccontextmanager
     async def lifespan(app):
         await anyio.to_thread.run_sync(sparql.start)
         # In the background: pages are served at once, a search waits for the counts to be read.
-        threading.Thread(target=read_search_index, name="lod-search-index", daemon=True).start()
+        service.search_index.read_in_background(log)
         try:
             yield
         finally:

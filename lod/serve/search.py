@@ -32,6 +32,7 @@ import heapq
 import re
 import sqlite3
 import threading
+import time
 from array import array
 from collections import Counter
 from collections.abc import Iterator, Mapping
@@ -627,6 +628,8 @@ class SearchIndex:
         self.export = export
         self._catalog: tuple[Path, Catalog | None] | None = None
         self._lock = threading.Lock()
+        self._idle = threading.Event()  # set: the counts are not being read in the background
+        self._idle.set()
 
     def current(self) -> Catalog | None:
         """The current generation's catalog, or None when the export has no index this lod reads."""
@@ -648,6 +651,41 @@ class SearchIndex:
                 cached[1].close()
             self._catalog = (path, catalog)
             return catalog
+
+    def read_in_background(self, log) -> None:
+        """Read the counts in a thread of their own (seconds for a large index); :meth:`loaded`
+        does not wait for them longer than it is told."""
+        self._idle.clear()
+
+        def read():
+            started = time.monotonic()
+            try:
+                self.current()
+                log.info("search index read in %.1fs", time.monotonic() - started)
+            except Exception:  # a broken index must not stop the files from being served
+                log.exception("could not read the search index; search and browse will fail")
+            finally:
+                self._idle.set()
+
+        threading.Thread(target=read, name="lod-search-index", daemon=True).start()
+
+    @property
+    def reading(self) -> bool:
+        """Whether the counts are being read in the background now."""
+        return not self._idle.is_set()
+
+    def peek(self) -> Catalog | None:
+        """The current generation's catalog if its counts are read; None otherwise. Never reads
+        nor waits (for the event loop)."""
+        from lod.publish.layout import SEARCH
+
+        cached = self._catalog
+        return cached[1] if cached is not None and cached[0] == self.export.resolve(SEARCH) else None
+
+    def loaded(self, wait: float) -> Catalog | None:
+        """:meth:`current`, unless the counts are still being read in the background after
+        ``wait`` seconds: then None (for pages that can do without them)."""
+        return self.current() if self._idle.wait(wait) else None
 
     def close(self) -> None:
         with self._lock:
