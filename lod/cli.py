@@ -256,7 +256,7 @@ def cmd_serve(args) -> int:
     options = ServeOptions(
         base=args.base,
         sparql=SparqlOptions(timeout=args.sparql_timeout, max_results=args.sparql_limit,
-                             workers=args.sparql_workers),
+                             **({"workers": args.sparql_workers} if args.sparql_workers else {})),
         oai=OaiOptions(admin_email=args.oai_admin_email or load_config(args.config).dataset.contact_email or None,
                        page_size=args.oai_page_size))
     export = Export(args.dir, base=options.base)
@@ -438,9 +438,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="SPARQL query timeout in seconds (default 10)")
     serve.add_argument("--sparql-limit", type=_positive, default=10_000, metavar="N",
                        help="most SPARQL result rows/triples (default 10000)")
-    serve.add_argument("--sparql-workers", type=_positive, default=4, metavar="N",
-                       help="SPARQL query processes (default 4); at most N-1 run queries "
-                            "longer than 1 s, so one is always there for short queries")
+    serve.add_argument("--sparql-workers", type=_positive, metavar="N",
+                       help="SPARQL query processes (default: the cores plus one); at most N-1 run "
+                            "queries longer than 1 s, so one is always there for short queries")
     serve.add_argument("--oai-page-size", type=_positive, default=100, metavar="N",
                        help="OAI-PMH records per response (default 100)")
     serve.add_argument("--oai-admin-email", metavar="ADDRESS",

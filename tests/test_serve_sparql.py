@@ -690,3 +690,13 @@ def test_short_ask_answers_within_a_second_while_four_runaways_run(busy_server):
     for response, seconds in outcomes:
         assert response.status_code == 503 and "timed out" in response.text
         assert seconds >= BUSY_TIMEOUT - 0.5
+
+
+def test_query_workers_default_to_a_process_per_core_plus_the_one_for_short_queries(monkeypatch):
+    from lod.serve import options
+
+    monkeypatch.setattr(options.os, "cpu_count", lambda: 2)
+    assert options.SparqlOptions().workers == 3
+    monkeypatch.setattr(options.os, "cpu_count", lambda: None)
+    assert options.SparqlOptions().workers == 2
+    assert options.SparqlOptions(workers=5).workers == 5

@@ -8,6 +8,7 @@ option and what it accepts.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import asdict, dataclass, field
 
@@ -20,6 +21,12 @@ OAI_EMAIL = re.compile(r"\S+@(\S+\.)+\S+\Z")
 def _require(valid: bool, option: str, wants: str, value) -> None:
     if not valid:
         raise ConfigError(f"{option} {value!r}: {wants}", Place("lod serve"))
+
+
+def default_workers() -> int:
+    """A query process per core plus the one kept for short queries: more would only wait for a
+    core, each holding its own share of the store's caches (some 80 MB)."""
+    return max(2, (os.cpu_count() or 1) + 1)
 
 
 @dataclass(frozen=True)
@@ -36,7 +43,7 @@ class SparqlOptions:
 
     timeout: float = 10.0
     max_results: int = 10_000
-    workers: int = 4
+    workers: int = field(default_factory=default_workers)
     short_seconds: float = 1.0
     memory_limit: int = 2048
     path: str = "/sparql"
