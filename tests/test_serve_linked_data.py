@@ -342,6 +342,13 @@ def test_html_by_extension_and_by_browser_accept(site):
     assert thing.history[0].status_code == 303 and media(thing) == HTML
 
 
+def test_state_is_read_as_written_with_one_copy_of_each_time_stamp(site):
+    state = Export(site.folder).state()
+    assert state == json.loads((site.folder / "state.json").read_text(encoding="utf-8"))
+    entries = list(state["documents"].values())
+    assert entries[0]["first_seen"] is entries[1]["first_seen"]
+
+
 def test_document_page_shows_the_original_classification(site):
     page = site.get(f"doc/document/{EXTRA_KEY}.html")
     assert "<dt>Conditions of access</dt><dd>Original classification: Top Secret</dd>" in page.text
