@@ -11,6 +11,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+from html.parser import HTMLParser
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -231,3 +232,51 @@ def node_modules() -> Path:
             pytest.skip(f"npm could not install {' '.join(NODE_PACKAGES)}: {result.stderr.strip()[-300:]}")
         marker.write_text(" ".join(NODE_PACKAGES))
     return folder / "node_modules"
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def chromium(url: str, profile: Path, *extra: str) -> subprocess.CompletedProcess:
+    """Debian's Chromium, headless, on ``url`` (``--dump-dom``, ``--screenshot=...`` in ``extra``)."""
+    command = [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+               "--disable-background-networking", "--disable-component-update", "--disable-sync",
+               "--disable-dev-shm-usage", f"--user-data-dir={profile}", *extra, url]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result
+
+
+class Dom(HTMLParser):
+    """Elements with their attributes and text (enough to follow links as a reader would)."""
+
+    def __init__(self, markup: str):
+        super().__init__(convert_charrefs=True)
+        self.elements: list[dict] = []
+        self._open: list[dict] = []
+        self.feed(markup)
+
+    def handle_starttag(self, tag, attrs):
+        element = {"tag": tag, "attrs": dict(attrs), "text": "", "inside": [e["tag"] for e in self._open]}
+        element["classes"] = [e["attrs"].get("class", "") for e in self._open]
+        self.elements.append(element)
+        if tag not in ("meta", "link", "br", "img", "input", "rect"):
+            self._open.append(element)
+
+    def handle_endtag(self, tag):
+        for index in range(len(self._open) - 1, -1, -1):
+            if self._open[index]["tag"] == tag:
+                del self._open[index:]
+                break
+
+    def handle_data(self, data):
+        for element in self._open:
+            element["text"] += data
+
+    def find(self, tag: str, **attrs) -> list[dict]:
+        return [e for e in self.elements if e["tag"] == tag
+                and all(e["attrs"].get(k.rstrip("_")) == v for k, v in attrs.items())]
+
+    def links_in(self, class_: str) -> list[dict]:
+        """The links inside elements of a class (e.g. the list of results ``hits``)."""
+        return [e for e in self.find("a") if any(class_ in c.split() for c in e["classes"])]

@@ -22,7 +22,6 @@ import shutil
 import subprocess
 import unicodedata
 from collections import Counter
-from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -34,7 +33,7 @@ pytest.importorskip("starlette")
 pytest.importorskip("uvicorn")
 
 import site_records  # noqa: E402
-from conftest import NOW  # noqa: E402
+from conftest import CHROMIUM, NOW, Dom, chromium  # noqa: E402
 from lod import pipeline  # noqa: E402
 from lod.link import offline_linker  # noqa: E402
 from lod.config import Config, ExportOptions, Settings  # noqa: E402
@@ -45,7 +44,6 @@ from test_serve_linked_data import ADMIN, bound_socket  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_CORPUS = ROOT.parent / "shared" / "corpus"
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 SCHEMA = "http://schema.org/"
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
@@ -99,41 +97,6 @@ def site(tmp_path_factory):
     folder, server = serve(tmp_path_factory, "site", [site_records.write(tmp_path_factory.mktemp("site-in"))])
     with server as url:
         yield Site(url, folder)
-
-
-class Dom(HTMLParser):
-    """Elements with their attributes and text (enough to follow links as a reader would)."""
-
-    def __init__(self, markup: str):
-        super().__init__(convert_charrefs=True)
-        self.elements: list[dict] = []
-        self._open: list[dict] = []
-        self.feed(markup)
-
-    def handle_starttag(self, tag, attrs):
-        element = {"tag": tag, "attrs": dict(attrs), "text": "", "inside": [e["tag"] for e in self._open]}
-        element["classes"] = [e["attrs"].get("class", "") for e in self._open]
-        self.elements.append(element)
-        if tag not in ("meta", "link", "br", "img", "input", "rect"):
-            self._open.append(element)
-
-    def handle_endtag(self, tag):
-        for index in range(len(self._open) - 1, -1, -1):
-            if self._open[index]["tag"] == tag:
-                del self._open[index:]
-                break
-
-    def handle_data(self, data):
-        for element in self._open:
-            element["text"] += data
-
-    def find(self, tag: str, **attrs) -> list[dict]:
-        return [e for e in self.elements if e["tag"] == tag
-                and all(e["attrs"].get(k.rstrip("_")) == v for k, v in attrs.items())]
-
-    def links_in(self, class_: str) -> list[dict]:
-        """The links inside elements of a class (e.g. the list of results ``hits``)."""
-        return [e for e in self.find("a") if any(class_ in c.split() for c in e["classes"])]
 
 
 def hits(dom: Dom) -> list[str]:
@@ -315,15 +278,6 @@ def test_the_home_page_does_not_wait_for_a_slow_search_index(site, tmp_path, mon
 
 # -- in a browser -------------------------------------------------------------------------------------
 
-def chromium(url: str, profile: Path, *extra: str) -> str:
-    command = [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync",
-               "--disable-dev-shm-usage", f"--user-data-dir={profile}", *extra, url]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=180)
-    assert result.returncode == 0, result.stderr[-2000:]
-    return result.stdout
-
-
 @pytest.fixture(scope="module")
 def profile(tmp_path_factory):
     path = tmp_path_factory.mktemp("chromium-profile")
@@ -332,7 +286,7 @@ def profile(tmp_path_factory):
 
 
 def dom_at(site_url: str, path: str, profile: Path) -> Dom:
-    return Dom(chromium(site_url + path.lstrip("/"), profile, "--dump-dom"))
+    return Dom(chromium(site_url + path.lstrip("/"), profile, "--dump-dom").stdout)
 
 
 def follow(dom: Dom, text: str, class_: str | None = None) -> str:
