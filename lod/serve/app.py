@@ -605,6 +605,15 @@ class Service:
 
     # -- search and browse ---------------------------------------------------------------------
 
+    async def listing(self, request: Request) -> tuple[str, Catalog] | Response:
+        """What a result list needs: the media type asked for and the search index's catalog,
+        or the answer that says why there is none (406; 404 without an index)."""
+        media = self.list_format(request)
+        if isinstance(media, Response):
+            return media
+        catalog = await self.run(self.search_index.current)
+        return self.no_index() if catalog is None else (media, catalog)
+
     async def search(self, request: Request) -> Response:
         """``/search``: the result list of a :class:`Query` (words, facets, year, order, page) in
         HTML or, by ``Accept`` or ``format=json``, JSON."""
@@ -612,12 +621,10 @@ class Service:
             query = Query.from_params(_params(request))
         except BadQuery as error:
             return PlainTextResponse(f"400 Bad Request\n{error}\n", status_code=400)
-        media = self.list_format(request)
-        if isinstance(media, Response):
-            return media
-        catalog = await self.run(self.search_index.current)
-        if catalog is None:
-            return self.no_index()
+        listing = await self.listing(request)
+        if isinstance(listing, Response):
+            return listing
+        media, catalog = listing
         results = await self.run(catalog.search, query)
         home = self.home_of(request)
         labels = _labels(catalog)
@@ -642,12 +649,10 @@ class Service:
             return PlainTextResponse(f"400 Bad Request\n{error}\n", status_code=400)
         if not 1 <= number <= 100_000:
             return PlainTextResponse("400 Bad Request\nvalues must be a page number\n", status_code=400)
-        media = self.list_format(request)
-        if isinstance(media, Response):
-            return media
-        catalog = await self.run(self.search_index.current)
-        if catalog is None:
-            return self.no_index()
+        listing = await self.listing(request)
+        if isinstance(listing, Response):
+            return listing
+        media, catalog = listing
         offset = (number - 1) * FACET_PAGE
 
         def counts():
